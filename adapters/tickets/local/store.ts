@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
+import type { StoredTicket, TicketSink } from '../sink.ts';
+
+/** Write a file so that readers see the old or the new content, never half of it. */
+async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
+/**
+ * The embedded ticket store: one JSON file per ticket under `<dataDir>/tickets`, numbered
+ * `HD-000001`, `HD-000002`... Numbers and idempotency keys are claimed with exclusive file creation,
+ * so several processes can share the folder without two tickets getting one number.
+ */
+export class LocalTicketStore implements TicketSink {
+  readonly name = 'local';
+  private readonly dir: string;
+  private readonly keysDir: string;
+
+  constructor(
+    dataDir: string,
+    private readonly prefix = 'HD',
+  ) {
+    this.dir = join(dataDir, 'tickets');
+    this.keysDir = join(this.dir, 'keys');
+  }
+
+  private fileOf(id: string): string {
+    if (!/^[A-Z]{1,6}-\d{6,}$/.test(id)) throw new Error(`not a ticket number: ${id}`);
+    return join(this.dir, `${id}.json`);
+  }
+
+  private keyFile(key: string): string {
+    return join(this.keysDir, createHash('sha256').update(key).digest('hex').slice(0, 40));
+  }
+
+  async create(draft: TicketDraft): Promise<FiledTicket> {
+    await mkdir(this.keysDir, { recursive: true });
+    const existing = await this.byKey(draft.idempotencyKey);
+    if (existing) return existing;
+    const id = await this.claimNumber();
+    const ticket: StoredTicket = { id, status: 'open', draft, createdAt: draft.createdAt };
+    await writeAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
+    try {
+      const handle = await open(this.keyFile(draft.idempotencyKey), 'wx');
+      await handle.writeFile(id);
+      await handle.close();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Another process filed the same key at the same moment: keep its ticket, withdraw ours.
+      const winner = await this.byKey(draft.idempotencyKey);
+      await writeAtomic(this.fileOf(id), `${JSON.stringify({ ...ticket, status: 'closed', duplicateOf: winner?.id }, null, 2)}\n`);
+      if (winner) return winner;
+    }
+    return { id };
+  }
+
+  private async byKey(key: string): Promise<FiledTicket | null> {
+    try {
+      const id = (await readFile(this.keyFile(key), 'utf8')).trim();
+      return id ? { id } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Claim the next free number by creating its placeholder exclusively. */
+  private async claimNumber(): Promise<string> {
+    const numbers = (await readdir(this.dir))
+      .map((f) => new RegExp(`^${this.prefix}-(\\d+)\\.json$`).exec(f)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number);
+    let next = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
+    for (;;) {
+      const id = `${this.prefix}-${String(next).padStart(6, '0')}`;
+      try {
+        const handle = await open(this.fileOf(id), 'wx');
+        await handle.close();
+        return id;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        next++;
+      }
+    }
+  }
+
+  async get(id: string): Promise<StoredTicket | null> {
+    try {
+      const text = await readFile(this.fileOf(id), 'utf8');
+      return text.trim() ? (JSON.parse(text) as StoredTicket) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async list(): Promise<StoredTicket[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const ids = files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    const tickets = await Promise.all(ids.map((id) => this.get(id)));
+    return tickets.filter((t): t is StoredTicket => t !== null && !('duplicateOf' in t));
+  }
+}

@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { fileStore, memoryStore } from '../../adapters/state/store.ts';
+import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
+import { ConfigError } from '../../core/config/validate.ts';
+import { createCore, type TriageCore } from '../../core/engine.ts';
+import type { Attachment } from '../../core/types.ts';
+import { TriageService } from '../runtime/service.ts';
+import { evaluate, formatReport, labelledLine } from './evaluate.ts';
+
+/** Where the embedded stores keep their files. */
+export function dataDir(): string {
+  return resolve(process.env.TRIAGE_DATA_DIR || './data');
+}
+
+interface ProfileOptions {
+  profile?: string;
+  config?: string;
+}
+
+/** Cores per profile, built once (training takes tens of milliseconds). */
+function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
+  const cache = new Map<string, TriageCore>();
+  return (profile?: string) => {
+    const key = options.config ? `config:${options.config}` : (profile ?? options.profile ?? 'academy');
+    let core = cache.get(key);
+    if (!core) {
+      const config = options.config
+        ? loadConfigFile(options.config)
+        : loadConfig({ profile: profile ?? options.profile ?? 'academy' });
+      core = createCore(config, { clock: () => performance.now() });
+      cache.set(key, core);
+    }
+    return core;
+  };
+}
+
+function logger() {
+  return pino({ level: process.env.LOG_LEVEL ?? 'warn', redact: ['*.token', '*.password', '*.authorization'] }, pino.destination(2));
+}
+
+/** Read JSON lines from stdin, answer each with exactly one line on stdout, in order. */
+async function jsonLines(handle: (value: unknown) => Promise<unknown> | unknown): Promise<void> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    let out: unknown;
+    try {
+      out = await handle(JSON.parse(line));
+    } catch (error) {
+      out = { error: error instanceof SyntaxError ? `invalid JSON: ${error.message}` : String((error as Error).message ?? error) };
+    }
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  }
+}
+
+const profileOption = () =>
+  new Option('--profile <name>', 'shipped profile').choices([...PROFILES]).default('academy');
+const configOption = () => new Option('--config <file>', "an admin's YAML configuration (instead of --profile)");
+
+export function program(): Command {
+  const cli = new Command('triage')
+    .description('Helpdesk triage bot: try it in the terminal, drive it with JSON lines, evaluate and check config.')
+    .showHelpAfterError();
+
+  cli
+    .command('chat')
+    .description('talk to the bot in the terminal; tickets go to the local store')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .option('--conversation <id>', 'resume a conversation by id', `chat-${process.pid}-${Date.now().toString(36)}`)
+    .option('--user <name>', 'your name', process.env.USER ?? 'terminal user')
+    .action(async (options: ProfileOptions & { conversation: string; user: string }) => {
+      const core = coreCache(options)();
+      const dir = dataDir();
+      const store = fileStore(dir);
+      const tickets = new LocalTicketStore(dir, core.config.ticket_prefix);
+      const service = new TriageService(core, store, tickets, () => new Date(), logger());
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+      const hello = core.config.messages.empty[core.config.default_language];
+      process.stdout.write(`${hello}\n(attach a screenshot with "/attach file.png"; Ctrl-D to quit)\n> `);
+      let attachments: Attachment[] = [];
+      for await (const line of rl) {
+        const attach = /^\/attach\s+(.+)$/.exec(line.trim());
+        if (attach?.[1]) {
+          const name = attach[1].trim();
+          const contentType = /\.(png|jpe?g|gif|webp)$/i.test(name) ? `image/${name.split('.').pop()!.toLowerCase().replace('jpg', 'jpeg')}` : 'application/octet-stream';
+          attachments.push({ name, contentType });
+          process.stdout.write(`(attached ${name})\n> `);
+          continue;
+        }
+        const result = await service.handleTurn({ conversation: options.conversation, user: { id: options.user, name: options.user }, text: line, attachments });
+        attachments = [];
+        for (const reply of result.replies) process.stdout.write(`\n${reply.text}\n`);
+        if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} saved in ${resolve(dir, 'tickets')})\n`);
+        process.stdout.write('\n> ');
+      }
+      await store.close();
+    });
+
+  cli
+    .command('classify')
+    .description('classify JSON lines from stdin: {"id","text","profile"} -> label, reason, confidence, slots')
+    .requiredOption('--json', 'JSON lines in and out')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .action(async (options: ProfileOptions) => {
+      const coreFor = coreCache(options);
+      await jsonLines((value) => {
+        const input = value as { id?: string; text?: unknown; profile?: string };
+        if (typeof input.text !== 'string') throw new Error('"text" must be a string');
+        const core = coreFor(input.profile);
+        const v = core.classifier.classify(input.text);
+        return {
+          ...(input.id !== undefined ? { id: input.id } : {}),
+          label: v.label,
+          oos_reason: v.oosReason,
+          confidence: Number(v.confidence.toFixed(4)),
+          lang: v.lang,
+          urgent: v.urgent,
+          multi_subject: v.multiSubject,
+          slots: core.extractor.extract(input.text),
+        };
+      });
+    });
+
+  cli
+    .command('converse')
+    .description('drive whole conversations with JSON lines: one user turn in, one result out')
+    .requiredOption('--json', 'JSON lines in and out')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .option('--persist', 'keep conversations in TRIAGE_DATA_DIR (default: in memory for this run)')
+    .action(async (options: ProfileOptions & { persist?: boolean }) => {
+      const core = coreCache(options)();
+      const dir = dataDir();
+      const store = options.persist ? fileStore(dir) : memoryStore();
+      const service = new TriageService(core, store, new LocalTicketStore(dir, core.config.ticket_prefix), () => new Date(), logger());
+      await jsonLines(async (value) => {
+        const input = value as { conversation?: unknown; user?: unknown; text?: unknown; attachments?: unknown };
+        if (typeof input.conversation !== 'string' || !input.conversation) throw new Error('"conversation" must be a non-empty string');
+        const attachments = Array.isArray(input.attachments)
+          ? input.attachments.map((a: { name?: unknown; contentType?: unknown }) => ({ name: String(a?.name ?? 'file'), contentType: String(a?.contentType ?? 'application/octet-stream') }))
+          : [];
+        const r = await service.handleTurn({
+          conversation: input.conversation,
+          user: { id: typeof input.user === 'string' ? input.user : 'anonymous' },
+          text: typeof input.text === 'string' ? input.text : '',
+          attachments,
+        });
+        return {
+          conversation: r.conversation,
+          replies: r.replies.map((x) => x.text),
+          status: r.status,
+          awaiting: r.awaiting,
+          label: r.label,
+          ticket: r.ticket,
+          rejection: r.rejection,
+        };
+      });
+      await store.close();
+    });
+
+  cli
+    .command('eval')
+    .description('score the bot on labelled JSON lines (format of ../shared/data/FORMAT.md)')
+    .argument('<file>', 'labelled .jsonl file')
+    .addOption(configOption())
+    .option('--profile <name>', 'only lines of this profile')
+    .option('--errors', 'list misclassified lines with the features that decided them, and slot errors')
+    .option('--json', 'print the report as JSON')
+    .action((file: string, options: ProfileOptions & { errors?: boolean; json?: boolean }) => {
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l, i) => ({ l, i }))
+        .filter(({ l }) => l.trim())
+        .map(({ l, i }) => {
+          const parsed = labelledLine.safeParse(JSON.parse(l));
+          if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+          return parsed.data;
+        })
+        .filter((l) => !options.profile || l.profile === options.profile);
+      const coreFor = coreCache({ config: options.config });
+      const report = evaluate(lines, (profile) => coreFor(profile));
+      const training = [...new Set(lines.map((l) => l.profile))].map((p) => {
+        const core = coreFor(p);
+        return `${options.config ?? p}: ${core.classifier.examples} examples, trained in ${core.classifier.trainingMs.toFixed(0)} ms`;
+      });
+      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${training.join('\n')}\n${formatReport(report, { errors: Boolean(options.errors) })}\n`);
+    });
+
+  const config = cli.command('config').description('admin configuration');
+  config
+    .command('check')
+    .description('validate a YAML configuration; lists every problem with its path')
+    .argument('<file>')
+    .action((file: string) => {
+      const cfg = loadConfigFile(file);
+      const intents = Object.values(cfg.intents);
+      process.stdout.write(
+        `OK: ${file} (profile ${cfg.profile}): ${intents.length} intents, ${intents.reduce((n, i) => n + i.examples.length, 0)} example phrases, ` +
+          `${cfg.directories.academies.length} academies, ${cfg.directories.screens.length} screens, ${cfg.directories.sites.length} sites\n`,
+      );
+    });
+
+  const tickets = cli.command('tickets').description('the local ticket store');
+  tickets
+    .command('list')
+    .description('list tickets in the local store (TRIAGE_DATA_DIR)')
+    .option('--json', 'one JSON object per ticket')
+    .action(async (options: { json?: boolean }) => {
+      const all = await new LocalTicketStore(dataDir()).list();
+      for (const t of all) {
+        if (options.json) process.stdout.write(`${JSON.stringify({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`);
+        else
+          process.stdout.write(
+            `${t.id}  ${t.createdAt.slice(0, 16).replace('T', ' ')}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${t.draft.urgent ? 'URGENT ' : ''}${t.draft.title}\n`,
+          );
+      }
+      if (!options.json && all.length === 0) process.stdout.write(`no tickets in ${resolve(dataDir(), 'tickets')}\n`);
+    });
+
+  return cli;
+}
+
+/** Run the CLI; configuration problems are printed as a list and exit with status 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`invalid configuration ${error.source}:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    } else {
+      process.stderr.write(`triage: ${(error as Error).message ?? error}\n`);
+    }
+    process.exitCode = 1;
+  }
+}

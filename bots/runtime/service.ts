@@ -1,0 +1,100 @@
+import type { OosReason, Slot } from '../../core/config/schema.ts';
+import type { CoreEvent, TriageCore } from '../../core/engine.ts';
+import type { ConversationState, Effect, Reply, Status, TicketDraft, Turn } from '../../core/types.ts';
+import type { ConversationStore } from '../../adapters/state/store.ts';
+import type { TicketSink } from '../../adapters/tickets/sink.ts';
+
+/** What one turn produced, channel-neutral: what channels render and the CLI prints. */
+export interface TurnResult {
+  conversation: string;
+  replies: Reply[];
+  status: Status;
+  awaiting: Slot | 'label' | null;
+  label: string | null;
+  ticket: (Omit<TicketDraft, 'transcript' | 'requester' | 'idempotencyKey' | 'conversation'> & { id: string; url?: string }) | null;
+  rejection: { reason: OosReason; text: string } | null;
+  effects: Effect[];
+}
+
+/** Minimal logger port (pino fits). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Runs turns: loads the conversation, asks the core, carries out its effects (files tickets), feeds
+ * the outcome back to the core, stores the new state. Turns of one conversation run one at a time.
+ */
+export class TriageService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly core: TriageCore,
+    private readonly store: ConversationStore,
+    private readonly sink: TicketSink,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly log: Logger = silent,
+  ) {}
+
+  /** Handle one message; turns of the same conversation are serialised. */
+  handleTurn(turn: Turn): Promise<TurnResult> {
+    const previous = this.queues.get(turn.conversation) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.run(turn),
+      () => this.run(turn),
+    );
+    this.queues.set(turn.conversation, next);
+    void next.finally(() => {
+      if (this.queues.get(turn.conversation) === next) this.queues.delete(turn.conversation);
+    });
+    return next;
+  }
+
+  private async run(turn: Turn): Promise<TurnResult> {
+    const ttl = this.core.config.conversation.idle_minutes * 60_000;
+    let state: ConversationState | null = (await this.store.get(turn.conversation)) ?? null;
+    let outcome = this.core.handle(state, { type: 'message', turn }, { now: this.clock() });
+    const replies = [...outcome.replies];
+    const effects = [...outcome.effects];
+    let status = outcome.status;
+    let ticket: TurnResult['ticket'] = null;
+    let rejection: TurnResult['rejection'] = null;
+    state = outcome.state;
+    for (const effect of outcome.effects) {
+      if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
+      if (effect.type !== 'file_ticket' && effect.type !== 'handoff') continue;
+      const draft: TicketDraft = { ...effect.ticket, requester: { ...turn.user, ...effect.ticket.requester, id: turn.user.id } };
+      let event: CoreEvent;
+      try {
+        const filed = await this.sink.create(draft);
+        this.log.info({ ticket: filed.id, conversation: turn.conversation, label: draft.label, sink: this.sink.name }, 'ticket filed');
+        const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
+        ticket = { ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) };
+        event = { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: filed };
+      } catch (error) {
+        this.log.error({ err: error, conversation: turn.conversation, sink: this.sink.name }, 'filing failed');
+        event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: String(error) };
+      }
+      outcome = this.core.handle(state, event, { now: this.clock() });
+      state = outcome.state;
+      replies.push(...outcome.replies);
+      status = effect.type === 'handoff' ? 'handoff' : outcome.status;
+    }
+    await this.store.set(turn.conversation, state, ttl);
+    const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
+    return {
+      conversation: turn.conversation,
+      replies,
+      status,
+      awaiting: state.awaiting,
+      label,
+      ticket,
+      rejection,
+      effects,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  type Config,
+  IN_SCOPE_LABELS,
+  type InScopeLabel,
+  type Label,
+  LABELS,
+  type Lang,
+  OOS_REASONS,
+  type OosReason,
+} from '../config/schema.ts';
+import { detectLanguage } from '../text/lang.ts';
+import { fold } from '../text/normalize.ts';
+import { Lexicon, featurize, read } from './features.ts';
+import { cueMatcher, isMultiSubject, isUrgent } from './rules.ts';
+import { SoftmaxModel } from './softmax.ts';
+
+/** The model's classes: the four in-scope kinds and one per out-of-scope reason. */
+const CLASSES = [...IN_SCOPE_LABELS, ...OOS_REASONS.map((r) => `oos:${r}`)];
+
+/** What the classifier says about one message, before any conversation context. */
+export interface Verdict {
+  label: Label;
+  oosReason: OosReason | null;
+  confidence: number;
+  scores: Record<Label, number>;
+  inScopeLabel: InScopeLabel;
+  lang: Lang;
+  urgent: boolean;
+  multiSubject: boolean;
+  /** The features that weighed most for the label, for `triage eval`. */
+  reasons: string[];
+}
+
+/** A classifier trained from a configuration's intents and lexicon. */
+export interface Classifier {
+  classify(text: string, fallbackLang?: Lang): Verdict;
+  /** Milliseconds the training took. */
+  trainingMs: number;
+  examples: number;
+}
+
+/** Train the classifier on the config's example phrases (a few tens of milliseconds). */
+export function trainClassifier(config: Config, clock: () => number = () => 0): Classifier {
+  const started = clock();
+  const lexicon = new Lexicon(config.lexicon);
+  const model = new SoftmaxModel(CLASSES);
+  const data = Object.values(config.intents).flatMap((intent) =>
+    intent.examples.map((text) => {
+      const lang = detectLanguage(fold(text), config.default_language).lang;
+      return {
+        features: featurize(text, read(text, lang), lexicon),
+        label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
+      };
+    }),
+  );
+  model.train(data, {
+    epochs: config.classifier.epochs,
+    learningRate: config.classifier.learning_rate,
+    l2: config.classifier.l2,
+  });
+  const urgency = cueMatcher(config.urgency.cues);
+  const multi = cueMatcher(config.multi_subject.cues);
+
+  function classify(text: string, fallbackLang: Lang = config.default_language): Verdict {
+    const lang = detectLanguage(fold(text), fallbackLang).lang;
+    const features = featurize(text, read(text, lang), lexicon);
+    const p = model.predict(features);
+    const byClass = new Map(CLASSES.map((c, i) => [c, p[i]!]));
+    const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+    for (const label of IN_SCOPE_LABELS) scores[label] = byClass.get(label)!;
+    let bestReason: OosReason = 'other';
+    let bestReasonP = -1;
+    for (const reason of OOS_REASONS) {
+      const pr = byClass.get(`oos:${reason}`)!;
+      scores.out_of_scope += pr;
+      if (pr > bestReasonP) [bestReason, bestReasonP] = [reason, pr];
+    }
+    const inScopeLabel = [...IN_SCOPE_LABELS].sort((a, b) => scores[b] - scores[a])[0]!;
+    const outOfScope = scores.out_of_scope >= config.classifier.reject_threshold;
+    const label: Label = outOfScope ? 'out_of_scope' : inScopeLabel;
+    const winningClass = outOfScope ? `oos:${bestReason}` : inScopeLabel;
+    return {
+      label,
+      oosReason: outOfScope ? bestReason : null,
+      confidence: scores[label],
+      scores,
+      inScopeLabel,
+      lang,
+      urgent: isUrgent(text, urgency),
+      multiSubject: isMultiSubject(text, multi),
+      reasons: model.explain(features, winningClass),
+    };
+  }
+
+  return { classify, trainingMs: clock() - started, examples: data.length };
+}

@@ -1,0 +1,327 @@
+import { z } from 'zod';
+
+/** The languages the bot speaks. */
+export const LANGS = ['nl', 'fr', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** The kinds of request the helpdesk distinguishes, plus out of scope. */
+export const LABELS = ['question', 'incident', 'change', 'complaint', 'out_of_scope'] as const;
+export type Label = (typeof LABELS)[number];
+export const IN_SCOPE_LABELS = ['question', 'incident', 'change', 'complaint'] as const;
+export type InScopeLabel = (typeof IN_SCOPE_LABELS)[number];
+
+/** Why a request is out of scope (see the helpdesk's own scope rules). */
+export const OOS_REASONS = [
+  'hardware',
+  'os',
+  'network',
+  'backup',
+  'training',
+  'onsite',
+  'own_modification',
+  'other',
+] as const;
+export type OosReason = (typeof OOS_REASONS)[number];
+
+/** Details the bot can gather; the names are the CLI contract's slot names. */
+export const SLOTS = [
+  'academy',
+  'site_id',
+  'screen',
+  'student',
+  'url',
+  'error_message',
+  'email',
+  'phone',
+  'name',
+  'screenshot',
+  'description',
+] as const;
+export type Slot = (typeof SLOTS)[number];
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+/** A word or phrase in a list; YAML reads `404` as a number, which is meant as the word "404". */
+const word = z.union([nonEmpty, z.number().transform(String)]);
+
+/** A text in every language the bot speaks. */
+const localized = z.object({ nl: nonEmpty, fr: nonEmpty, en: nonEmpty }).strict();
+export type Localized = z.infer<typeof localized>;
+
+const academy = z
+  .object({
+    code: nonEmpty,
+    name: nonEmpty,
+    town: nonEmpty,
+    town_fr: nonEmpty.optional(),
+    aliases: z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+const screen = z
+  .object({
+    id: nonEmpty,
+    name: nonEmpty,
+    aliases: z.array(word).default([]),
+    /** Words that name this screen only weakly (e.g. "leerkrachten"): used when nothing stronger is said. */
+    weak_aliases: z.array(word).default([]),
+  })
+  .strict();
+
+const site = z
+  .object({
+    id: z.string().regex(/^\d{4}$/, 'a site id has exactly 4 digits'),
+    name: nonEmpty,
+    url: z.url(),
+    aliases: z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+const intent = z
+  .object({
+    label: z.enum(LABELS),
+    reason: z.enum(OOS_REASONS).optional(),
+    /** Example phrases in any of the bot's languages; the classifier learns from them. */
+    examples: z.array(nonEmpty).min(1, 'an intent needs at least one example phrase'),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.label === 'out_of_scope' && !value.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'an out_of_scope intent needs a reason' });
+    }
+    if (value.label !== 'out_of_scope' && value.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only out_of_scope intents take a reason' });
+    }
+  });
+
+const detailRule = z
+  .object({
+    slot: z.enum(SLOTS),
+    /** Required details are asked again once when not answered; optional ones accept "I don't know". */
+    required: z.boolean().default(true),
+    /** The rule is satisfied when any of these other details is known too (e.g. an error text instead of a screenshot). */
+    alternatives: z.array(z.enum(SLOTS)).default([]),
+    /** Only ask when the screen is one of these. */
+    when_screen: z.array(nonEmpty).optional(),
+    /** Only ask for these kinds of out-of-scope override etc.; reserved for urgency. */
+    when_urgent: z.boolean().optional(),
+  })
+  .strict();
+export type DetailRule = z.infer<typeof detailRule>;
+
+const scopeReason = z
+  .object({
+    /** Why the helpdesk does not handle it, one or two sentences. */
+    explain: localized,
+    /** What to do instead. */
+    referral: localized,
+  })
+  .strict();
+
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24 hours)');
+
+const hours = z
+  .object({
+    timezone: nonEmpty.default('Europe/Brussels'),
+    days: z.array(weekday).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    open: hhmm.default('08:30'),
+    close: hhmm.default('17:00'),
+    /** Public holidays and closing days, as YYYY-MM-DD. */
+    closed: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')).default([]),
+  })
+  .strict();
+
+const MESSAGE_KEYS = [
+  'ask_academy',
+  'ask_site_id',
+  'ask_screen',
+  'ask_student',
+  'ask_url',
+  'ask_error_message',
+  'ask_email',
+  'ask_phone',
+  'ask_name',
+  'ask_screenshot',
+  'ask_description',
+  'retry',
+  'ask_label',
+  'label_choice_question',
+  'label_choice_incident',
+  'label_choice_change',
+  'label_choice_complaint',
+  'label_retry',
+  'rejected',
+  'override_resumed',
+  'filed',
+  'filed_urgent',
+  'filed_outside_hours',
+  'filed_partial',
+  'multi_subject',
+  'handoff',
+  'handoff_outside_hours',
+  'skip_ack',
+  'cancelled',
+  'empty',
+  'ticket_failed',
+  'opens_at',
+] as const;
+export type MessageKey = (typeof MESSAGE_KEYS)[number];
+
+const messages = z.object(
+  Object.fromEntries(MESSAGE_KEYS.map((key) => [key, localized])) as Record<MessageKey, typeof localized>,
+);
+
+/** Phrase lists per language, used to recognise short answers and commands. */
+const phraseList = z.object({ nl: z.array(word), fr: z.array(word), en: z.array(word) }).strict();
+
+export const configSchema = z
+  .object({
+    profile: nonEmpty,
+    /** Files whose content this one extends (merged first, this file on top). */
+    extends: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+    default_language: z.enum(LANGS).default('nl'),
+    ticket_prefix: z.string().regex(/^[A-Z]{1,6}$/, 'use 1 to 6 capital letters').default('HD'),
+    helpdesk: z
+      .object({
+        name: localized,
+        phone: localized,
+        email: nonEmpty,
+        manual_url: z.url().optional(),
+        hours,
+      })
+      .strict(),
+    classifier: z
+      .object({
+        /** Below this confidence the bot asks the person to choose the kind of request. */
+        ask_threshold: z.number().min(0).max(1).default(0.4),
+        /** Out of scope only when at least this sure; otherwise triage goes on as in scope. */
+        reject_threshold: z.number().min(0).max(1).default(0.5),
+        epochs: z.number().int().min(1).max(500).default(60),
+        l2: z.number().min(0).default(0.0005),
+        learning_rate: z.number().positive().default(0.5),
+      })
+      .strict()
+      .prefault({}),
+    /** Named word lists; each becomes a feature the classifier weighs (e.g. breakage, request, dissatisfaction). */
+    lexicon: z.record(z.string().regex(/^[a-z_]+$/, 'use lower case and _'), z.array(word)),
+    intents: z.record(nonEmpty, intent),
+    urgency: z.object({ cues: z.array(word).min(1) }).strict(),
+    multi_subject: z.object({ cues: z.array(word).min(1) }).strict(),
+    /** What to ask, in order, per kind of request. */
+    details: z
+      .object({
+        question: z.array(detailRule),
+        incident: z.array(detailRule),
+        change: z.array(detailRule),
+        complaint: z.array(detailRule),
+      })
+      .strict(),
+    scope: z
+      .object({
+        reasons: z.object(
+          Object.fromEntries(OOS_REASONS.map((r) => [r, scopeReason])) as Record<OosReason, typeof scopeReason>,
+        ),
+      })
+      .strict(),
+    answers: z
+      .object({
+        dont_know: phraseList,
+        yes: phraseList,
+        no: phraseList,
+        human: phraseList,
+        cancel: phraseList,
+        /** "It is not a hardware problem after all": resumes triage after a refusal. */
+        not_out_of_scope: phraseList,
+        /** Words that name a kind of request when the person is asked to choose one (any language). */
+        label_words: z
+          .object({
+            question: z.array(word),
+            incident: z.array(word),
+            change: z.array(word),
+            complaint: z.array(word),
+          })
+          .strict(),
+      })
+      .strict(),
+    conversation: z
+      .object({
+        max_asks: z.number().int().min(1).max(5).default(2),
+        idle_minutes: z
+          .number()
+          .int()
+          .min(1)
+          .default(60 * 24),
+        min_description_words: z.number().int().min(0).default(4),
+      })
+      .strict()
+      .prefault({}),
+    directories: z
+      .object({
+        academies: z.array(academy).default([]),
+        screens: z.array(screen).default([]),
+        sites: z.array(site).default([]),
+        /** Words that precede a staff member's name (so that name is not taken as a student's). */
+        staff_titles: z.array(nonEmpty).default([]),
+        /** Words that precede a student's name. */
+        student_cues: z.array(nonEmpty).default([]),
+      })
+      .strict(),
+    messages,
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const screens = new Set(cfg.directories.screens.map((s) => s.id));
+    for (const [kind, rules] of Object.entries(cfg.details)) {
+      rules.forEach((rule, i) => {
+        for (const id of rule.when_screen ?? []) {
+          if (!screens.has(id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['details', kind, i, 'when_screen'],
+              message: `unknown screen "${id}" (not in directories.screens)`,
+            });
+          }
+        }
+        if (rule.slot === 'academy' && cfg.directories.academies.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['details', kind, i, 'slot'],
+            message: 'asks for an academy but directories.academies is empty',
+          });
+        }
+        if (rule.slot === 'site_id' && cfg.directories.sites.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['details', kind, i, 'slot'],
+            message: 'asks for a site but directories.sites is empty',
+          });
+        }
+      });
+    }
+    const labels = new Set(Object.values(cfg.intents).map((i) => i.label));
+    for (const label of LABELS) {
+      if (!labels.has(label)) {
+        ctx.addIssue({ code: 'custom', path: ['intents'], message: `no intent has label "${label}"` });
+      }
+    }
+    const seen = new Map<string, string>();
+    for (const a of cfg.directories.academies) {
+      const prev = seen.get(a.code);
+      if (prev) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['directories', 'academies'],
+          message: `academy code "${a.code}" appears twice`,
+        });
+      }
+      seen.set(a.code, a.name);
+    }
+  });
+
+/** A validated admin configuration: the single source of config types. */
+export type Config = z.infer<typeof configSchema>;
+export type Intent = z.infer<typeof intent>;
+export type Academy = z.infer<typeof academy>;
+export type Screen = z.infer<typeof screen>;
+export type Site = z.infer<typeof site>;
+export type ScopeReason = z.infer<typeof scopeReason>;

@@ -1,0 +1,518 @@
+import {
+  type Config,
+  type DetailRule,
+  IN_SCOPE_LABELS,
+  type InScopeLabel,
+  type Lang,
+  type Slot,
+} from './config/schema.ts';
+import { type Classifier, trainClassifier } from './classify/classifier.ts';
+import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
+import { describeInstant, isOpen, nextOpening } from './hours.ts';
+import { say } from './messages.ts';
+import { detectLanguage } from './text/lang.ts';
+import { fold } from './text/normalize.ts';
+import type {
+  Attachment,
+  ConversationState,
+  CoreContext,
+  Effect,
+  FiledTicket,
+  Outcome,
+  Reply,
+  RequestState,
+  Slots,
+  Status,
+  TicketDraft,
+  Turn,
+} from './types.ts';
+
+/** What can happen to a conversation: a message, or the outcome of filing a ticket it asked for. */
+export type CoreEvent =
+  | { type: 'message'; turn: Turn }
+  | { type: 'ticket_filed'; idempotencyKey: string; ticket: FiledTicket }
+  | { type: 'ticket_failed'; idempotencyKey: string; error: string };
+
+/** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
+const MAX_ANALYSED = 4000;
+const MAX_TRANSCRIPT = 40;
+
+/** The triage core for one configuration: pure, deterministic given its inputs. */
+export interface TriageCore {
+  readonly config: Config;
+  readonly classifier: Classifier;
+  readonly extractor: Extractor;
+  /** A new, empty conversation. */
+  start(conversation: string, ctx: CoreContext): ConversationState;
+  /** Apply one event to a conversation: new state, replies, effects. `state` null starts a conversation. */
+  handle(state: ConversationState | null, event: CoreEvent, ctx: CoreContext): Outcome;
+}
+
+/** Build the core: train the classifier and compile the directories of a configuration. */
+export function createCore(config: Config, options: { clock?: () => number } = {}): TriageCore {
+  const classifier = trainClassifier(config, options.clock);
+  const extractor = buildExtractor(config);
+  const core = { config, classifier, extractor };
+
+  function start(conversation: string, ctx: CoreContext): ConversationState {
+    return {
+      version: 1,
+      conversation,
+      lang: config.default_language,
+      phase: 'idle',
+      awaiting: null,
+      request: null,
+      rejected: null,
+      misunderstood: 0,
+      requests: 0,
+      lastTicket: null,
+      pendingHandoff: null,
+      transcript: [],
+      updatedAt: ctx.now.toISOString(),
+    };
+  }
+
+  function handle(previous: ConversationState | null, event: CoreEvent, ctx: CoreContext): Outcome {
+    const conversation = event.type === 'message' ? event.turn.conversation : (previous?.conversation ?? '');
+    let state = previous ?? start(conversation, ctx);
+    const idleMs = config.conversation.idle_minutes * 60_000;
+    if (ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs && state.phase !== 'filing') {
+      state = { ...start(conversation, ctx), lang: state.lang, requests: state.requests, lastTicket: state.lastTicket };
+    }
+    const turn = new TurnBuilder(state, ctx);
+    if (event.type === 'message') onMessage(turn, event.turn);
+    else if (event.type === 'ticket_filed') onFiled(turn, event.idempotencyKey, event.ticket);
+    else onFailed(turn, event.idempotencyKey);
+    return turn.outcome();
+  }
+
+  // ---- steps of a message turn -------------------------------------------------------------------
+
+  function onMessage(t: TurnBuilder, input: Turn): void {
+    const text = input.text.trim();
+    const attachments = input.attachments ?? [];
+    t.log('user', text || attachments.map((a) => `[${a.name}]`).join(' '));
+    updateLanguage(t, text);
+    const folded = fold(text);
+
+    if (!text && attachments.length === 0 && !input.choice) {
+      t.reply(say(config, t.lang, 'empty'));
+      return;
+    }
+    if (t.state.request && t.state.phase !== 'done' && matchesAny(folded, config.answers.cancel, t.lang, true)) {
+      t.set({ phase: 'done', request: null, awaiting: null });
+      t.reply(say(config, t.lang, 'cancelled'));
+      t.status = 'done';
+      return;
+    }
+    if (matchesAny(folded, config.answers.human, t.lang, false)) {
+      handOff(t, text, attachments, input, 'asked');
+      return;
+    }
+    switch (t.state.phase) {
+      case 'choosing_label':
+        onLabelChoice(t, text, input.choice, attachments);
+        return;
+      case 'collecting':
+        onAnswer(t, text, attachments);
+        return;
+      case 'rejected':
+        if (t.state.rejected && matchesAny(folded, config.answers.not_out_of_scope, t.lang, false)) {
+          resumeAfterOverride(t, text, attachments);
+          return;
+        }
+        startRequest(t, text, attachments, input);
+        return;
+      default:
+        startRequest(t, text, attachments, input);
+    }
+  }
+
+  function updateLanguage(t: TurnBuilder, text: string): void {
+    const guess = detectLanguage(fold(text), t.state.lang);
+    // A short answer ("AKW", "ja") says nothing about the language; switch only on clear evidence.
+    const first = t.state.phase === 'idle' || t.state.phase === 'done' || t.state.phase === 'rejected';
+    if (guess.evidence >= (first ? 1 : 2.5)) t.set({ lang: guess.lang });
+  }
+
+  function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
+    const verdict = classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+    const slots: Slots = { ...extractor.extract(text.slice(0, MAX_ANALYSED)) };
+    if (input.user.name) slots.name ??= input.user.name;
+    if (input.user.email) slots.email ??= input.user.email;
+    const request: RequestState = {
+      seq: t.state.requests + 1,
+      text,
+      extra: [],
+      label: null,
+      classification: {
+        label: verdict.label,
+        oosReason: verdict.oosReason,
+        confidence: verdict.confidence,
+        scores: verdict.scores,
+        inScopeLabel: verdict.inScopeLabel,
+        lang: verdict.lang,
+        urgent: verdict.urgent,
+        multiSubject: verdict.multiSubject,
+      },
+      slots,
+      attachments: [...attachments],
+      asked: {},
+      skipped: [],
+    };
+    if (text.split(/\s+/).filter(Boolean).length >= config.conversation.min_description_words) {
+      request.slots.description = text;
+    }
+    t.set({ requests: request.seq, request, rejected: null, misunderstood: 0 });
+
+    if (verdict.label === 'out_of_scope' && verdict.oosReason) {
+      const scope = config.scope.reasons[verdict.oosReason];
+      const message = say(config, t.lang, 'rejected', {
+        explain: scope.explain[t.lang],
+        referral: fillReferral(scope.referral[t.lang], t.lang),
+      });
+      t.set({ phase: 'rejected', awaiting: null, rejected: request, request: null });
+      t.reply(message);
+      t.effect({ type: 'rejected', reason: verdict.oosReason, text: message });
+      t.status = 'rejected';
+      return;
+    }
+    if (verdict.confidence < config.classifier.ask_threshold) {
+      askLabel(t, false);
+      return;
+    }
+    request.label = verdict.label as InScopeLabel;
+    proceed(t);
+  }
+
+  function fillReferral(template: string, lang: Lang): string {
+    return template
+      .replaceAll('{email}', config.helpdesk.email)
+      .replaceAll('{phone}', config.helpdesk.phone[lang])
+      .replaceAll('{manual}', config.helpdesk.manual_url ?? config.helpdesk.email);
+  }
+
+  function labelChoices(lang: Lang): { value: string; label: string }[] {
+    return IN_SCOPE_LABELS.map((label) => ({ value: label, label: say(config, lang, `label_choice_${label}`) }));
+  }
+
+  function askLabel(t: TurnBuilder, retry: boolean): void {
+    const choices = labelChoices(t.lang);
+    const numbered = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
+    t.set({ phase: 'choosing_label', awaiting: 'label' });
+    t.reply(say(config, t.lang, retry ? 'label_retry' : 'ask_label', { choices: numbered }), choices);
+    t.status = 'collecting';
+  }
+
+  function onLabelChoice(t: TurnBuilder, text: string, choice: string | undefined, attachments: Attachment[]): void {
+    const request = t.state.request;
+    if (!request) return startRequest(t, text, attachments, { conversation: '', user: { id: '' }, text });
+    const picked = parseLabel(choice ?? text);
+    if (!picked) {
+      const misunderstood = t.state.misunderstood + 1;
+      t.set({ misunderstood });
+      if (misunderstood < config.conversation.max_asks) return askLabel(t, true);
+      // Asked twice: go on with the classifier's best in-scope guess rather than loop.
+      request.label = request.classification.inScopeLabel;
+    } else {
+      request.label = picked;
+    }
+    request.attachments.push(...attachments);
+    t.set({ misunderstood: 0 });
+    proceed(t);
+  }
+
+  function parseLabel(answer: string): InScopeLabel | null {
+    const trimmed = fold(answer).trim();
+    if ((IN_SCOPE_LABELS as readonly string[]).includes(trimmed)) return trimmed as InScopeLabel;
+    const number = /^(\d)\b/.exec(trimmed);
+    if (number) return IN_SCOPE_LABELS[Number(number[1]) - 1] ?? null;
+    for (const label of IN_SCOPE_LABELS) {
+      if (config.answers.label_words[label].some((w) => containsPhrase(trimmed, fold(w)))) return label;
+    }
+    return null;
+  }
+
+  function resumeAfterOverride(t: TurnBuilder, text: string, attachments: Attachment[]): void {
+    const request = t.state.rejected!;
+    request.label = request.classification.inScopeLabel;
+    request.extra.push(text);
+    request.attachments.push(...attachments);
+    Object.assign(request.slots, onlyNew(request.slots, extractor.extract(text)));
+    t.set({ request, rejected: null });
+    t.reply(say(config, t.lang, 'override_resumed'));
+    proceed(t);
+  }
+
+  function onAnswer(t: TurnBuilder, text: string, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    const slot = t.state.awaiting as Slot | null;
+    request.attachments.push(...attachments);
+    const folded = fold(text);
+    // Several details in one answer: take every new one the answer holds.
+    const found = onlyNew(request.slots, extractor.extract(text));
+    if (slot) {
+      const rule = rulesFor(request).find((r) => r.slot === slot);
+      const value = extractor.answer(slot, text, attachments);
+      if (value !== null && !(slot === 'description' && isDontKnow(folded, t.lang))) {
+        if (slot !== 'screenshot') found[slot] = value;
+      } else if (isDontKnow(folded, t.lang) && rule && !rule.required) {
+        request.skipped.push(slot);
+        t.reply(say(config, t.lang, 'skip_ack'));
+      } else if ((request.asked[slot] ?? 0) >= config.conversation.max_asks) {
+        request.skipped.push(slot);
+      }
+      if (value === null && !isDontKnow(folded, t.lang) && text) request.extra.push(text);
+    } else if (text) {
+      request.extra.push(text);
+    }
+    Object.assign(request.slots, found);
+    t.set({ request });
+    proceed(t);
+  }
+
+  function isDontKnow(folded: string, lang: Lang): boolean {
+    return matchesAny(folded, config.answers.dont_know, lang, true);
+  }
+
+  function rulesFor(request: RequestState): DetailRule[] {
+    return request.label ? config.details[request.label] : [];
+  }
+
+  /** Ask the next missing detail, or file the ticket when nothing required is missing. */
+  function proceed(t: TurnBuilder): void {
+    const request = t.state.request!;
+    const known = (slot: Slot) =>
+      slot === 'screenshot' ? request.attachments.some(isImage) : request.slots[slot] !== undefined;
+    for (const rule of rulesFor(request)) {
+      if (rule.when_screen && !(request.slots.screen && rule.when_screen.includes(request.slots.screen))) continue;
+      if (known(rule.slot) || rule.alternatives.some(known)) continue;
+      if (request.skipped.includes(rule.slot)) continue;
+      const asked = request.asked[rule.slot] ?? 0;
+      if (asked >= config.conversation.max_asks) {
+        request.skipped.push(rule.slot);
+        continue;
+      }
+      request.asked[rule.slot] = asked + 1;
+      const question = say(config, t.lang, `ask_${rule.slot}`);
+      t.set({ phase: 'collecting', awaiting: rule.slot, request });
+      t.reply(asked === 0 ? question : say(config, t.lang, 'retry', { question }));
+      t.status = 'collecting';
+      return;
+    }
+    file(t, false);
+  }
+
+  function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: 'asked'): void {
+    if (!t.state.request) {
+      startRequestQuietly(t, text, attachments, input);
+    } else {
+      t.state.request.extra.push(text);
+      t.state.request.attachments.push(...attachments);
+    }
+    const request = t.state.request!;
+    request.label ??= request.classification.inScopeLabel;
+    const draft = buildDraft(t, request, true);
+    t.set({ phase: 'filing', awaiting: null });
+    t.effect({ type: 'handoff', reason, ticket: draft });
+    t.status = 'handoff';
+  }
+
+  function startRequestQuietly(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
+    const verdict = classifier.classify(text, t.lang);
+    const slots: Slots = { ...extractor.extract(text) };
+    if (input.user.name) slots.name ??= input.user.name;
+    if (input.user.email) slots.email ??= input.user.email;
+    t.set({
+      requests: t.state.requests + 1,
+      request: {
+        seq: t.state.requests + 1,
+        text,
+        extra: [],
+        label: verdict.inScopeLabel,
+        classification: { ...verdict },
+        slots,
+        attachments: [...attachments],
+        asked: {},
+        skipped: [],
+      },
+    });
+  }
+
+  function file(t: TurnBuilder, handoff: boolean): void {
+    const request = t.state.request!;
+    const draft = buildDraft(t, request, handoff);
+    t.set({ phase: 'filing', awaiting: null, request });
+    t.effect({ type: 'file_ticket', ticket: draft });
+    t.status = 'filed';
+  }
+
+  function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
+    const description = [request.text, ...request.extra].filter(Boolean).join('\n\n');
+    const label = request.label ?? request.classification.inScopeLabel;
+    const missing = [...new Set(request.skipped)];
+    return {
+      idempotencyKey: `${t.state.conversation}#${request.seq}`,
+      conversation: t.state.conversation,
+      requester: { id: '', ...(request.slots.name ? { name: request.slots.name } : {}) },
+      label,
+      title: titleOf(request),
+      description,
+      slots: Object.fromEntries(Object.entries(request.slots).filter(([k]) => k !== 'description')) as Slots,
+      attachments: request.attachments,
+      lang: t.lang,
+      urgent: request.classification.urgent,
+      multiSubject: request.classification.multiSubject,
+      missing,
+      handoff,
+      transcript: t.state.transcript.slice(-MAX_TRANSCRIPT),
+      createdAt: t.ctx.now.toISOString(),
+    };
+  }
+
+  function titleOf(request: RequestState): string {
+    const where = request.slots.academy ?? request.slots.site_id;
+    const screen = config.directories.screens.find((s) => s.id === request.slots.screen)?.name;
+    const source = request.text.length >= 8 ? request.text : [request.text, ...request.extra].join(' ');
+    const sentence = summarise(source);
+    return [where ? `[${where}]` : '', screen ? `${screen}:` : '', sentence].filter(Boolean).join(' ');
+  }
+
+  // ---- ticket outcomes ---------------------------------------------------------------------------
+
+  function onFiled(t: TurnBuilder, key: string, ticket: FiledTicket): void {
+    const request = t.state.request;
+    const wasHandoff = t.state.pendingHandoff === key;
+    t.set({ lastTicket: ticket, phase: wasHandoff ? 'handoff' : 'done', awaiting: null, request: null, pendingHandoff: null });
+    const open = isOpen(t.ctx.now, config.helpdesk.hours);
+    const opens = describeOpening(t);
+    if (wasHandoff) {
+      t.reply(say(config, t.lang, open ? 'handoff' : 'handoff_outside_hours', { ticket: ticket.id, opens }));
+      t.status = 'handoff';
+      return;
+    }
+    const parts = [say(config, t.lang, 'filed', { ticket: ticket.id })];
+    if (request?.classification.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+    if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
+    if (request && request.skipped.length > 0) {
+      parts.push(say(config, t.lang, 'filed_partial', { missing: [...new Set(request.skipped)].join(', ') }));
+    }
+    if (request?.classification.multiSubject) parts.push(say(config, t.lang, 'multi_subject'));
+    t.reply(parts.join('\n\n'));
+    t.status = 'filed';
+  }
+
+  function onFailed(t: TurnBuilder, _key: string): void {
+    t.reply(say(config, t.lang, 'ticket_failed'));
+    t.status = 'filed';
+  }
+
+  function describeOpening(t: TurnBuilder): string {
+    const at = nextOpening(t.ctx.now, config.helpdesk.hours);
+    const locale = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' }[t.lang];
+    const { day, time } = describeInstant(at, config.helpdesk.hours.timezone, locale);
+    return say(config, t.lang, 'opens_at', { day, time });
+  }
+
+  // ---- the builder that collects one turn's outcome ------------------------------------------------
+
+  class TurnBuilder {
+    state: ConversationState;
+    readonly replies: Reply[] = [];
+    readonly effects: Effect[] = [];
+    status: Status;
+
+    constructor(
+      state: ConversationState,
+      readonly ctx: CoreContext,
+    ) {
+      this.state = structuredClone(state);
+      this.status = statusOf(state);
+    }
+
+    get lang(): Lang {
+      return this.state.lang;
+    }
+
+    set(patch: Partial<ConversationState>): void {
+      this.state = { ...this.state, ...patch };
+    }
+
+    reply(text: string, choices?: Reply['choices']): void {
+      this.replies.push(choices ? { text, choices } : { text });
+      this.log('bot', text);
+    }
+
+    effect(effect: Effect): void {
+      this.effects.push(effect);
+      if (effect.type === 'handoff') this.set({ pendingHandoff: effect.ticket.idempotencyKey });
+      if (effect.type === 'file_ticket') this.set({ pendingHandoff: null });
+    }
+
+    log(from: 'user' | 'bot', text: string): void {
+      if (!text) return;
+      const transcript = [...this.state.transcript, { from, text: text.slice(0, 2000), at: this.ctx.now.toISOString() }];
+      this.set({ transcript: transcript.slice(-MAX_TRANSCRIPT) });
+    }
+
+    outcome(): Outcome {
+      this.set({ updatedAt: this.ctx.now.toISOString() });
+      return { state: this.state, replies: this.replies, effects: this.effects, status: this.status };
+    }
+  }
+
+  return { ...core, start, handle };
+}
+
+function statusOf(state: ConversationState): Status {
+  switch (state.phase) {
+    case 'choosing_label':
+    case 'collecting':
+      return 'collecting';
+    case 'rejected':
+      return 'rejected';
+    case 'handoff':
+      return 'handoff';
+    default:
+      return 'done';
+  }
+}
+
+/** Slots in `found` that `known` does not have yet (an answer never overwrites what was said). */
+function onlyNew(known: Slots, found: Slots): Slots {
+  return Object.fromEntries(Object.entries(found).filter(([k]) => known[k as keyof Slots] === undefined)) as Slots;
+}
+
+function containsPhrase(folded: string, phrase: string): boolean {
+  if (!phrase) return false;
+  const i = folded.indexOf(phrase);
+  if (i < 0) return false;
+  const before = folded[i - 1];
+  const after = folded[i + phrase.length];
+  const boundary = (c: string | undefined) => c === undefined || !/[\p{L}\p{N}]/u.test(c);
+  return boundary(before) && boundary(after);
+}
+
+/**
+ * Does a folded answer match one of the phrases (in its language, or any language as a fallback)?
+ * `whole`: the answer must be the phrase itself, give or take punctuation ("nee", "n.v.t.").
+ */
+function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, whole: boolean): boolean {
+  const clean = folded.replace(/[!.?,;:]+$/g, '').trim();
+  const all = [...lists[lang], ...Object.values(lists).flat()];
+  return all.some((p) => {
+    const phrase = fold(p).trim();
+    return whole ? clean === phrase || clean === phrase.replace(/[.]/g, '') : containsPhrase(folded, phrase);
+  });
+}
+
+const GREETING = /^(dag|hallo|hoi|hey|hi|hello|dear|beste|goeie?(morgen|middag|dag|avond)|goede(morgen|middag|navond)|bonjour|bonsoir|salut)\b[\s,!.:-]*/iu;
+
+/** A ticket title: the first sentence of the request without greeting, at most ~90 characters. */
+export function summarise(text: string): string {
+  let s = text.replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < 2; i++) s = s.replace(GREETING, '').replace(/^(helpdesk|team)\b[\s,!.:-]*/i, '');
+  const sentence = /^(.{12,}?[.!?])(\s|$)/u.exec(s)?.[1] ?? s;
+  const clipped = sentence.length <= 90 ? sentence : `${sentence.slice(0, 87).replace(/\s+\S*$/, '')}...`;
+  return clipped.charAt(0).toUpperCase() + clipped.slice(1);
+}

@@ -1,0 +1,86 @@
+import type { Config, Slot } from '../config/schema.ts';
+import { fold, words } from '../text/normalize.ts';
+import type { Attachment, Slots } from '../types.ts';
+import { AcademyMatcher, ScreenMatcher, SiteMatcher } from './directory.ts';
+import { findEmails, findErrorMessage, findPhones, findUrls } from './patterns.ts';
+import { StudentMatcher } from './student.ts';
+
+/** True for attachments that are pictures (screenshots). */
+export function isImage(a: Attachment): boolean {
+  return a.contentType.startsWith('image/') || /\.(png|jpe?g|gif|bmp|webp|heic)$/i.test(a.name);
+}
+
+/** Reads every detail a message holds, and the answer to one asked detail. */
+export interface Extractor {
+  /** Every detail in a message, canonical values; details not present are left out. */
+  extract(text: string): Slots;
+  /** The value of one asked detail in an answer (lenient: the person was asked exactly this); null if absent. */
+  answer(slot: Slot, text: string, attachments: Attachment[]): string | null;
+}
+
+/** Build the extractor for a configuration's directories. */
+export function buildExtractor(config: Config): Extractor {
+  const dirs = config.directories;
+  const academies = dirs.academies.length > 0 ? new AcademyMatcher(dirs.academies) : null;
+  const sites = dirs.sites.length > 0 ? new SiteMatcher(dirs.sites) : null;
+  const screens = dirs.screens.length > 0 ? new ScreenMatcher(dirs.screens) : null;
+  const vocabulary = new Set<string>();
+  for (const a of dirs.academies) for (const w of words(fold(`${a.name} ${a.town} ${a.aliases.join(' ')}`))) vocabulary.add(w);
+  for (const s of dirs.sites) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
+  for (const s of dirs.screens) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
+  const students =
+    dirs.student_cues.length > 0 ? new StudentMatcher(dirs.student_cues, dirs.staff_titles, vocabulary) : null;
+
+  function extract(text: string): Slots {
+    const slots: Slots = {};
+    const academy = academies?.find(text);
+    if (academy) slots.academy = academy;
+    const site = sites?.find(text);
+    if (site) slots.site_id = site;
+    const screen = screens?.find(text);
+    if (screen) slots.screen = screen;
+    const student = students?.find(text);
+    if (student) slots.student = student;
+    const url = findUrls(text)[0];
+    if (url) slots.url = url;
+    const error = findErrorMessage(text);
+    if (error) slots.error_message = error;
+    const email = findEmails(text)[0];
+    if (email) slots.email = email;
+    const phone = findPhones(text)[0];
+    if (phone) slots.phone = phone;
+    return slots;
+  }
+
+  function answer(slot: Slot, text: string, attachments: Attachment[]): string | null {
+    const trimmed = text.trim();
+    switch (slot) {
+      case 'academy':
+        return academies?.find(trimmed) ?? null;
+      case 'site_id':
+        return sites?.find(trimmed, true) ?? null;
+      case 'screen':
+        return screens?.findLenient(trimmed) ?? null;
+      case 'student':
+        return students?.findLenient(trimmed) ?? null;
+      case 'url':
+        return findUrls(trimmed)[0] ?? null;
+      case 'email':
+        return findEmails(trimmed)[0] ?? null;
+      case 'phone':
+        return findPhones(trimmed)[0] ?? null;
+      case 'error_message':
+        return findErrorMessage(trimmed) ?? (trimmed.length >= 3 ? trimmed.replace(/^["'«“‘]|["'»”’]$/gu, '') : null);
+      case 'screenshot':
+        return attachments.some(isImage) ? 'yes' : null;
+      case 'name': {
+        const name = trimmed.replace(/^(ik ben|mijn naam is|je suis|je m'appelle|i am|i'm|my name is|this is)\s+/i, '');
+        return name.length >= 2 && name.split(/\s+/).length <= 6 ? name.replace(/[.!]+$/, '') : null;
+      }
+      case 'description':
+        return trimmed.length >= 3 ? trimmed : null;
+    }
+  }
+
+  return { extract, answer };
+}

@@ -1,0 +1,25 @@
+import type { Config, Lang, MessageKey } from './config/schema.ts';
+
+/** Fill `{name}` placeholders; unknown placeholders stay as written so a config typo is visible. */
+export function fill(template: string, params: Record<string, string | number | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Render a configured message in a language, with the helpdesk's own details always available. */
+export function say(
+  config: Config,
+  lang: Lang,
+  key: MessageKey,
+  params: Record<string, string | number | undefined> = {},
+): string {
+  return fill(config.messages[key][lang], {
+    helpdesk: config.helpdesk.name[lang],
+    phone: config.helpdesk.phone[lang],
+    email: config.helpdesk.email,
+    manual: config.helpdesk.manual_url,
+    ...params,
+  });
+}

@@ -1,3 +1,4 @@
+import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import {
   type Config,
   type DetailRule,
@@ -6,7 +7,6 @@ import {
   type Lang,
   type Slot,
 } from './config/schema.ts';
-import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { describeInstant, isOpen, nextOpening } from './hours.ts';
 import { say } from './messages.ts';
@@ -111,7 +111,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     }
     switch (t.state.phase) {
       case 'choosing_label':
-        onLabelChoice(t, text, input.choice, attachments);
+        onLabelChoice(t, input, attachments);
         return;
       case 'collecting':
         onAnswer(t, text, attachments);
@@ -204,14 +204,20 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     t.status = 'collecting';
   }
 
-  function onLabelChoice(t: TurnBuilder, text: string, choice: string | undefined, attachments: Attachment[]): void {
+  function onLabelChoice(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
     const request = t.state.request;
-    if (!request) return startRequest(t, text, attachments, { conversation: '', user: { id: '' }, text });
-    const picked = parseLabel(choice ?? text);
+    if (!request) {
+      startRequest(t, input.text.trim(), attachments, input);
+      return;
+    }
+    const picked = parseLabel(input.choice ?? input.text);
     if (!picked) {
       const misunderstood = t.state.misunderstood + 1;
       t.set({ misunderstood });
-      if (misunderstood < config.conversation.max_asks) return askLabel(t, true);
+      if (misunderstood < config.conversation.max_asks) {
+        askLabel(t, true);
+        return;
+      }
       // Asked twice: go on with the classifier's best in-scope guess rather than loop.
       request.label = request.classification.inScopeLabel;
     } else {
@@ -235,7 +241,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   function resumeAfterOverride(t: TurnBuilder, text: string, attachments: Attachment[]): void {
     const request = t.state.rejected!;
-    request.label = request.classification.inScopeLabel;
+    const reason = request.classification.oosReason;
+    request.label = (reason && config.scope.reasons[reason].resume_as) || request.classification.inScopeLabel;
     request.extra.push(text);
     request.attachments.push(...attachments);
     Object.assign(request.slots, onlyNew(request.slots, extractor.extract(text)));
@@ -253,16 +260,17 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const found = onlyNew(request.slots, extractor.extract(text));
     if (slot) {
       const rule = rulesFor(request).find((r) => r.slot === slot);
-      const value = extractor.answer(slot, text, attachments);
-      if (value !== null && !(slot === 'description' && isDontKnow(folded, t.lang))) {
+      const dontKnow = isDontKnow(folded, t.lang);
+      const value = dontKnow ? null : extractor.answer(slot, text, attachments);
+      if (value !== null) {
         if (slot !== 'screenshot') found[slot] = value;
-      } else if (isDontKnow(folded, t.lang) && rule && !rule.required) {
+      } else if (dontKnow && rule && !rule.required) {
         request.skipped.push(slot);
         t.reply(say(config, t.lang, 'skip_ack'));
       } else if ((request.asked[slot] ?? 0) >= config.conversation.max_asks) {
         request.skipped.push(slot);
       }
-      if (value === null && !isDontKnow(folded, t.lang) && text) request.extra.push(text);
+      if (value === null && !dontKnow && text) request.extra.push(text);
     } else if (text) {
       request.extra.push(text);
     }
@@ -375,7 +383,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const screen = config.directories.screens.find((s) => s.id === request.slots.screen)?.name;
     const source = request.text.length >= 8 ? request.text : [request.text, ...request.extra].join(' ');
     const sentence = summarise(source);
-    return [where ? `[${where}]` : '', screen ? `${screen}:` : '', sentence].filter(Boolean).join(' ');
+    const screenPrefix = screen && !fold(sentence).startsWith(fold(screen)) ? `${screen}:` : '';
+    return [where ? `[${where}]` : '', screenPrefix, sentence].filter(Boolean).join(' ');
   }
 
   // ---- ticket outcomes ---------------------------------------------------------------------------
@@ -383,7 +392,13 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   function onFiled(t: TurnBuilder, key: string, ticket: FiledTicket): void {
     const request = t.state.request;
     const wasHandoff = t.state.pendingHandoff === key;
-    t.set({ lastTicket: ticket, phase: wasHandoff ? 'handoff' : 'done', awaiting: null, request: null, pendingHandoff: null });
+    t.set({
+      lastTicket: ticket,
+      phase: wasHandoff ? 'handoff' : 'done',
+      awaiting: null,
+      request: null,
+      pendingHandoff: null,
+    });
     const open = isOpen(t.ctx.now, config.helpdesk.hours);
     const opens = describeOpening(t);
     if (wasHandoff) {
@@ -451,7 +466,10 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
     log(from: 'user' | 'bot', text: string): void {
       if (!text) return;
-      const transcript = [...this.state.transcript, { from, text: text.slice(0, 2000), at: this.ctx.now.toISOString() }];
+      const transcript = [
+        ...this.state.transcript,
+        { from, text: text.slice(0, 2000), at: this.ctx.now.toISOString() },
+      ];
       this.set({ transcript: transcript.slice(-MAX_TRANSCRIPT) });
     }
 
@@ -498,15 +516,24 @@ function containsPhrase(folded: string, phrase: string): boolean {
  * `whole`: the answer must be the phrase itself, give or take punctuation ("nee", "n.v.t.").
  */
 function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, whole: boolean): boolean {
-  const clean = folded.replace(/[!.?,;:]+$/g, '').trim();
+  const bare = (s: string) =>
+    s
+      .replace(/[^\p{L}\p{N}\s'-]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const clean = bare(folded);
+  // A short answer ("dat weet ik echt niet") still counts as the phrase it holds.
+  const short = clean.split(' ').length <= 5;
   const all = [...lists[lang], ...Object.values(lists).flat()];
   return all.some((p) => {
-    const phrase = fold(p).trim();
-    return whole ? clean === phrase || clean === phrase.replace(/[.]/g, '') : containsPhrase(folded, phrase);
+    const phrase = bare(fold(p));
+    if (!phrase) return p.trim() === folded.trim();
+    return whole && !short ? clean === phrase : whole ? clean === phrase || containsPhrase(clean, phrase) : containsPhrase(folded, phrase);
   });
 }
 
-const GREETING = /^(dag|hallo|hoi|hey|hi|hello|dear|beste|goeie?(morgen|middag|dag|avond)|goede(morgen|middag|navond)|bonjour|bonsoir|salut)\b[\s,!.:-]*/iu;
+const GREETING =
+  /^(dag|hallo|hoi|hey|hi|hello|dear|beste|goeie?(morgen|middag|dag|avond)|goede(morgen|middag|navond)|bonjour|bonsoir|salut)\b[\s,!.:-]*/iu;
 
 /** A ticket title: the first sentence of the request without greeting, at most ~90 characters. */
 export function summarise(text: string): string {

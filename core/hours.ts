@@ -61,6 +61,11 @@ export function nextOpening(at: Date, hours: Hours): Date {
 /** Weekday name and time of an instant in a language, e.g. "maandag 08:30". */
 export function describeInstant(at: Date, timeZone: string, locale: string): { day: string; time: string } {
   const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long' }).format(at);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
   return { day, time };
 }

@@ -16,7 +16,16 @@ export const labelledLine = z.object({
 });
 export type LabelledLine = z.infer<typeof labelledLine>;
 
-export const EVAL_SLOTS = ['academy', 'site_id', 'screen', 'student', 'url', 'error_message', 'email', 'phone'] as const;
+export const EVAL_SLOTS = [
+  'academy',
+  'site_id',
+  'screen',
+  'student',
+  'url',
+  'error_message',
+  'email',
+  'phone',
+] as const;
 
 interface Counts {
   tp: number;
@@ -76,7 +85,14 @@ export function evaluate(lines: LabelledLine[], coreFor: (profile: string) => Tr
     } else {
       labelCounts[got]!.fp++;
       labelCounts[line.label]!.fn++;
-      misclassified.push({ id: line.id, text: line.text, want: line.label, got, confidence: v.confidence, reasons: v.reasons });
+      misclassified.push({
+        id: line.id,
+        text: line.text,
+        want: line.label,
+        got,
+        confidence: v.confidence,
+        reasons: v.reasons,
+      });
     }
     if (line.label === 'out_of_scope') {
       oosTotal++;
@@ -84,7 +100,15 @@ export function evaluate(lines: LabelledLine[], coreFor: (profile: string) => Tr
         oosCaught++;
         reasonTotal++;
         if (v.oosReason === line.oos_reason) reasonRight++;
-        else misclassified.push({ id: line.id, text: line.text, want: `out_of_scope/${line.oos_reason}`, got: `out_of_scope/${v.oosReason}`, confidence: v.confidence, reasons: v.reasons });
+        else
+          misclassified.push({
+            id: line.id,
+            text: line.text,
+            want: `out_of_scope/${line.oos_reason}`,
+            got: `out_of_scope/${v.oosReason}`,
+            confidence: v.confidence,
+            reasons: v.reasons,
+          });
       }
     } else {
       inScopeTotal++;
@@ -109,7 +133,11 @@ export function evaluate(lines: LabelledLine[], coreFor: (profile: string) => Tr
       }
     }
   }
-  const micro = Object.values(slotCounts).reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), { tp: 0, fp: 0, fn: 0 });
+  const micro = Object.values(slotCounts).reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), {
+    tp: 0,
+    fp: 0,
+    fn: 0,
+  });
   const perLabel = Object.fromEntries(
     LABELS.map((l) => {
       const c = labelCounts[l]!;
@@ -126,7 +154,12 @@ export function evaluate(lines: LabelledLine[], coreFor: (profile: string) => Tr
     oosRecall: oosTotal ? oosCaught / oosTotal : 0,
     falseRejectRate: inScopeTotal ? falseRejects / inScopeTotal : 0,
     reasonAccuracy: reasonTotal ? reasonRight / reasonTotal : 0,
-    slots: Object.fromEntries(EVAL_SLOTS.map((s) => [s, { precision: precision(slotCounts[s]!), recall: recall(slotCounts[s]!), f1: f1(slotCounts[s]!) }])),
+    slots: Object.fromEntries(
+      EVAL_SLOTS.map((s) => [
+        s,
+        { precision: precision(slotCounts[s]!), recall: recall(slotCounts[s]!), f1: f1(slotCounts[s]!) },
+      ]),
+    ),
     slotMicroF1: f1(micro),
     urgentF1: f1(urgent),
     multiSubjectF1: f1(multi),
@@ -150,18 +183,27 @@ export function formatReport(r: EvalReport, options: { errors: boolean }): strin
   const out: string[] = [];
   out.push(`messages: ${r.n}`);
   out.push(`accuracy: ${pct(r.accuracy)}   macro-F1: ${num(r.macroF1)}   calibration error (ECE): ${num(r.ece)}`);
-  out.push(`out-of-scope recall: ${pct(r.oosRecall)}   false rejects: ${pct(r.falseRejectRate)}   reason accuracy: ${pct(r.reasonAccuracy)}`);
-  out.push(`urgent F1: ${num(r.urgentF1)}   multi-subject F1: ${num(r.multiSubjectF1)}   slot micro-F1: ${num(r.slotMicroF1)}`);
+  out.push(
+    `out-of-scope recall: ${pct(r.oosRecall)}   false rejects: ${pct(r.falseRejectRate)}   reason accuracy: ${pct(r.reasonAccuracy)}`,
+  );
+  out.push(
+    `urgent F1: ${num(r.urgentF1)}   multi-subject F1: ${num(r.multiSubjectF1)}   slot micro-F1: ${num(r.slotMicroF1)}`,
+  );
   out.push('');
-  out.push(`${'label'.padEnd(14)} ${'prec'.padStart(6)} ${'recall'.padStart(6)} ${'F1'.padStart(6)} ${'n'.padStart(4)}`);
+  out.push(
+    `${'label'.padEnd(14)} ${'prec'.padStart(6)} ${'recall'.padStart(6)} ${'F1'.padStart(6)} ${'n'.padStart(4)}`,
+  );
   for (const [l, m] of Object.entries(r.perLabel)) {
-    out.push(`${l.padEnd(14)} ${num(m.precision).padStart(6)} ${num(m.recall).padStart(6)} ${num(m.f1).padStart(6)} ${String(m.support).padStart(4)}`);
+    out.push(
+      `${l.padEnd(14)} ${num(m.precision).padStart(6)} ${num(m.recall).padStart(6)} ${num(m.f1).padStart(6)} ${String(m.support).padStart(4)}`,
+    );
   }
   out.push('');
   const short = (l: string) => l.slice(0, 8);
   out.push(`confusion (rows: labelled, columns: predicted)`);
   out.push(`${''.padEnd(14)}${LABELS.map((l) => short(l).padStart(9)).join('')}`);
-  for (const l of LABELS) out.push(`${l.padEnd(14)}${LABELS.map((m) => String(r.confusion[l]![m]).padStart(9)).join('')}`);
+  for (const l of LABELS)
+    out.push(`${l.padEnd(14)}${LABELS.map((m) => String(r.confusion[l]![m]).padStart(9)).join('')}`);
   out.push('');
   out.push(`${'slot'.padEnd(14)} ${'prec'.padStart(6)} ${'recall'.padStart(6)} ${'F1'.padStart(6)}`);
   for (const [s, m] of Object.entries(r.slots)) {
@@ -170,11 +212,14 @@ export function formatReport(r: EvalReport, options: { errors: boolean }): strin
   if (options.errors) {
     out.push('', `misclassified (${r.misclassified.length}):`);
     for (const m of r.misclassified) {
-      out.push(`  ${m.id} want ${m.want}, got ${m.got} (${m.confidence.toFixed(2)}): ${m.text.replace(/\s+/g, ' ').slice(0, 110)}`);
+      out.push(
+        `  ${m.id} want ${m.want}, got ${m.got} (${m.confidence.toFixed(2)}): ${m.text.replace(/\s+/g, ' ').slice(0, 110)}`,
+      );
       if (m.reasons.length) out.push(`      decided by: ${m.reasons.join(', ')}`);
     }
     out.push('', `slot errors (${r.slotErrors.length}):`);
-    for (const e of r.slotErrors) out.push(`  ${e.id} ${e.slot}: want ${JSON.stringify(e.want)}, got ${JSON.stringify(e.got)}`);
+    for (const e of r.slotErrors)
+      out.push(`  ${e.id} ${e.slot}: want ${JSON.stringify(e.want)}, got ${JSON.stringify(e.got)}`);
   }
   return out.join('\n');
 }

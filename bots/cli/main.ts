@@ -40,7 +40,10 @@ function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
 }
 
 function logger() {
-  return pino({ level: process.env.LOG_LEVEL ?? 'warn', redact: ['*.token', '*.password', '*.authorization'] }, pino.destination(2));
+  return pino(
+    { level: process.env.LOG_LEVEL ?? 'warn', redact: ['*.token', '*.password', '*.authorization'] },
+    pino.destination(2),
+  );
 }
 
 /** Read JSON lines from stdin, answer each with exactly one line on stdout, in order. */
@@ -52,14 +55,16 @@ async function jsonLines(handle: (value: unknown) => Promise<unknown> | unknown)
     try {
       out = await handle(JSON.parse(line));
     } catch (error) {
-      out = { error: error instanceof SyntaxError ? `invalid JSON: ${error.message}` : String((error as Error).message ?? error) };
+      out = {
+        error:
+          error instanceof SyntaxError ? `invalid JSON: ${error.message}` : String((error as Error).message ?? error),
+      };
     }
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
 }
 
-const profileOption = () =>
-  new Option('--profile <name>', 'shipped profile').choices([...PROFILES]).default('academy');
+const profileOption = () => new Option('--profile <name>', 'shipped profile').choices([...PROFILES]).default('academy');
 const configOption = () => new Option('--config <file>', "an admin's YAML configuration (instead of --profile)");
 
 export function program(): Command {
@@ -88,12 +93,19 @@ export function program(): Command {
         const attach = /^\/attach\s+(.+)$/.exec(line.trim());
         if (attach?.[1]) {
           const name = attach[1].trim();
-          const contentType = /\.(png|jpe?g|gif|webp)$/i.test(name) ? `image/${name.split('.').pop()!.toLowerCase().replace('jpg', 'jpeg')}` : 'application/octet-stream';
+          const contentType = /\.(png|jpe?g|gif|webp)$/i.test(name)
+            ? `image/${name.split('.').pop()!.toLowerCase().replace('jpg', 'jpeg')}`
+            : 'application/octet-stream';
           attachments.push({ name, contentType });
           process.stdout.write(`(attached ${name})\n> `);
           continue;
         }
-        const result = await service.handleTurn({ conversation: options.conversation, user: { id: options.user, name: options.user }, text: line, attachments });
+        const result = await service.handleTurn({
+          conversation: options.conversation,
+          user: { id: options.user, name: options.user },
+          text: line,
+          attachments,
+        });
         attachments = [];
         for (const reply of result.replies) process.stdout.write(`\n${reply.text}\n`);
         if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} saved in ${resolve(dir, 'tickets')})\n`);
@@ -139,12 +151,22 @@ export function program(): Command {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = options.persist ? fileStore(dir) : memoryStore();
-      const service = new TriageService(core, store, new LocalTicketStore(dir, core.config.ticket_prefix), () => new Date(), logger());
+      const service = new TriageService(
+        core,
+        store,
+        new LocalTicketStore(dir, core.config.ticket_prefix),
+        () => new Date(),
+        logger(),
+      );
       await jsonLines(async (value) => {
         const input = value as { conversation?: unknown; user?: unknown; text?: unknown; attachments?: unknown };
-        if (typeof input.conversation !== 'string' || !input.conversation) throw new Error('"conversation" must be a non-empty string');
+        if (typeof input.conversation !== 'string' || !input.conversation)
+          throw new Error('"conversation" must be a non-empty string');
         const attachments = Array.isArray(input.attachments)
-          ? input.attachments.map((a: { name?: unknown; contentType?: unknown }) => ({ name: String(a?.name ?? 'file'), contentType: String(a?.contentType ?? 'application/octet-stream') }))
+          ? input.attachments.map((a: { name?: unknown; contentType?: unknown }) => ({
+              name: String(a?.name ?? 'file'),
+              contentType: String(a?.contentType ?? 'application/octet-stream'),
+            }))
           : [];
         const r = await service.handleTurn({
           conversation: input.conversation,
@@ -191,7 +213,8 @@ export function program(): Command {
         return `${options.config ?? p}: ${core.classifier.examples} examples, trained in ${core.classifier.trainingMs.toFixed(0)} ms`;
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${training.join('\n')}\n${formatReport(report, { errors: Boolean(options.errors) })}\n`);
+      else
+        process.stdout.write(`${training.join('\n')}\n${formatReport(report, { errors: Boolean(options.errors) })}\n`);
     });
 
   const config = cli.command('config').description('admin configuration');
@@ -216,7 +239,10 @@ export function program(): Command {
     .action(async (options: { json?: boolean }) => {
       const all = await new LocalTicketStore(dataDir()).list();
       for (const t of all) {
-        if (options.json) process.stdout.write(`${JSON.stringify({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`);
+        if (options.json)
+          process.stdout.write(
+            `${JSON.stringify({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`,
+          );
         else
           process.stdout.write(
             `${t.id}  ${t.createdAt.slice(0, 16).replace('T', ' ')}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${t.draft.urgent ? 'URGENT ' : ''}${t.draft.title}\n`,
@@ -234,7 +260,9 @@ export async function main(argv: string[]): Promise<void> {
     await program().parseAsync(argv);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`invalid configuration ${error.source}:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+      process.stderr.write(
+        `invalid configuration ${error.source}:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`,
+      );
     } else {
       process.stderr.write(`triage: ${(error as Error).message ?? error}\n`);
     }

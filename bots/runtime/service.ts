@@ -1,8 +1,8 @@
+import type { ConversationStore } from '../../adapters/state/store.ts';
+import type { TicketSink } from '../../adapters/tickets/sink.ts';
 import type { OosReason, Slot } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
 import type { ConversationState, Effect, Reply, Status, TicketDraft, Turn } from '../../core/types.ts';
-import type { ConversationStore } from '../../adapters/state/store.ts';
-import type { TicketSink } from '../../adapters/tickets/sink.ts';
 
 /** What one turn produced, channel-neutral: what channels render and the CLI prints. */
 export interface TurnResult {
@@ -11,7 +11,9 @@ export interface TurnResult {
   status: Status;
   awaiting: Slot | 'label' | null;
   label: string | null;
-  ticket: (Omit<TicketDraft, 'transcript' | 'requester' | 'idempotencyKey' | 'conversation'> & { id: string; url?: string }) | null;
+  ticket:
+    | (Omit<TicketDraft, 'transcript' | 'requester' | 'idempotencyKey' | 'conversation'> & { id: string; url?: string })
+    | null;
   rejection: { reason: OosReason; text: string } | null;
   effects: Effect[];
 }
@@ -67,11 +69,17 @@ export class TriageService {
     for (const effect of outcome.effects) {
       if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
       if (effect.type !== 'file_ticket' && effect.type !== 'handoff') continue;
-      const draft: TicketDraft = { ...effect.ticket, requester: { ...turn.user, ...effect.ticket.requester, id: turn.user.id } };
+      const draft: TicketDraft = {
+        ...effect.ticket,
+        requester: { ...turn.user, ...effect.ticket.requester, id: turn.user.id },
+      };
       let event: CoreEvent;
       try {
         const filed = await this.sink.create(draft);
-        this.log.info({ ticket: filed.id, conversation: turn.conversation, label: draft.label, sink: this.sink.name }, 'ticket filed');
+        this.log.info(
+          { ticket: filed.id, conversation: turn.conversation, label: draft.label, sink: this.sink.name },
+          'ticket filed',
+        );
         const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
         ticket = { ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) };
         event = { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: filed };

@@ -2,15 +2,15 @@ import {
   type Config,
   IN_SCOPE_LABELS,
   type InScopeLabel,
-  type Label,
   LABELS,
+  type Label,
   type Lang,
   OOS_REASONS,
   type OosReason,
 } from '../config/schema.ts';
 import { detectLanguage } from '../text/lang.ts';
 import { fold } from '../text/normalize.ts';
-import { Lexicon, featurize, read } from './features.ts';
+import { featurize, Lexicon, read } from './features.ts';
 import { cueMatcher, isMultiSubject, isUrgent } from './rules.ts';
 import { SoftmaxModel } from './softmax.ts';
 
@@ -50,10 +50,17 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
       return {
         features: featurize(text, read(text, lang), lexicon),
         label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
+        group: intent.label,
       };
     }),
   );
-  model.train(data, {
+  // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
+  // reasons share one kind's weight, so eight reasons do not outvote one in-scope kind.
+  const perLabel = new Map<string, number>();
+  for (const d of data) perLabel.set(d.group, (perLabel.get(d.group) ?? 0) + 1);
+  const mean = data.length / Math.max(1, perLabel.size);
+  const weighted = data.map((d) => ({ ...d, weight: mean / perLabel.get(d.group)! }));
+  model.train(weighted, {
     epochs: config.classifier.epochs,
     learningRate: config.classifier.learning_rate,
     l2: config.classifier.l2,
@@ -65,6 +72,18 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
     const lang = detectLanguage(fold(text), fallbackLang).lang;
     const features = featurize(text, read(text, lang), lexicon);
     const p = model.predict(features);
+    // Refusing needs evidence: without a word from any out-of-scope list (a device, the network, a
+    // backup, a course...), the out-of-scope classes are damped and the mass goes back in scope.
+    const evidence = OOS_REASONS.some((r) => features.has(`lex:${r}`));
+    if (!evidence) {
+      const damp = config.classifier.oos_without_evidence;
+      let sum = 0;
+      CLASSES.forEach((c, i) => {
+        if (c.startsWith('oos:')) p[i]! *= damp;
+        sum += p[i]!;
+      });
+      for (let i = 0; i < p.length; i++) p[i]! /= sum;
+    }
     const byClass = new Map(CLASSES.map((c, i) => [c, p[i]!]));
     const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
     for (const label of IN_SCOPE_LABELS) scores[label] = byClass.get(label)!;

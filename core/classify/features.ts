@@ -5,7 +5,27 @@ import { stem } from '../text/stem.ts';
 
 const LANGS: Lang[] = ['nl', 'fr', 'en'];
 
-const NEGATIONS = new Set(['niet', 'geen', 'nooit', 'niks', 'niets', 'pas', 'jamais', 'rien', 'not', 'no', 'never', 'nothing', 'cannot', 'cant', 'doesnt', 'dont', 'isnt', 'wont', 'didnt']);
+const NEGATIONS = new Set([
+  'niet',
+  'geen',
+  'nooit',
+  'niks',
+  'niets',
+  'pas',
+  'jamais',
+  'rien',
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'cannot',
+  'cant',
+  'doesnt',
+  'dont',
+  'isnt',
+  'wont',
+  'didnt',
+]);
 
 /** A text read for classification: folded words, their stems, and the language they were stemmed in. */
 export interface Reading {
@@ -56,7 +76,10 @@ export class Lexicon {
   match(r: Reading): Map<string, number> {
     const found = new Map<string, number>();
     for (let i = 0; i < r.words.length; i++) {
-      const candidates = new Set([...(this.firstIndex.get(r.words[i]!) ?? []), ...(this.firstIndex.get(r.stems[i]!) ?? [])]);
+      const candidates = new Set([
+        ...(this.firstIndex.get(r.words[i]!) ?? []),
+        ...(this.firstIndex.get(r.stems[i]!) ?? []),
+      ]);
       for (const name of candidates) {
         for (const p of this.lists.get(name) ?? []) {
           if (p.variants.some((v) => v.every((w, k) => r.words[i + k] === w || r.stems[i + k] === w))) {

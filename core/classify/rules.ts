@@ -30,7 +30,10 @@ export function isUrgent(text: string, cues: RegExp): boolean {
  * "Also, unrelated"), or a numbered list of two or more items.
  */
 export function isMultiSubject(text: string, cues: RegExp): boolean {
-  const lines = text.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const numbered = lines.filter((l) => /^(\d{1,2}[).]|[-*•])\s+\S/u.test(l));
   if (numbered.length >= 2) return true;
   // Cues count where a clause starts: the text start, a new line, or after . ! ? : ( or a comma.

@@ -12,6 +12,7 @@ export interface TrainOptions {
 interface Example {
   x: [number, number][];
   y: number;
+  w: number;
 }
 
 /** Small deterministic PRNG (mulberry32), so training is reproducible without Math.random. */
@@ -53,12 +54,12 @@ export class SoftmaxModel {
   }
 
   /** Fit the model on labelled feature maps. */
-  train(data: { features: Features; label: string }[], options: TrainOptions): void {
+  train(data: { features: Features; label: string; weight?: number }[], options: TrainOptions): void {
     const k = this.classes.length;
     const examples: Example[] = data.map((d) => {
       const y = this.classes.indexOf(d.label);
       if (y < 0) throw new Error(`unknown class "${d.label}"`);
-      return { x: this.vector(d.features, true), y };
+      return { x: this.vector(d.features, true), y, w: d.weight ?? 1 };
     });
     const n = this.index.size;
     this.weights = new Float64Array(n * k);
@@ -76,7 +77,7 @@ export class SoftmaxModel {
         this.logitsInto(ex.x, logits, 1);
         softmaxInPlace(logits);
         for (let c = 0; c < k; c++) {
-          const err = logits[c]! - (c === ex.y ? 1 : 0);
+          const err = (logits[c]! - (c === ex.y ? 1 : 0)) * ex.w;
           for (const [i, v] of ex.x) {
             const at = i * k + c;
             const grad = err * v + options.l2 * this.weights[at]!;

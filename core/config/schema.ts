@@ -114,6 +114,8 @@ const scopeReason = z
     explain: localized,
     /** What to do instead. */
     referral: localized,
+    /** The kind of request when the person says it is not this after all (default: the classifier's best guess). */
+    resume_as: z.enum(IN_SCOPE_LABELS).optional(),
   })
   .strict();
 
@@ -180,7 +182,10 @@ export const configSchema = z
     /** Files whose content this one extends (merged first, this file on top). */
     extends: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
     default_language: z.enum(LANGS).default('nl'),
-    ticket_prefix: z.string().regex(/^[A-Z]{1,6}$/, 'use 1 to 6 capital letters').default('HD'),
+    ticket_prefix: z
+      .string()
+      .regex(/^[A-Z]{1,6}$/, 'use 1 to 6 capital letters')
+      .default('HD'),
     helpdesk: z
       .object({
         name: localized,
@@ -196,6 +201,8 @@ export const configSchema = z
         ask_threshold: z.number().min(0).max(1).default(0.4),
         /** Out of scope only when at least this sure; otherwise triage goes on as in scope. */
         reject_threshold: z.number().min(0).max(1).default(0.5),
+        /** Factor on the out-of-scope probability when the message names nothing from an out-of-scope word list. */
+        oos_without_evidence: z.number().min(0).max(1).default(0.3),
         epochs: z.number().int().min(1).max(500).default(60),
         l2: z.number().min(0).default(0.0005),
         learning_rate: z.number().positive().default(0.5),

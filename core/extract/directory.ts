@@ -70,7 +70,8 @@ function scan(tokens: Token[], phrases: Phrase[]): Hit[] {
   const hits: Hit[] = [];
   for (let i = 0; i < tokens.length; i++) {
     for (const p of phrases) {
-      if (matchAt(tokens, i, p)) hits.push({ value: p.value, start: tokens[i]!.start, weight: p.weight * p.tokens.length });
+      if (matchAt(tokens, i, p))
+        hits.push({ value: p.value, start: tokens[i]!.start, weight: p.weight * p.tokens.length });
     }
   }
   return hits;
@@ -148,7 +149,18 @@ export class AcademyMatcher {
 }
 
 // Words in site names too common to name one site alone.
-const SITE_GENERIC = new Set(['portaal', 'online', 'nieuws', 'digitaal', 'vlaanderen', 'sociale', 'open', 'info', 'reizen', 'zaken']);
+const SITE_GENERIC = new Set([
+  'portaal',
+  'online',
+  'nieuws',
+  'digitaal',
+  'vlaanderen',
+  'sociale',
+  'open',
+  'info',
+  'reizen',
+  'zaken',
+]);
 
 /** Recognises sites by 4-digit id, directory name or URL domain. */
 export class SiteMatcher {

@@ -25,7 +25,8 @@ export function buildExtractor(config: Config): Extractor {
   const sites = dirs.sites.length > 0 ? new SiteMatcher(dirs.sites) : null;
   const screens = dirs.screens.length > 0 ? new ScreenMatcher(dirs.screens) : null;
   const vocabulary = new Set<string>();
-  for (const a of dirs.academies) for (const w of words(fold(`${a.name} ${a.town} ${a.aliases.join(' ')}`))) vocabulary.add(w);
+  for (const a of dirs.academies)
+    for (const w of words(fold(`${a.name} ${a.town} ${a.aliases.join(' ')}`))) vocabulary.add(w);
   for (const s of dirs.sites) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
   for (const s of dirs.screens) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
   const students =

@@ -49,7 +49,8 @@ export function findPhones(text: string): string[] {
 }
 
 // Quotes people use around an error text: "..", '..', «..», “..”, ‘..’, „..”, ‹..›.
-const QUOTED = /"([^"\n]{2,200})"|“([^”\n]{2,200})”|„([^”“\n]{2,200})[”“]|«\s?([^»\n]{2,200}?)\s?»|‘([^’\n]{2,200})’|‹([^›\n]{2,200})›|(?<![\p{L}\p{N}])'([^'\n]{2,200}?)'(?![\p{L}\p{N}])/gu;
+const QUOTED =
+  /"([^"\n]{2,200})"|“([^”\n]{2,200})”|„([^”“\n]{2,200})[”“]|«\s?([^»\n]{2,200}?)\s?»|‘([^’\n]{2,200})’|‹([^›\n]{2,200})›|(?<![\p{L}\p{N}])'([^'\n]{2,200}?)'(?![\p{L}\p{N}])/gu;
 
 // Words that say an error is shown, shortly before the text (folded, any of the three languages).
 const ERROR_CUE =

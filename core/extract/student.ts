@@ -3,7 +3,26 @@ import { fold, words } from '../text/normalize.ts';
 import { maskLinks, type Token, tokenize } from './directory.ts';
 
 // Name particles that may stand between first and last name (Van, De, El...), folded.
-const PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ter', 'ten', 'el', 'le', 'la', 'du', 'des', 'di', 'da', 'dos', 'vanden', 'vander', 'd']);
+const PARTICLES = new Set([
+  'van',
+  'de',
+  'der',
+  'den',
+  'het',
+  'ter',
+  'ten',
+  'el',
+  'le',
+  'la',
+  'du',
+  'des',
+  'di',
+  'da',
+  'dos',
+  'vanden',
+  'vander',
+  'd',
+]);
 
 // Capitalised words that start sentences or name things, never a person (folded).
 const NOT_NAMES = new Set(
@@ -38,7 +57,10 @@ export class StudentMatcher {
   private isNameWord(t: Token | undefined): boolean {
     if (!t) return false;
     return (
-      /^\p{Lu}\p{Ll}/u.test(t.raw) && !NOT_NAMES.has(t.folded) && !this.vocabulary.has(t.folded) && !this.staff.has(t.folded)
+      /^\p{Lu}\p{Ll}/u.test(t.raw) &&
+      !NOT_NAMES.has(t.folded) &&
+      !this.vocabulary.has(t.folded) &&
+      !this.staff.has(t.folded)
     );
   }
 
@@ -95,10 +117,14 @@ export class StudentMatcher {
         continue;
       }
       const before = masked.slice(prev ? prev.end : 0, tokens[i]!.start);
-      const sentenceStart = !prev || /[.!?:\n]\s*$/u.test(before) || /^(dag|hallo|hoi|hey|hi|hello|bonjour|goeiemorgen|goedemorgen)$/.test(prev.folded);
+      const sentenceStart =
+        !prev ||
+        /[.!?:\n]\s*$/u.test(before) ||
+        /^(dag|hallo|hoi|hey|hi|hello|bonjour|goeiemorgen|goedemorgen)$/.test(prev.folded);
       const nextWord = tokens[end];
       // "Zoë Lambrecht staat dubbel": a name that opens a sentence and is followed by a verb-like lower-case word.
-      const opensSentence = sentenceStart && nextWord !== undefined && /^\p{Ll}/u.test(nextWord.raw) && !/\(/.test(before);
+      const opensSentence =
+        sentenceStart && nextWord !== undefined && /^\p{Ll}/u.test(nextWord.raw) && !/\(/.test(before);
       if (this.cueBefore(tokens, i) || opensSentence) {
         return masked.slice(tokens[i]!.start, tokens[end - 1]!.end);
       }
@@ -110,7 +136,8 @@ export class StudentMatcher {
       const a = tokens[i]!;
       const b = tokens[i + 1]!;
       if (/^\p{Ll}+$/u.test(a.raw) && /^\p{Ll}+$/u.test(b.raw) && a.raw.length > 2 && b.raw.length > 2) {
-        const plain = (t: Token) => NOT_NAMES.has(t.folded) || FUNCTION_WORD_SET.has(t.folded) || this.vocabulary.has(t.folded);
+        const plain = (t: Token) =>
+          NOT_NAMES.has(t.folded) || FUNCTION_WORD_SET.has(t.folded) || this.vocabulary.has(t.folded);
         if (!plain(a) && !plain(b)) {
           return masked.slice(a.start, b.end);
         }
@@ -120,7 +147,10 @@ export class StudentMatcher {
   }
 
   private strongCueBefore(tokens: Token[], i: number): boolean {
-    const prev = tokens.slice(Math.max(0, i - 2), i).map((t) => t.folded).join(' ');
+    const prev = tokens
+      .slice(Math.max(0, i - 2), i)
+      .map((t) => t.folded)
+      .join(' ');
     return /(gaat over|gaat om|betreft|concerne|concerns|about)$/.test(prev);
   }
 

@@ -1,6 +1,9 @@
 /** Lower case without diacritics: "Académie Één" -> "academie een". */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 /** Word tokens of a folded text (letters and digits; apostrophes and hyphens split words). */

@@ -53,7 +53,10 @@ export class LocalTicketStore implements TicketSink {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // Another process filed the same key at the same moment: keep its ticket, withdraw ours.
       const winner = await this.byKey(draft.idempotencyKey);
-      await writeAtomic(this.fileOf(id), `${JSON.stringify({ ...ticket, status: 'closed', duplicateOf: winner?.id }, null, 2)}\n`);
+      await writeAtomic(
+        this.fileOf(id),
+        `${JSON.stringify({ ...ticket, status: 'closed', duplicateOf: winner?.id }, null, 2)}\n`,
+      );
       if (winner) return winner;
     }
     return { id };
@@ -104,7 +107,10 @@ export class LocalTicketStore implements TicketSink {
     } catch {
       return [];
     }
-    const ids = files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    const ids = files
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
     const tickets = await Promise.all(ids.map((id) => this.get(id)));
     return tickets.filter((t): t is StoredTicket => t !== null && !('duplicateOf' in t));
   }

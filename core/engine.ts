@@ -528,7 +528,11 @@ function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, w
   return all.some((p) => {
     const phrase = bare(fold(p));
     if (!phrase) return p.trim() === folded.trim();
-    return whole && !short ? clean === phrase : whole ? clean === phrase || containsPhrase(clean, phrase) : containsPhrase(folded, phrase);
+    return whole && !short
+      ? clean === phrase
+      : whole
+        ? clean === phrase || containsPhrase(clean, phrase)
+        : containsPhrase(folded, phrase);
   });
 }
 

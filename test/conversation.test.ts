@@ -25,7 +25,9 @@ describe('conversations (academy profile)', () => {
 
   it('asks the missing details one at a time, each once, and never what was said', async () => {
     const chat = transcript();
-    await chat.user('De rapporten tonen de punten van vorig semester, dat klopt niet.').bot({ status: 'collecting', awaiting: 'academy', says: /welke academie/i });
+    await chat
+      .user('De rapporten tonen de punten van vorig semester, dat klopt niet.')
+      .bot({ status: 'collecting', awaiting: 'academy', says: /welke academie/i });
     await chat.user('Academie Lindenhof').bot({ awaiting: 'student', says: /welke leerling/i, saysNot: /scherm/ });
     await chat.user('n.v.t.').bot({ awaiting: 'screenshot', says: [/Geen probleem/, /screenshot/] });
     const r = await chat.user('nee').bot({ status: 'filed', says: /HD-000001/ });
@@ -37,16 +39,22 @@ describe('conversations (academy profile)', () => {
 
   it('takes several details from one answer', async () => {
     const chat = transcript();
-    await chat.user('Er loopt iets mis bij het opslaan, het blijft draaien en dan is alles weg.').bot({ awaiting: 'academy' });
+    await chat
+      .user('Er loopt iets mis bij het opslaan, het blijft draaien en dan is alles weg.')
+      .bot({ awaiting: 'academy' });
     const r = await chat
-      .user('Kunstacademie Torhout, in de evaluaties, het gaat over leerling Febe Willems', [{ name: 'fout.png', contentType: 'image/png' }])
+      .user('Kunstacademie Torhout, in de evaluaties, het gaat over leerling Febe Willems', [
+        { name: 'fout.png', contentType: 'image/png' },
+      ])
       .bot({ status: 'filed' });
     expect(r.ticket?.slots).toMatchObject({ academy: 'KAT', screen: 'evaluaties', student: 'Febe Willems' });
   });
 
   it('re-asks a required detail once, then files with what it has', async () => {
     const chat = transcript();
-    await chat.user('Het programma crasht telkens als ik iets wil opslaan, heel vervelend.').bot({ awaiting: 'academy' });
+    await chat
+      .user('Het programma crasht telkens als ik iets wil opslaan, heel vervelend.')
+      .bot({ awaiting: 'academy' });
     await chat.user('weet ik niet').bot({ awaiting: 'academy', says: /niet goed begrepen.*academie/is });
     const r = await chat.user('geen idee echt').bot({ awaiting: 'screen' });
     expect(r.replies[0]?.text).toMatch(/scherm/);
@@ -64,7 +72,9 @@ describe('conversations (academy profile)', () => {
     expect(refused.rejection?.reason).toBe('hardware');
     expect(refused.ticket).toBeNull();
     expect(await chat.tickets.list()).toHaveLength(0);
-    await chat.user('Nee, het is niet de printer: ook met een andere printer gebeurt het.').bot({ status: 'collecting', label: 'incident', awaiting: 'academy', says: /behandelen we het/ });
+    await chat
+      .user('Nee, het is niet de printer: ook met een andere printer gebeurt het.')
+      .bot({ status: 'collecting', label: 'incident', awaiting: 'academy', says: /behandelen we het/ });
     await chat.user('AMR').bot({ awaiting: 'student' });
     await chat.user('nvt').bot({ awaiting: 'screenshot' });
     const r = await chat.user('nee').bot({ status: 'filed' });
@@ -73,14 +83,18 @@ describe('conversations (academy profile)', () => {
 
   it('asks the person to choose the kind when it is unsure, with numbered choices', async () => {
     const chat = transcript();
-    const r = await chat.user('het werkt niet').bot({ status: 'collecting', awaiting: 'label', says: /1\. .*\n2\. .*\n3\. .*\n4\. / });
+    const r = await chat
+      .user('het werkt niet')
+      .bot({ status: 'collecting', awaiting: 'label', says: /1\. .*\n2\. .*\n3\. .*\n4\. / });
     expect(r.replies[0]?.choices?.map((c) => c.value)).toEqual(['question', 'incident', 'change', 'complaint']);
     await chat.user('2').bot({ label: 'incident', awaiting: 'academy' });
   });
 
   it('speaks French when spoken to in French', async () => {
     const chat = transcript();
-    await chat.user("Bonjour, quand j'ouvre les bulletins j'ai le message « Accès refusé ». Je suis pourtant administratrice.").bot({ awaiting: 'academy', says: /Pour quelle académie/ });
+    await chat
+      .user("Bonjour, quand j'ouvre les bulletins j'ai le message « Accès refusé ». Je suis pourtant administratrice.")
+      .bot({ awaiting: 'academy', says: /Pour quelle académie/ });
     await chat.user('Académie de Halle').bot({ awaiting: 'student', says: /De quel élève/ });
     await chat.user('sans objet').bot({ status: 'filed', says: /Votre ticket HD-000001 a été créé/ });
   });
@@ -88,17 +102,23 @@ describe('conversations (academy profile)', () => {
   it('speaks English when spoken to in English, and gives the phone number for urgent incidents', async () => {
     const chat = transcript();
     const r = await chat
-      .user('URGENT: nobody can log in, we all get "Server error 503" and the deadline is today! Academie Lier', [{ name: 'error.png', contentType: 'image/png' }])
+      .user('URGENT: nobody can log in, we all get "Server error 503" and the deadline is today! Academie Lier', [
+        { name: 'error.png', contentType: 'image/png' },
+      ])
       .bot({ status: 'collecting', awaiting: 'screen', says: /Which screen/ });
     expect(r.replies[0]?.text).not.toMatch(/[Ww]elk/);
-    const filed = await chat.user('the login page').bot({ status: 'filed', says: [/Your ticket HD-000001/, /call \+32 9 324 00 10 and quote ticket HD-000001/] });
+    const filed = await chat
+      .user('the login page')
+      .bot({ status: 'filed', says: [/Your ticket HD-000001/, /call \+32 9 324 00 10 and quote ticket HD-000001/] });
     expect(filed.ticket?.urgent).toBe(true);
   });
 
   it('tells outside contact hours when the helpdesk opens, and still files', async () => {
     const chat = transcript({ now: CLOSED_HOURS });
     await chat
-      .user('Vraagje van Academie Muze: waar stel ik in dat de herinneringsmail voor onbetaalde facturen na 2 weken vertrekt?')
+      .user(
+        'Vraagje van Academie Muze: waar stel ik in dat de herinneringsmail voor onbetaalde facturen na 2 weken vertrekt?',
+      )
       .bot({ status: 'filed', says: [/HD-000001/, /gesloten; we zijn er weer maandag om 08:30/] });
   });
 
@@ -106,7 +126,9 @@ describe('conversations (academy profile)', () => {
     const dataDir = tempDir();
     const first = transcript({ store: fileStore(dataDir), dataDir });
     await first
-      .user('De klassenlijst van Dans 1 toont leerlingen die al uitgeschreven zijn, dat klopt niet.', [{ name: 'lijst.png', contentType: 'image/png' }])
+      .user('De klassenlijst van Dans 1 toont leerlingen die al uitgeschreven zijn, dat klopt niet.', [
+        { name: 'lijst.png', contentType: 'image/png' },
+      ])
       .bot({ awaiting: 'academy' });
     // A new process: new store object on the same folder, new service.
     const second = transcript({ store: fileStore(dataDir), dataDir });
@@ -117,7 +139,9 @@ describe('conversations (academy profile)', () => {
   it('hands off to a person when asked, with a ticket', async () => {
     const chat = transcript();
     await chat.user('De export naar het departement blijft hangen op 87%.').bot({ awaiting: 'academy' });
-    const r = await chat.user('kan ik een medewerker spreken?').bot({ status: 'handoff', says: /medewerker van de helpdesk \(ticket HD-000001\)/ });
+    const r = await chat
+      .user('kan ik een medewerker spreken?')
+      .bot({ status: 'handoff', says: /medewerker van de helpdesk \(ticket HD-000001\)/ });
     expect(r.effects.some((e) => e.type === 'handoff')).toBe(true);
   });
 
@@ -132,11 +156,15 @@ describe('conversations (academy profile)', () => {
 describe('conversations (site profile)', () => {
   it('asks site, URL and contact details one by one, and files with an urgent phone notice', async () => {
     const chat = transcript({ profile: 'site' });
-    await chat.user('DRINGEND: de site geeft sinds 10u een 502 Bad Gateway, burgers bellen ons.').bot({ awaiting: 'site_id', says: /site-ID/ });
+    await chat
+      .user('DRINGEND: de site geeft sinds 10u een 502 Bad Gateway, burgers bellen ons.')
+      .bot({ awaiting: 'site_id', says: /site-ID/ });
     await chat.user('het is https://gezondheid.example.be').bot({ awaiting: 'name' });
     await chat.user('Tom Claes').bot({ awaiting: 'email' });
     await chat.user('tom.claes@gezondheid.example.be').bot({ awaiting: 'phone' });
-    const r = await chat.user('02 524 97 11').bot({ status: 'filed', says: [/HD-000001/, /bel nu ook de servicedesk op 02 553 00 20/] });
+    const r = await chat
+      .user('02 524 97 11')
+      .bot({ status: 'filed', says: [/HD-000001/, /bel nu ook de servicedesk op 02 553 00 20/] });
     expect(r.ticket?.slots).toMatchObject({
       site_id: '3005',
       url: 'https://gezondheid.example.be',

@@ -5,9 +5,9 @@ import { expect } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
 import { type ConversationStore, memoryStore } from '../adapters/state/store.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
+import { TriageService, type TurnResult } from '../bots/runtime/service.ts';
 import { createCore, type TriageCore } from '../core/engine.ts';
 import type { Attachment } from '../core/types.ts';
-import { type TurnResult, TriageService } from '../bots/runtime/service.ts';
 
 const cores = new Map<string, TriageCore>();
 
@@ -44,7 +44,13 @@ interface Expectation {
  * Runs the real service with the shipped profile, an in-memory (or given) store and a local ticket store.
  */
 export function transcript(
-  options: { profile?: 'academy' | 'site'; now?: Date; store?: ConversationStore; dataDir?: string; conversation?: string } = {},
+  options: {
+    profile?: 'academy' | 'site';
+    now?: Date;
+    store?: ConversationStore;
+    dataDir?: string;
+    conversation?: string;
+  } = {},
 ) {
   const core = shippedCore(options.profile ?? 'academy');
   const dataDir = options.dataDir ?? tempDir();

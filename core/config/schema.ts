@@ -83,15 +83,7 @@ const intent = z
     /** Example phrases in any of the bot's languages; the classifier learns from them. */
     examples: z.array(nonEmpty).min(1, 'an intent needs at least one example phrase'),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.label === 'out_of_scope' && !value.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'an out_of_scope intent needs a reason' });
-    }
-    if (value.label !== 'out_of_scope' && value.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only out_of_scope intents take a reason' });
-    }
-  });
+  .strict();
 
 const detailRule = z
   .object({
@@ -275,55 +267,7 @@ export const configSchema = z
       .strict(),
     messages,
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    const screens = new Set(cfg.directories.screens.map((s) => s.id));
-    for (const [kind, rules] of Object.entries(cfg.details)) {
-      rules.forEach((rule, i) => {
-        for (const id of rule.when_screen ?? []) {
-          if (!screens.has(id)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['details', kind, i, 'when_screen'],
-              message: `unknown screen "${id}" (not in directories.screens)`,
-            });
-          }
-        }
-        if (rule.slot === 'academy' && cfg.directories.academies.length === 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['details', kind, i, 'slot'],
-            message: 'asks for an academy but directories.academies is empty',
-          });
-        }
-        if (rule.slot === 'site_id' && cfg.directories.sites.length === 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['details', kind, i, 'slot'],
-            message: 'asks for a site but directories.sites is empty',
-          });
-        }
-      });
-    }
-    const labels = new Set(Object.values(cfg.intents).map((i) => i.label));
-    for (const label of LABELS) {
-      if (!labels.has(label)) {
-        ctx.addIssue({ code: 'custom', path: ['intents'], message: `no intent has label "${label}"` });
-      }
-    }
-    const seen = new Map<string, string>();
-    for (const a of cfg.directories.academies) {
-      const prev = seen.get(a.code);
-      if (prev) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['directories', 'academies'],
-          message: `academy code "${a.code}" appears twice`,
-        });
-      }
-      seen.set(a.code, a.name);
-    }
-  });
+  .strict();
 
 /** A validated admin configuration: the single source of config types. */
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type Config, configSchema } from './schema.ts';
+import { semanticProblems } from './semantics.ts';
 
 /** One problem in a configuration, with the dotted path to the value at fault. */
 export interface ConfigProblem {
@@ -39,8 +40,9 @@ function toProblems(error: z.ZodError): ConfigProblem[] {
 /** Validate a merged configuration object; reports every problem with its path. */
 export function validateConfig(raw: unknown): ConfigResult {
   const parsed = configSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, problems: toProblems(parsed.error) };
+  const problems = [...(parsed.success ? [] : toProblems(parsed.error)), ...semanticProblems(raw)];
+  if (parsed.success && problems.length === 0) return { ok: true, config: parsed.data };
+  return { ok: false, problems };
 }
 
 type Plain = Record<string, unknown>;

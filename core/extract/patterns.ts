@@ -34,7 +34,7 @@ export function hostOf(url: string): { host: string; path: string } {
   return { host: (m?.[1] ?? '').toLowerCase().replace(/^www\./, ''), path: (m?.[2] ?? '').replace(/\/+$/, '') };
 }
 
-const PHONE = /(?<![\d/.,-])(\+32[\s.]?|0)\d(?:[\s.-]?\d){6,9}(?![\d/,-])/g;
+const PHONE = /(?<!\d|\d[/.,-])(\+32[\s.]?|0)\d(?:[\s.-]?\d){6,9}(?!\d|[/.,-]\d)/g;
 
 /** Belgian phone numbers as written (landline and mobile, national or +32). */
 export function findPhones(text: string): string[] {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { findErrorMessage, findPhones, findUrls } from '../core/extract/patterns.ts';
+import { shippedCore } from './helpers.ts';
+
+const academy = () => shippedCore('academy').extractor;
+const site = () => shippedCore('site').extractor;
+
+describe('details in a message', () => {
+  it.each([
+    ['Groeten van KA Kortrijk', 'KAK'],
+    ['academie de Courtrai', 'KAK'],
+    ["Bonjour de l'académie de Malines", 'ACA'],
+    ['Dansacademie Boogaard', 'DAB'],
+    ['groeten uit Genk', 'ABE'],
+    ['Lindehof Hasselt hier', 'ALH'],
+    ['Academie Carrilon', 'ACA'],
+    ['(MWD Geel)', 'MWD-GE'],
+    ['code SMW-IE', 'SMW-IE'],
+  ])('finds the academy in %j', (text, code) => {
+    expect(academy().extract(text).academy).toBe(code);
+  });
+
+  it('does not read academies into e-mail addresses, greetings or common words', () => {
+    expect(academy().extract('Hallo, mail directie@academiehalle.be of bel').academy).toBeUndefined();
+    expect(academy().extract('de lier en de mol zijn dieren, geel is een kleur').academy).toBeUndefined();
+  });
+
+  it.each([
+    ['Site 4488 toont de oude banner', '4488'],
+    ['Two things for site 5701: could you', '5701'],
+    ['op https://staging.cultuur.example.be/agenda', '7019'],
+    ['https://financien.example.be/particulieren/nieuws', '3317'],
+    ['de zoekfunctie van de Kennisbank', '4120'],
+    ['Justitie Nieuws (2290)', '2290'],
+  ])('finds the site in %j', (text, id) => {
+    expect(site().extract(text).site_id).toBe(id);
+  });
+
+  it('does not take times, dates or ticket numbers for a site id', () => {
+    expect(site().extract('om 14:00, op 12/03/2015, ticket 483921, in 2024').site_id).toBeUndefined();
+  });
+
+  it.each([
+    ['In het evaluatiescherm kloppen de gemiddelden niet', 'evaluaties'],
+    ['de rapportmodule', 'rapporten'],
+    ['het inschrijvingsgeld voor volwassenen', 'facturatie'],
+    ['les bulletins de la section danse', 'rapporten'],
+    ['welk lokaal is vrij', 'lokalen'],
+  ])('finds the screen in %j', (text, screen) => {
+    expect(academy().extract(text).screen).toBe(screen);
+  });
+
+  it('does not take look-alike words for a screen', () => {
+    expect(academy().extract('De beamer in lokaal 12 geeft geen beeld').screen).toBeUndefined();
+    expect(academy().extract('de printer drukt strepen').screen).toBeUndefined();
+    expect(academy().extract('het is net inschrijvingsweek').screen).toBeUndefined();
+  });
+
+  it('finds students, not staff', () => {
+    expect(academy().extract('de inschrijving van Kobe Vermeulen lukt niet').student).toBe('Kobe Vermeulen');
+    expect(academy().extract('de fiche van Yasmine El Amrani').student).toBe('Yasmine El Amrani');
+    expect(academy().extract("la fiche de l'élève Léa Dubois").student).toBe('Léa Dubois');
+    expect(academy().extract('Zoë Lambrecht staat dubbel in het systeem').student).toBe('Zoë Lambrecht');
+    expect(academy().extract('kort vraagje, gaat over jonas peeters').student).toBe('jonas peeters');
+    expect(academy().extract('het rooster van meneer Van Damme is leeg').student).toBeUndefined();
+    expect(academy().extract('een account voor medewerker Hanne Verstraete').student).toBeUndefined();
+    expect(academy().extract('Leerkracht Dirk Wuyts vraagt naar de punten van Amber Jacobs').student).toBe(
+      'Amber Jacobs',
+    );
+    expect(site().extract('de fiche van Yasmine El Amrani').student).toBeUndefined();
+  });
+
+  it('finds error texts that are quoted or stated, not quoted labels', () => {
+    expect(findErrorMessage("krijg ik de melding 'Overgang mislukt: klasgroep zonder graad (ID 4471)'. Wat nu?")).toBe(
+      'Overgang mislukt: klasgroep zonder graad (ID 4471)',
+    );
+    expect(findErrorMessage("j'ai l'erreur « Le formulaire a expiré. »")).toBe('Le formulaire a expiré.');
+    expect(findErrorMessage('invoices not sending. error: SMTP 550 mailbox unavailable')).toBe(
+      'SMTP 550 mailbox unavailable',
+    );
+    expect(findErrorMessage('geeft sinds 10u een 502 Bad Gateway. Het gaat om')).toBe('502 Bad Gateway');
+    expect(findErrorMessage("een nieuwe rol 'reception' die enkel het rooster ziet")).toBeNull();
+  });
+
+  it('finds URLs, e-mail addresses and Belgian phone numbers', () => {
+    expect(findUrls('zie statistiek.example.be? en mail a@b.be')).toEqual(['statistiek.example.be']);
+    expect(findPhones('bel 0471 23 45 67 of +32 2 501 81 11 of 014 58 21 90, niet 04/07/2012')).toEqual([
+      '0471 23 45 67',
+      '+32 2 501 81 11',
+      '014 58 21 90',
+    ]);
+    expect(academy().extract('mail naar info@academiemaasgouw.be').email).toBe('info@academiemaasgouw.be');
+  });
+});

@@ -283,6 +283,15 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     return matchesAny(folded, config.answers.dont_know, lang, true);
   }
 
+  function missingRequired(request: RequestState): Slot[] {
+    const required = new Set(
+      rulesFor(request)
+        .filter((r) => r.required)
+        .map((r) => r.slot),
+    );
+    return [...new Set(request.skipped)].filter((slot) => required.has(slot));
+  }
+
   function rulesFor(request: RequestState): DetailRule[] {
     return request.label ? config.details[request.label] : [];
   }
@@ -358,7 +367,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
     const description = [request.text, ...request.extra].filter(Boolean).join('\n\n');
     const label = request.label ?? request.classification.inScopeLabel;
-    const missing = [...new Set(request.skipped)];
+    // Missing: required details the person could not give (an optional "n.v.t." is an answer).
+    const missing = missingRequired(request);
     return {
       idempotencyKey: `${t.state.conversation}#${request.seq}`,
       conversation: t.state.conversation,
@@ -409,9 +419,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const parts = [say(config, t.lang, 'filed', { ticket: ticket.id })];
     if (request?.classification.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
     if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
-    if (request && request.skipped.length > 0) {
-      parts.push(say(config, t.lang, 'filed_partial', { missing: [...new Set(request.skipped)].join(', ') }));
-    }
+    if (request && missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
     if (request?.classification.multiSubject) parts.push(say(config, t.lang, 'multi_subject'));
     t.reply(parts.join('\n\n'));
     t.status = 'filed';

@@ -135,35 +135,32 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     if (guess.evidence >= (first ? 1 : 2.5)) t.set({ lang: guess.lang });
   }
 
-  function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
-    const verdict = classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
-    const slots: Slots = { ...extractor.extract(text.slice(0, MAX_ANALYSED)) };
+  /** A new request from a first message: classified, its details extracted, the person's known details added. */
+  function newRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): RequestState {
+    const analysed = text.slice(0, MAX_ANALYSED);
+    const { reasons: _reasons, ...classification } = classifier.classify(analysed, t.lang);
+    const slots: Slots = { ...extractor.extract(analysed) };
     if (input.user.name) slots.name ??= input.user.name;
     if (input.user.email) slots.email ??= input.user.email;
+    if (text.split(/\s+/).filter(Boolean).length >= config.conversation.min_description_words) slots.description = text;
     const request: RequestState = {
       seq: t.state.requests + 1,
       text,
       extra: [],
       label: null,
-      classification: {
-        label: verdict.label,
-        oosReason: verdict.oosReason,
-        confidence: verdict.confidence,
-        scores: verdict.scores,
-        inScopeLabel: verdict.inScopeLabel,
-        lang: verdict.lang,
-        urgent: verdict.urgent,
-        multiSubject: verdict.multiSubject,
-      },
+      classification,
       slots,
       attachments: [...attachments],
       asked: {},
       skipped: [],
     };
-    if (text.split(/\s+/).filter(Boolean).length >= config.conversation.min_description_words) {
-      request.slots.description = text;
-    }
     t.set({ requests: request.seq, request, rejected: null, misunderstood: 0 });
+    return request;
+  }
+
+  function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
+    const request = newRequest(t, text, attachments, input);
+    const verdict = request.classification;
 
     if (verdict.label === 'out_of_scope' && verdict.oosReason) {
       const scope = config.scope.reasons[verdict.oosReason];
@@ -322,7 +319,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: 'asked'): void {
     if (!t.state.request) {
-      startRequestQuietly(t, text, attachments, input);
+      newRequest(t, text, attachments, input);
     } else {
       t.state.request.extra.push(text);
       t.state.request.attachments.push(...attachments);
@@ -333,27 +330,6 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     t.set({ phase: 'filing', awaiting: null });
     t.effect({ type: 'handoff', reason, ticket: draft });
     t.status = 'handoff';
-  }
-
-  function startRequestQuietly(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
-    const verdict = classifier.classify(text, t.lang);
-    const slots: Slots = { ...extractor.extract(text) };
-    if (input.user.name) slots.name ??= input.user.name;
-    if (input.user.email) slots.email ??= input.user.email;
-    t.set({
-      requests: t.state.requests + 1,
-      request: {
-        seq: t.state.requests + 1,
-        text,
-        extra: [],
-        label: verdict.inScopeLabel,
-        classification: { ...verdict },
-        slots,
-        attachments: [...attachments],
-        asked: {},
-        skipped: [],
-      },
-    });
   }
 
   function file(t: TurnBuilder, handoff: boolean): void {

@@ -176,3 +176,33 @@ describe('conversations (site profile)', () => {
     });
   });
 });
+
+describe('idle conversations', () => {
+  it('expire after conversation.idle_minutes: a late answer starts a new request', async () => {
+    const { shippedCore } = await import('./helpers.ts');
+    const core = shippedCore();
+    const at = (iso: string) => ({ now: new Date(iso) });
+    const user = { id: 'u' };
+    const first = core.handle(
+      null,
+      {
+        type: 'message',
+        turn: { conversation: 'x', user, text: 'De export naar het departement blijft hangen op 87%.' },
+      },
+      at('2026-11-24T09:00:00Z'),
+    );
+    expect(first.state.awaiting).toBe('academy');
+    const soon = core.handle(
+      first.state,
+      { type: 'message', turn: { conversation: 'x', user, text: 'AKW' } },
+      at('2026-11-24T10:00:00Z'),
+    );
+    expect(soon.state.request?.slots.academy).toBe('AKW');
+    const late = core.handle(
+      first.state,
+      { type: 'message', turn: { conversation: 'x', user, text: 'AKW' } },
+      at('2026-11-26T09:00:00Z'),
+    );
+    expect(late.state.request?.text).toBe('AKW');
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LABELS, LANGS, OOS_REASONS } from '../../core/config/schema.ts';
+import { LABELS, LANGS, MESSAGE_SLOTS, OOS_REASONS } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 
 /** One labelled message, as in ../shared/data/FORMAT.md. */
@@ -16,16 +16,7 @@ export const labelledLine = z.object({
 });
 export type LabelledLine = z.infer<typeof labelledLine>;
 
-export const EVAL_SLOTS = [
-  'academy',
-  'site_id',
-  'screen',
-  'student',
-  'url',
-  'error_message',
-  'email',
-  'phone',
-] as const;
+export const EVAL_SLOTS = MESSAGE_SLOTS;
 
 interface Counts {
   tp: number;

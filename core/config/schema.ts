@@ -23,8 +23,8 @@ export const OOS_REASONS = [
 ] as const;
 export type OosReason = (typeof OOS_REASONS)[number];
 
-/** Details the bot can gather; the names are the CLI contract's slot names. */
-export const SLOTS = [
+/** Details a message itself can hold, with canonical values (the labelled data's `slots`). */
+export const MESSAGE_SLOTS = [
   'academy',
   'site_id',
   'screen',
@@ -33,10 +33,10 @@ export const SLOTS = [
   'error_message',
   'email',
   'phone',
-  'name',
-  'screenshot',
-  'description',
 ] as const;
+
+/** Details the bot can gather; the names are the CLI contract's slot names. */
+export const SLOTS = [...MESSAGE_SLOTS, 'name', 'screenshot', 'description'] as const;
 export type Slot = (typeof SLOTS)[number];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');

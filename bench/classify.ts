@@ -1,0 +1,44 @@
+// Classify + extract latency per message, and training time per profile. Prints figures; asserts nothing.
+// Usage: npm run bench [-- FILE.jsonl]   (default ../shared/data/dev.jsonl, else the hold-out set)
+import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../adapters/config/load.ts';
+import { createCore, type TriageCore } from '../core/engine.ts';
+
+const file =
+  process.argv[2] ??
+  (existsSync('../shared/data/dev.jsonl') ? '../shared/data/dev.jsonl' : 'test/fixtures/holdout.jsonl');
+const lines = readFileSync(file, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { text: string; profile: string });
+
+const cores: Record<string, TriageCore> = {};
+for (const profile of ['academy', 'site']) {
+  const config = loadConfig({ profile });
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const core = createCore(config, { clock: () => performance.now() });
+    runs.push(core.classifier.trainingMs);
+    cores[profile] = core;
+  }
+  console.log(
+    `training ${profile}: ${cores[profile]!.classifier.examples} examples, ${runs.map((r) => r.toFixed(0)).join(' / ')} ms (3 runs, first includes warm-up)`,
+  );
+}
+
+const times: number[] = [];
+for (let round = 0; round < 20; round++) {
+  for (const line of lines) {
+    const core = cores[line.profile] ?? cores.academy!;
+    const start = performance.now();
+    core.classifier.classify(line.text);
+    core.extractor.extract(line.text);
+    if (round > 0) times.push(performance.now() - start);
+  }
+}
+times.sort((a, b) => a - b);
+const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+console.log(`classify + extract over ${times.length} calls (${lines.length} messages x 19 rounds after warm-up):`);
+console.log(
+  `  median ${q(0.5).toFixed(3)} ms   p90 ${q(0.9).toFixed(3)} ms   p99 ${q(0.99).toFixed(3)} ms   max ${q(1).toFixed(3)} ms`,
+);

@@ -9,7 +9,7 @@ import {
 } from './config/schema.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { describeInstant, isOpen, nextOpening } from './hours.ts';
-import { say } from './messages.ts';
+import { fill, helpdeskParams, say } from './messages.ts';
 import { detectLanguage } from './text/lang.ts';
 import { fold } from './text/normalize.ts';
 import type {
@@ -166,7 +166,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       const scope = config.scope.reasons[verdict.oosReason];
       const message = say(config, t.lang, 'rejected', {
         explain: scope.explain[t.lang],
-        referral: fillReferral(scope.referral[t.lang], t.lang),
+        referral: fill(scope.referral[t.lang], helpdeskParams(config, t.lang)),
       });
       t.set({ phase: 'rejected', awaiting: null, rejected: request, request: null });
       t.reply(message);
@@ -180,13 +180,6 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     }
     request.label = verdict.label as InScopeLabel;
     proceed(t);
-  }
-
-  function fillReferral(template: string, lang: Lang): string {
-    return template
-      .replaceAll('{email}', config.helpdesk.email)
-      .replaceAll('{phone}', config.helpdesk.phone[lang])
-      .replaceAll('{manual}', config.helpdesk.manual_url ?? config.helpdesk.email);
   }
 
   function labelChoices(lang: Lang): { value: string; label: string }[] {
@@ -314,7 +307,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.status = 'collecting';
       return;
     }
-    file(t, false);
+    file(t);
   }
 
   function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: 'asked'): void {
@@ -324,20 +317,17 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.state.request.extra.push(text);
       t.state.request.attachments.push(...attachments);
     }
-    const request = t.state.request!;
-    request.label ??= request.classification.inScopeLabel;
-    const draft = buildDraft(t, request, true);
-    t.set({ phase: 'filing', awaiting: null });
-    t.effect({ type: 'handoff', reason, ticket: draft });
-    t.status = 'handoff';
+    t.state.request!.label ??= t.state.request!.classification.inScopeLabel;
+    file(t, reason);
   }
 
-  function file(t: TurnBuilder, handoff: boolean): void {
+  /** Ask the host to file the request's ticket; for a handoff, as a handoff to a person. */
+  function file(t: TurnBuilder, handoff?: 'asked'): void {
     const request = t.state.request!;
-    const draft = buildDraft(t, request, handoff);
+    const draft = buildDraft(t, request, handoff !== undefined);
     t.set({ phase: 'filing', awaiting: null, request });
-    t.effect({ type: 'file_ticket', ticket: draft });
-    t.status = 'filed';
+    t.effect(handoff ? { type: 'handoff', reason: handoff, ticket: draft } : { type: 'file_ticket', ticket: draft });
+    t.status = handoff ? 'handoff' : 'filed';
   }
 
   function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {

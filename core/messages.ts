@@ -8,6 +8,16 @@ export function fill(template: string, params: Record<string, string | number | 
   });
 }
 
+/** The helpdesk's own details, available to every message and referral as placeholders. */
+export function helpdeskParams(config: Config, lang: Lang): Record<string, string> {
+  return {
+    helpdesk: config.helpdesk.name[lang],
+    phone: config.helpdesk.phone[lang],
+    email: config.helpdesk.email,
+    manual: config.helpdesk.manual_url ?? config.helpdesk.email,
+  };
+}
+
 /** Render a configured message in a language, with the helpdesk's own details always available. */
 export function say(
   config: Config,
@@ -15,11 +25,5 @@ export function say(
   key: MessageKey,
   params: Record<string, string | number | undefined> = {},
 ): string {
-  return fill(config.messages[key][lang], {
-    helpdesk: config.helpdesk.name[lang],
-    phone: config.helpdesk.phone[lang],
-    email: config.helpdesk.email,
-    manual: config.helpdesk.manual_url,
-    ...params,
-  });
+  return fill(config.messages[key][lang], { ...helpdeskParams(config, lang), ...params });
 }

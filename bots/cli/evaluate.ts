@@ -67,7 +67,7 @@ export function evaluate(lines: LabelledLine[], coreFor: (profile: string) => Tr
 
   for (const line of lines) {
     const core = coreFor(line.profile);
-    const v = core.classifier.classify(line.text);
+    const v = core.classifier.classify(line.text, undefined, { explain: true });
     const got = v.label;
     confusion[line.label]![got]!++;
     if (got === line.label) {

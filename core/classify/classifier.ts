@@ -27,13 +27,14 @@ export interface Verdict {
   lang: Lang;
   urgent: boolean;
   multiSubject: boolean;
-  /** The features that weighed most for the label, for `triage eval`. */
+  /** The features that weighed most for the label (empty unless asked for with `explain`). */
   reasons: string[];
 }
 
 /** A classifier trained from a configuration's intents and lexicon. */
 export interface Classifier {
-  classify(text: string, fallbackLang?: Lang): Verdict;
+  /** `explain`: also name the features that decided (only `triage eval` needs them; it costs time). */
+  classify(text: string, fallbackLang?: Lang, options?: { explain?: boolean }): Verdict;
   /** Milliseconds the training took. */
   trainingMs: number;
   examples: number;
@@ -68,7 +69,11 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
   const urgency = cueMatcher(config.urgency.cues);
   const multi = cueMatcher(config.multi_subject.cues);
 
-  function classify(text: string, fallbackLang: Lang = config.default_language): Verdict {
+  function classify(
+    text: string,
+    fallbackLang: Lang = config.default_language,
+    options: { explain?: boolean } = {},
+  ): Verdict {
     const lang = detectLanguage(fold(text), fallbackLang).lang;
     const features = featurize(text, read(text, lang), lexicon);
     const p = model.predict(features);
@@ -107,7 +112,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
       lang,
       urgent: isUrgent(text, urgency),
       multiSubject: isMultiSubject(text, multi),
-      reasons: model.explain(features, winningClass),
+      reasons: options.explain ? model.explain(features, winningClass) : [],
     };
   }
 

@@ -10,6 +10,7 @@ import {
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { describeInstant, isOpen, nextOpening } from './hours.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
+import { summarise } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
 import { fold } from './text/normalize.ts';
 import type {
@@ -24,13 +25,22 @@ import type {
   Slots,
   Status,
   TicketDraft,
+  TicketPreview,
   Turn,
 } from './types.ts';
+
+export { summarise };
+
+/** Details that belong to the person and their academy or site, not to one subject: asked once. */
+const SHARED_SLOTS = ['academy', 'site_id', 'email', 'phone', 'name'] as const;
 
 /** What can happen to a conversation: a message, or the outcome of filing a ticket it asked for. */
 export type CoreEvent =
   | { type: 'message'; turn: Turn }
   | { type: 'ticket_filed'; idempotencyKey: string; ticket: FiledTicket }
+  /** The ticket system is slow or down: the ticket waits in the host's outbox, its number follows. */
+  | { type: 'ticket_queued'; idempotencyKey: string }
+  /** The ticket system refused the ticket for good (kept as a dead letter for a person to handle). */
   | { type: 'ticket_failed'; idempotencyKey: string; error: string };
 
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
@@ -82,6 +92,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const turn = new TurnBuilder(state, ctx);
     if (event.type === 'message') onMessage(turn, event.turn);
     else if (event.type === 'ticket_filed') onFiled(turn, event.idempotencyKey, event.ticket);
+    else if (event.type === 'ticket_queued') onQueued(turn, event.idempotencyKey);
     else onFailed(turn, event.idempotencyKey);
     return turn.outcome();
   }
@@ -92,6 +103,9 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const text = input.text.trim();
     const attachments = input.attachments ?? [];
     t.log('user', text || attachments.map((a) => `[${a.name}]`).join(' '));
+    if (input.interactive !== undefined && input.interactive !== t.state.interactive) {
+      t.set({ interactive: input.interactive });
+    }
     updateLanguage(t, text);
     const folded = fold(text);
 
@@ -100,7 +114,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       return;
     }
     if (t.state.request && t.state.phase !== 'done' && matchesAny(folded, config.answers.cancel, t.lang, true)) {
-      t.set({ phase: 'done', request: null, awaiting: null });
+      t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
       t.reply(say(config, t.lang, 'cancelled'));
       t.status = 'done';
       return;
@@ -115,6 +129,15 @@ export function createCore(config: Config, options: { clock?: () => number } = {
         return;
       case 'collecting':
         onAnswer(t, text, attachments);
+        return;
+      case 'clarifying':
+        onClarify(t, input, attachments);
+        return;
+      case 'confirming':
+        onConfirm(t, input, attachments);
+        return;
+      case 'editing':
+        onEdit(t, text, attachments);
         return;
       case 'rejected':
         if (t.state.rejected && matchesAny(folded, config.answers.not_out_of_scope, t.lang, false)) {
@@ -131,15 +154,22 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   function updateLanguage(t: TurnBuilder, text: string): void {
     const guess = detectLanguage(fold(text), t.state.lang);
     // A short answer ("AKW", "ja") says nothing about the language; switch only on clear evidence.
-    const first = t.state.phase === 'idle' || t.state.phase === 'done' || t.state.phase === 'rejected';
+    const first = ['idle', 'done', 'rejected', 'handoff', 'filing'].includes(t.state.phase);
     if (guess.evidence >= (first ? 1 : 2.5)) t.set({ lang: guess.lang });
   }
 
   /** A new request from a first message: classified, its details extracted, the person's known details added. */
-  function newRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): RequestState {
+  function newRequest(
+    t: TurnBuilder,
+    text: string,
+    attachments: Attachment[],
+    input: Pick<Turn, 'user'>,
+    shared: Slots = {},
+  ): RequestState {
     const analysed = text.slice(0, MAX_ANALYSED);
     const { reasons: _reasons, ...classification } = classifier.classify(analysed, t.lang);
     const slots: Slots = { ...extractor.extract(analysed) };
+    Object.assign(slots, onlyNew(slots, shared));
     if (input.user.name) slots.name ??= input.user.name;
     if (input.user.email) slots.email ??= input.user.email;
     if (text.split(/\s+/).filter(Boolean).length >= config.conversation.min_description_words) slots.description = text;
@@ -158,20 +188,41 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     return request;
   }
 
+  /**
+   * A first message: one subject is triaged as it is; two or three unrelated subjects become one
+   * ticket each (shared details asked once); a longer list gets the e-mail advice and one ticket.
+   */
   function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
-    const request = newRequest(t, text, attachments, input);
-    const verdict = request.classification;
+    const subjects = classifier.subjects(text.slice(0, MAX_ANALYSED));
+    if (subjects.length > config.multi_subject.max_split) {
+      t.reply(say(config, t.lang, 'multi_list'));
+      triage(t, { ...newRequest(t, text, attachments, input), list: true });
+      return;
+    }
+    if (subjects.length >= 2) {
+      const shared = pick(extractor.extract(text.slice(0, MAX_ANALYSED)), SHARED_SLOTS);
+      const [first, ...rest] = subjects as [string, ...string[]];
+      t.set({ queue: rest, shared });
+      t.reply(say(config, t.lang, 'multi_split', { count: subjects.length, subject: summarise(first) }));
+      triage(t, newRequest(t, first, attachments, input, shared));
+      return;
+    }
+    triage(t, newRequest(t, text, attachments, input));
+  }
 
+  /** Decide what a new request needs: a refusal, a clarifying question, the kind, or its details. */
+  function triage(t: TurnBuilder, request: RequestState): void {
+    t.set({ request });
+    const verdict = request.classification;
     if (verdict.label === 'out_of_scope' && verdict.oosReason) {
-      const scope = config.scope.reasons[verdict.oosReason];
-      const message = say(config, t.lang, 'rejected', {
-        explain: scope.explain[t.lang],
-        referral: fill(scope.referral[t.lang], helpdeskParams(config, t.lang)),
-      });
-      t.set({ phase: 'rejected', awaiting: null, rejected: request, request: null });
-      t.reply(message);
-      t.effect({ type: 'rejected', reason: verdict.oosReason, text: message });
-      t.status = 'rejected';
+      const clarify = config.scope.reasons[verdict.oosReason].clarify;
+      if (clarify && verdict.scores.out_of_scope < config.classifier.clarify_threshold) {
+        t.set({ phase: 'clarifying', awaiting: 'confirm', misunderstood: 0 });
+        t.reply(clarify.question[t.lang], yesNo(t.lang));
+        t.status = 'collecting';
+        return;
+      }
+      reject(t, request);
       return;
     }
     if (verdict.confidence < config.classifier.ask_threshold) {
@@ -179,6 +230,66 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       return;
     }
     request.label = verdict.label as InScopeLabel;
+    proceed(t);
+  }
+
+  function reject(t: TurnBuilder, request: RequestState): void {
+    const reason = request.classification.oosReason ?? 'other';
+    const scope = config.scope.reasons[reason];
+    const message = say(config, t.lang, 'rejected', {
+      explain: scope.explain[t.lang],
+      referral: fill(scope.referral[t.lang], helpdeskParams(config, t.lang)),
+    });
+    t.set({ phase: 'rejected', awaiting: null, rejected: request, request: null });
+    t.reply(message);
+    t.effect({ type: 'rejected', reason, text: message });
+    t.status = 'rejected';
+    nextSubject(t);
+  }
+
+  function yesNo(lang: Lang): Reply['choices'] {
+    return [
+      { value: 'yes', label: config.answers.yes[lang][0] ?? 'yes' },
+      { value: 'no', label: config.answers.no[lang][0] ?? 'no' },
+    ];
+  }
+
+  /** The answer to a clarifying question near the out-of-scope boundary decides: refuse, or triage. */
+  function onClarify(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    const reason = request.classification.oosReason ?? 'other';
+    const clarify = config.scope.reasons[reason].clarify;
+    const folded = fold(input.text);
+    const answer =
+      input.choice === 'yes' || input.choice === 'no'
+        ? input.choice
+        : matchesAny(folded, config.answers.no, t.lang, true)
+          ? 'no'
+          : matchesAny(folded, config.answers.yes, t.lang, true)
+            ? 'yes'
+            : null;
+    request.attachments.push(...attachments);
+    if (!clarify) {
+      reject(t, request);
+      return;
+    }
+    if (answer === null) {
+      const misunderstood = t.state.misunderstood + 1;
+      t.set({ misunderstood });
+      if (input.text.trim()) request.extra.push(input.text.trim());
+      if (misunderstood < config.conversation.max_asks) {
+        t.reply(say(config, t.lang, 'clarify_retry', { question: clarify.question[t.lang] }), yesNo(t.lang));
+        t.status = 'collecting';
+        return;
+      }
+    }
+    t.set({ misunderstood: 0 });
+    if (answer === clarify.out_of_scope_if) {
+      reject(t, request);
+      return;
+    }
+    // Not the device, the network...: the helpdesk's business after all (an unclear answer too: a person decides).
+    request.label = config.scope.reasons[reason].resume_as ?? request.classification.inScopeLabel;
     proceed(t);
   }
 
@@ -307,7 +418,97 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.status = 'collecting';
       return;
     }
-    file(t);
+    if (config.conversation.preview && t.state.interactive) showPreview(t);
+    else file(t);
+  }
+
+  // ---- the ticket preview (channels with buttons) ------------------------------------------------
+
+  function showPreview(t: TurnBuilder): void {
+    const request = t.state.request!;
+    const preview = previewOf(t, request);
+    const summary = [
+      `${preview.kind}: ${preview.title}`,
+      ...preview.fields.map((f) => `${f.label}: ${f.value}`),
+      ...(preview.attachments.length > 0
+        ? [`${config.vocabulary.slots.screenshot[t.lang]}: ${preview.attachments.join(', ')}`]
+        : []),
+    ]
+      .map((line) => `- ${line}`)
+      .join('\n');
+    t.set({ phase: 'confirming', awaiting: 'confirm', request });
+    t.replies.push({
+      text: say(config, t.lang, 'preview', { summary }),
+      choices: [
+        { value: 'send', label: say(config, t.lang, 'preview_send') },
+        { value: 'edit', label: say(config, t.lang, 'preview_edit') },
+      ],
+      preview,
+    });
+    t.log('bot', say(config, t.lang, 'preview', { summary }));
+    t.status = 'collecting';
+  }
+
+  function previewOf(t: TurnBuilder, request: RequestState): TicketPreview {
+    const label = request.label ?? request.classification.inScopeLabel;
+    const fields = Object.entries(request.slots)
+      .filter(([slot]) => slot !== 'description')
+      .map(([slot, value]) => ({
+        slot: slot as Slot,
+        label: config.vocabulary.slots[slot as Slot][t.lang],
+        value: displayValue(slot as Slot, value),
+      }));
+    return {
+      title: titleOf(request),
+      kind: config.vocabulary.kinds[label][t.lang],
+      urgent: request.classification.urgent,
+      fields,
+      description: [request.text, ...request.extra].filter(Boolean).join('\n\n'),
+      attachments: request.attachments.map((a) => a.name),
+    };
+  }
+
+  /** A canonical value as a person recognises it: "AKW (Academie ...)", a screen's name. */
+  function displayValue(slot: Slot, value: string): string {
+    const d = config.directories;
+    if (slot === 'academy') {
+      const a = d.academies.find((x) => x.code === value);
+      return a ? `${a.code} (${a.name})` : value;
+    }
+    if (slot === 'site_id') {
+      const site = d.sites.find((x) => x.id === value);
+      return site ? `${site.id} (${site.name})` : value;
+    }
+    if (slot === 'screen') return d.screens.find((x) => x.id === value)?.name ?? value;
+    return value;
+  }
+
+  function onConfirm(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    const folded = fold(input.text);
+    request.attachments.push(...attachments);
+    if (input.choice === 'send' || (!input.choice && matchesAny(folded, config.answers.send, t.lang, true))) {
+      file(t);
+      return;
+    }
+    if (input.choice === 'edit' || (!input.choice && matchesAny(folded, config.answers.edit, t.lang, true))) {
+      t.set({ phase: 'editing', awaiting: 'description', request });
+      t.reply(say(config, t.lang, 'ask_edit'));
+      t.status = 'collecting';
+      return;
+    }
+    // Anything else is read as the correction itself.
+    onEdit(t, input.text.trim(), []);
+  }
+
+  /** A correction: details it names replace the ones known (the person knows best); other text is added. */
+  function onEdit(t: TurnBuilder, text: string, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    request.attachments.push(...attachments);
+    const corrections = extractor.extract(text);
+    if (Object.keys(corrections).length > 0) Object.assign(request.slots, corrections);
+    else if (text) request.extra.push(text);
+    showPreview(t);
   }
 
   function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: 'asked'): void {
@@ -325,7 +526,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   function file(t: TurnBuilder, handoff?: 'asked'): void {
     const request = t.state.request!;
     const draft = buildDraft(t, request, handoff !== undefined);
-    t.set({ phase: 'filing', awaiting: null, request });
+    const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
+    t.set({ phase: 'filing', awaiting: null, request, pendingTickets: [...(t.state.pendingTickets ?? []), pending] });
     t.effect(handoff ? { type: 'handoff', reason: handoff, ticket: draft } : { type: 'file_ticket', ticket: draft });
     t.status = handoff ? 'handoff' : 'filed';
   }
@@ -346,7 +548,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       attachments: request.attachments,
       lang: t.lang,
       urgent: request.classification.urgent,
-      multiSubject: request.classification.multiSubject,
+      priority: request.classification.urgent && label === 'incident' ? 'high' : 'normal',
+      multiSubject: request.classification.multiSubject || request.list === true,
       missing,
       handoff,
       transcript: t.state.transcript.slice(-MAX_TRANSCRIPT),
@@ -365,15 +568,37 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   // ---- ticket outcomes ---------------------------------------------------------------------------
 
-  function onFiled(t: TurnBuilder, key: string, ticket: FiledTicket): void {
+  /** The request being filed in this conversation right now, if `key` is its ticket. */
+  function isCurrent(t: TurnBuilder, key: string): boolean {
     const request = t.state.request;
+    return t.state.phase === 'filing' && request !== null && `${t.state.conversation}#${request.seq}` === key;
+  }
+
+  function takePending(t: TurnBuilder, key: string) {
+    const pending = t.state.pendingTickets ?? [];
+    t.set({ pendingTickets: pending.filter((p) => p.key !== key) });
+    return pending.find((p) => p.key === key);
+  }
+
+  function onFiled(t: TurnBuilder, key: string, ticket: FiledTicket): void {
+    const pending = takePending(t, key);
+    t.set({ lastTicket: ticket });
+    if (!isCurrent(t, key)) {
+      // The number of a ticket that waited in the outbox: the person has moved on, so name the request.
+      if (!pending) return;
+      const parts = [say(config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
+      if (pending.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+      t.reply(parts.join('\n\n'));
+      return;
+    }
+    const request = t.state.request!;
     const wasHandoff = t.state.pendingHandoff === key;
     t.set({
-      lastTicket: ticket,
       phase: wasHandoff ? 'handoff' : 'done',
       awaiting: null,
       request: null,
       pendingHandoff: null,
+      shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
     });
     const open = isOpen(t.ctx.now, config.helpdesk.hours);
     const opens = describeOpening(t);
@@ -383,17 +608,57 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       return;
     }
     const parts = [say(config, t.lang, 'filed', { ticket: ticket.id })];
-    if (request?.classification.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+    if (request.classification.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
     if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
-    if (request && missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
-    if (request?.classification.multiSubject) parts.push(say(config, t.lang, 'multi_subject'));
+    if (missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
+    // A second subject the splitter could not separate: the one-subject-per-ticket tip.
+    const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
+    if (request.classification.multiSubject && !split) parts.push(say(config, t.lang, 'multi_subject'));
     t.reply(parts.join('\n\n'));
     t.status = 'filed';
+    nextSubject(t);
   }
 
-  function onFailed(t: TurnBuilder, _key: string): void {
+  /** The next subject of a split message, triaged as its own request with the shared details known. */
+  function nextSubject(t: TurnBuilder): void {
+    const [next, ...rest] = t.state.queue ?? [];
+    if (next === undefined) {
+      if (t.state.shared && Object.keys(t.state.shared).length > 0) t.set({ shared: {} });
+      return;
+    }
+    const status = t.status;
+    t.set({ queue: rest });
+    t.reply(say(config, t.lang, 'multi_next', { subject: summarise(next) }));
+    const shared = t.state.shared ?? {};
+    triage(t, newRequest(t, next, [], { user: { id: '' } }, shared));
+    // A ticket filed in this turn stays the turn's news even when the bot goes on asking.
+    if (status === 'filed' && t.status !== 'filed') t.status = 'filed';
+  }
+
+  function onQueued(t: TurnBuilder, key: string): void {
+    const current = isCurrent(t, key);
+    t.reply(say(config, t.lang, 'ticket_queued'));
+    if (!current) return;
+    const request = t.state.request!;
+    const wasHandoff = t.state.pendingHandoff === key;
+    t.set({
+      phase: wasHandoff ? 'handoff' : 'done',
+      awaiting: null,
+      request: null,
+      shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
+    });
+    t.status = wasHandoff ? 'handoff' : 'filed';
+    nextSubject(t);
+  }
+
+  function onFailed(t: TurnBuilder, key: string): void {
+    const current = isCurrent(t, key);
+    takePending(t, key);
     t.reply(say(config, t.lang, 'ticket_failed'));
-    t.status = 'filed';
+    if (!current) return;
+    t.set({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });
+    t.status = 'done';
+    nextSubject(t);
   }
 
   function describeOpening(t: TurnBuilder): string {
@@ -459,7 +724,10 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 function statusOf(state: ConversationState): Status {
   switch (state.phase) {
     case 'choosing_label':
+    case 'clarifying':
     case 'collecting':
+    case 'confirming':
+    case 'editing':
       return 'collecting';
     case 'rejected':
       return 'rejected';
@@ -510,14 +778,6 @@ function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, w
   });
 }
 
-const GREETING =
-  /^(dag|hallo|hoi|hey|hi|hello|dear|beste|goeie?(morgen|middag|dag|avond)|goede(morgen|middag|navond)|bonjour|bonsoir|salut)\b[\s,!.:-]*/iu;
-
-/** A ticket title: the first sentence of the request without greeting, at most ~90 characters. */
-export function summarise(text: string): string {
-  let s = text.replace(/\s+/g, ' ').trim();
-  for (let i = 0; i < 2; i++) s = s.replace(GREETING, '').replace(/^(helpdesk|team)\b[\s,!.:-]*/i, '');
-  const sentence = /^(.{12,}?[.!?])(\s|$)/u.exec(s)?.[1] ?? s;
-  const clipped = sentence.length <= 90 ? sentence : `${sentence.slice(0, 87).replace(/\s+\S*$/, '')}...`;
-  return clipped.charAt(0).toUpperCase() + clipped.slice(1);
+function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {
+  return Object.fromEntries(keys.filter((k) => slots[k] !== undefined).map((k) => [k, slots[k]])) as Slots;
 }

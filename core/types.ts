@@ -6,6 +6,8 @@ export interface Attachment {
   contentType: string;
   url?: string;
   size?: number;
+  /** Key of the file's bytes in the host's file store, once the channel downloaded it. */
+  ref?: string;
 }
 
 /** Who is talking, as far as the channel knows. */
@@ -23,6 +25,8 @@ export interface Turn {
   attachments?: Attachment[];
   /** A button press or numbered choice, when the channel knows it (e.g. a card's submit value). */
   choice?: string;
+  /** The channel shows cards with buttons: the core then previews a ticket before filing it. */
+  interactive?: boolean;
 }
 
 /** The details of a request, by slot name, as canonical values. */
@@ -49,6 +53,18 @@ export interface Classification {
 export interface Reply {
   text: string;
   choices?: { value: string; label: string }[];
+  /** A ticket shown for confirmation before filing (channels render it as a card). */
+  preview?: TicketPreview;
+}
+
+/** Every detail of a ticket about to be filed, labelled in the person's language. */
+export interface TicketPreview {
+  title: string;
+  kind: string;
+  urgent: boolean;
+  fields: { slot: Slot; label: string; value: string }[];
+  description: string;
+  attachments: string[];
 }
 
 /** Everything a ticket holds when the core asks to file it. */
@@ -64,6 +80,8 @@ export interface TicketDraft {
   attachments: Attachment[];
   lang: Lang;
   urgent: boolean;
+  /** High for urgent incidents, normal otherwise (adapters map it to their own scale). */
+  priority: 'high' | 'normal';
   multiSubject: boolean;
   /** Details the bot asked for and did not get. */
   missing: Slot[];
@@ -84,6 +102,17 @@ export type Effect =
   | { type: 'handoff'; reason: 'asked' | 'misunderstood'; ticket: TicketDraft }
   | { type: 'rejected'; reason: OosReason; text: string };
 
+/** What the bot asked for in its last turn (CLI contract: a slot, `label`, `confirm`, or nothing). */
+export type Awaiting = Slot | 'label' | 'confirm' | null;
+
+/** A ticket handed to the ticket system whose number is not known yet. */
+export interface PendingTicket {
+  key: string;
+  title: string;
+  urgent: boolean;
+  handoff: boolean;
+}
+
 /** Status of a conversation after a turn, as in the CLI contract. */
 export type Status = 'collecting' | 'filed' | 'rejected' | 'handoff' | 'done';
 
@@ -100,6 +129,8 @@ export interface RequestState {
   asked: Partial<Record<Slot, number>>;
   /** Details the person could not give (answered "I don't know" or not at all). */
   skipped: Slot[];
+  /** A long list of questions filed as one ticket (with the advice to e-mail lists). */
+  list?: boolean;
 }
 
 /** Everything the core remembers of one conversation. */
@@ -107,8 +138,18 @@ export interface ConversationState {
   version: 1;
   conversation: string;
   lang: Lang;
-  phase: 'idle' | 'choosing_label' | 'collecting' | 'rejected' | 'filing' | 'done' | 'handoff';
-  awaiting: Slot | 'label' | null;
+  phase:
+    | 'idle'
+    | 'choosing_label'
+    | 'clarifying'
+    | 'collecting'
+    | 'confirming'
+    | 'editing'
+    | 'rejected'
+    | 'filing'
+    | 'done'
+    | 'handoff';
+  awaiting: Awaiting;
   request: RequestState | null;
   /** Last rejection, so "it is not hardware after all" can resume it. */
   rejected: RequestState | null;
@@ -117,6 +158,14 @@ export interface ConversationState {
   lastTicket: FiledTicket | null;
   /** Idempotency key of a ticket being filed for a handoff (its confirmation differs). */
   pendingHandoff: string | null;
+  /** Tickets registered but not yet numbered by the ticket system (the number follows). */
+  pendingTickets?: PendingTicket[];
+  /** Subjects of a split first message still to triage, each to become its own ticket. */
+  queue?: string[];
+  /** Details shared by the subjects of a split message (academy, contact), asked once. */
+  shared?: Slots;
+  /** The person's channel shows cards with buttons (from the last turn). */
+  interactive?: boolean;
   transcript: TicketDraft['transcript'];
   updatedAt: string;
 }

@@ -14,6 +14,7 @@ const draft = (key: string): TicketDraft => ({
   attachments: [],
   lang: 'nl',
   urgent: false,
+  priority: 'normal',
   multiSubject: false,
   missing: [],
   handoff: false,

@@ -1,19 +1,21 @@
 import type { ConversationStore } from '../../adapters/state/store.ts';
 import type { TicketSink } from '../../adapters/tickets/sink.ts';
-import type { OosReason, Slot } from '../../core/config/schema.ts';
+import type { OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
-import type { ConversationState, Effect, Reply, Status, TicketDraft, Turn } from '../../core/types.ts';
+import type { Awaiting, ConversationState, Effect, Reply, Status, TicketDraft, Turn } from '../../core/types.ts';
 
 /** What one turn produced, channel-neutral: what channels render and the CLI prints. */
 export interface TurnResult {
   conversation: string;
   replies: Reply[];
   status: Status;
-  awaiting: Slot | 'label' | null;
+  awaiting: Awaiting;
   label: string | null;
   ticket:
     | (Omit<TicketDraft, 'transcript' | 'requester' | 'idempotencyKey' | 'conversation'> & { id: string; url?: string })
     | null;
+  /** Every ticket filed this turn (a message with several subjects files several); `ticket` is the last. */
+  tickets: NonNullable<TurnResult['ticket']>[];
   rejection: { reason: OosReason; text: string } | null;
   effects: Effect[];
 }
@@ -63,10 +65,12 @@ export class TriageService {
     const replies = [...outcome.replies];
     const effects = [...outcome.effects];
     let status = outcome.status;
-    let ticket: TurnResult['ticket'] = null;
+    const tickets: NonNullable<TurnResult['ticket']>[] = [];
     let rejection: TurnResult['rejection'] = null;
     state = outcome.state;
-    for (const effect of outcome.effects) {
+    // Effects in order; filing a ticket may lead the core on (the next subject), with effects of its own.
+    for (let i = 0; i < effects.length; i++) {
+      const effect = effects[i]!;
       if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
       if (effect.type !== 'file_ticket' && effect.type !== 'handoff') continue;
       const draft: TicketDraft = {
@@ -81,7 +85,7 @@ export class TriageService {
           'ticket filed',
         );
         const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
-        ticket = { ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) };
+        tickets.push({ ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) });
         event = { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: filed };
       } catch (error) {
         this.log.error({ err: error, conversation: turn.conversation, sink: this.sink.name }, 'filing failed');
@@ -90,8 +94,10 @@ export class TriageService {
       outcome = this.core.handle(state, event, { now: this.clock() });
       state = outcome.state;
       replies.push(...outcome.replies);
+      effects.push(...outcome.effects);
       status = effect.type === 'handoff' ? 'handoff' : outcome.status;
     }
+    const ticket = tickets.at(-1) ?? null;
     await this.store.set(turn.conversation, state, ttl);
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {
@@ -101,6 +107,7 @@ export class TriageService {
       awaiting: state.awaiting,
       label,
       ticket,
+      tickets,
       rejection,
       effects,
     };

@@ -11,7 +11,7 @@ import {
 import { detectLanguage } from '../text/lang.ts';
 import { fold } from '../text/normalize.ts';
 import { featurize, Lexicon, read } from './features.ts';
-import { cueMatcher, isMultiSubject, isUrgent } from './rules.ts';
+import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from './rules.ts';
 import { SoftmaxModel } from './softmax.ts';
 
 /** The model's classes: the four in-scope kinds and one per out-of-scope reason. */
@@ -35,6 +35,8 @@ export interface Verdict {
 export interface Classifier {
   /** `explain`: also name the features that decided (only `triage eval` needs them; it costs time). */
   classify(text: string, fallbackLang?: Lang, options?: { explain?: boolean }): Verdict;
+  /** The separate subjects of a message (one element for a message with one subject). */
+  subjects(text: string): string[];
   /** Milliseconds the training took. */
   trainingMs: number;
   examples: number;
@@ -45,6 +47,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
   const started = clock();
   const lexicon = new Lexicon(config.lexicon);
   const model = new SoftmaxModel(CLASSES);
+  model.temperature = config.classifier.temperature;
   const data = Object.values(config.intents).flatMap((intent) =>
     intent.examples.map((text) => {
       const lang = detectLanguage(fold(text), config.default_language).lang;
@@ -116,5 +119,9 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
     };
   }
 
-  return { classify, trainingMs: clock() - started, examples: data.length };
+  function subjects(text: string): string[] {
+    return isMultiSubject(text, multi) ? splitSubjects(text, multi) : [text];
+  }
+
+  return { classify, subjects, trainingMs: clock() - started, examples: data.length };
 }

@@ -44,3 +44,68 @@ export function isMultiSubject(text: string, cues: RegExp): boolean {
   }
   return false;
 }
+
+const LIST_ITEM = /^(\d{1,2}[).]|[-*•])\s+(?=\S)/u;
+
+/**
+ * The subjects of a message, in order: the items of a numbered or bulleted list, or the parts a
+ * cue opens ("Los daarvan: ..."); one element when the message has one subject. A part too short to
+ * be a request on its own (fewer than three words) stays with the one before it.
+ */
+export function splitSubjects(text: string, cues: RegExp): string[] {
+  const lines = text
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const items = lines.filter((l) => LIST_ITEM.test(l));
+  if (items.length >= 2) {
+    // A list: each item is a subject; a line that follows an item without a marker continues it.
+    const subjects: string[] = [];
+    let seenItem = false;
+    for (const line of lines) {
+      if (LIST_ITEM.test(line)) {
+        subjects.push(line.replace(LIST_ITEM, ''));
+        seenItem = true;
+      } else if (seenItem) {
+        subjects[subjects.length - 1] += ` ${line}`;
+      }
+    }
+    return mergeShort(subjects);
+  }
+  // Clauses as `isMultiSubject` reads them, but on the original text so the subjects keep their words.
+  const clauses = text.split(/(?<=[.!?:;\n])\s+/u).filter((c) => c.trim());
+  const subjects: string[] = [];
+  for (const clause of clauses) {
+    const m = cues.exec(fold(clause).trim());
+    if (m && m.index <= 3 && subjects.length > 0) subjects.push(clause.trim());
+    else if (subjects.length === 0) subjects.push(clause.trim());
+    else subjects[subjects.length - 1] += ` ${clause.trim()}`;
+  }
+  return mergeShort(subjects.map(stripCue(cues)));
+}
+
+/** Drop a leading cue ("Los daarvan,", "Autre chose :") from a subject, keeping the request itself. */
+function stripCue(cues: RegExp): (subject: string) => string {
+  return (subject) => {
+    const folded = fold(subject);
+    const m = cues.exec(folded);
+    if (!m || m.index > 3) return subject;
+    // Folding keeps length for Latin text, so the cue's end maps back onto the original.
+    const rest = subject.slice(m.index + m[0].length).replace(/^[\s,:;.!-]+/u, '');
+    return words(rest) >= 3 ? rest.charAt(0).toUpperCase() + rest.slice(1) : subject;
+  };
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+function mergeShort(subjects: string[]): string[] {
+  const out: string[] = [];
+  for (const s of subjects) {
+    if (out.length > 0 && words(s) < 3) out[out.length - 1] += ` ${s}`;
+    else out.push(s);
+  }
+  if (out.length > 1 && words(out[0]!) < 3) out.splice(0, 2, `${out[0]} ${out[1]}`);
+  return out;
+}

@@ -10,7 +10,9 @@ export interface TrainOptions {
 }
 
 interface Example {
-  x: [number, number][];
+  /** Feature indices and values, as typed arrays: the training loop runs over them millions of times. */
+  idx: Int32Array;
+  val: Float64Array;
   y: number;
   w: number;
 }
@@ -59,34 +61,51 @@ export class SoftmaxModel {
     const examples: Example[] = data.map((d) => {
       const y = this.classes.indexOf(d.label);
       if (y < 0) throw new Error(`unknown class "${d.label}"`);
-      return { x: this.vector(d.features, true), y, w: d.weight ?? 1 };
+      const x = this.vector(d.features, true);
+      return {
+        idx: Int32Array.from(x, ([i]) => i),
+        val: Float64Array.from(x, ([, v]) => v),
+        y,
+        w: d.weight ?? 1,
+      };
     });
     const n = this.index.size;
-    this.weights = new Float64Array(n * k);
+    const weights = new Float64Array(n * k);
     const g2 = new Float64Array(n * k).fill(1e-8);
     const random = prng(options.seed ?? 7);
     const order = examples.map((_, i) => i);
-    const logits = new Float64Array(k);
+    const p = new Float64Array(k);
+    const { learningRate, l2 } = options;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
       for (const e of order) {
-        const ex = examples[e]!;
-        this.logitsInto(ex.x, logits, 1);
-        softmaxInPlace(logits);
-        for (let c = 0; c < k; c++) {
-          const err = (logits[c]! - (c === ex.y ? 1 : 0)) * ex.w;
-          for (const [i, v] of ex.x) {
-            const at = i * k + c;
-            const grad = err * v + options.l2 * this.weights[at]!;
-            g2[at]! += grad * grad;
-            this.weights[at]! -= (options.learningRate * grad) / Math.sqrt(g2[at]!);
+        const { idx, val, y, w } = examples[e]!;
+        p.fill(0);
+        for (let f = 0; f < idx.length; f++) {
+          const base = idx[f]! * k;
+          const v = val[f]!;
+          for (let c = 0; c < k; c++) p[c]! += weights[base + c]! * v;
+        }
+        softmaxInPlace(p);
+        p[y]! -= 1;
+        for (let c = 0; c < k; c++) p[c]! *= w;
+        for (let f = 0; f < idx.length; f++) {
+          const base = idx[f]! * k;
+          const v = val[f]!;
+          for (let c = 0; c < k; c++) {
+            const at = base + c;
+            const grad = p[c]! * v + l2 * weights[at]!;
+            const acc = g2[at]! + grad * grad;
+            g2[at] = acc;
+            weights[at]! -= (learningRate * grad) / Math.sqrt(acc);
           }
         }
       }
     }
+    this.weights = weights;
   }
 
   private logitsInto(x: [number, number][], out: Float64Array, temperature: number): void {

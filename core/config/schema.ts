@@ -108,6 +108,14 @@ const scopeReason = z
     referral: localized,
     /** The kind of request when the person says it is not this after all (default: the classifier's best guess). */
     resume_as: z.enum(IN_SCOPE_LABELS).optional(),
+    /**
+     * Near the boundary (out of scope, but not sure), ask this yes/no question instead of refusing;
+     * `out_of_scope_if` says which answer confirms the refusal.
+     */
+    clarify: z
+      .object({ question: localized, out_of_scope_if: z.enum(['yes', 'no']) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -157,6 +165,16 @@ const MESSAGE_KEYS = [
   'cancelled',
   'empty',
   'ticket_failed',
+  'ticket_queued',
+  'ticket_late',
+  'preview',
+  'preview_send',
+  'preview_edit',
+  'ask_edit',
+  'multi_split',
+  'multi_next',
+  'multi_list',
+  'clarify_retry',
   'opens_at',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
@@ -193,6 +211,10 @@ export const configSchema = z
         ask_threshold: z.number().min(0).max(1).default(0.4),
         /** Out of scope only when at least this sure; otherwise triage goes on as in scope. */
         reject_threshold: z.number().min(0).max(1).default(0.5),
+        /** Out of scope but below this: ask the reason's clarifying question (when it has one) instead of refusing. */
+        clarify_threshold: z.number().min(0).max(1).default(0.7),
+        /** Divides the model's logits before the softmax; fitted by `triage calibrate` so confidence means probability. */
+        temperature: z.number().positive().default(1),
         /** Factor on the out-of-scope probability when the message names nothing from an out-of-scope word list. */
         oos_without_evidence: z.number().min(0).max(1).default(0.3),
         epochs: z.number().int().min(1).max(500).default(60),
@@ -205,7 +227,22 @@ export const configSchema = z
     lexicon: z.record(z.string().regex(/^[a-z_]+$/, 'use lower case and _'), z.array(word)),
     intents: z.record(nonEmpty, intent),
     urgency: z.object({ cues: z.array(word).min(1) }).strict(),
-    multi_subject: z.object({ cues: z.array(word).min(1) }).strict(),
+    multi_subject: z
+      .object({
+        cues: z.array(word).min(1),
+        /** Up to this many subjects, each becomes its own ticket; a longer list gets the e-mail advice. */
+        max_split: z.number().int().min(1).max(10).default(3),
+      })
+      .strict(),
+    /** How details and kinds are named to people (ticket preview), per language. */
+    vocabulary: z
+      .object({
+        slots: z.object(Object.fromEntries(SLOTS.map((s) => [s, localized])) as Record<Slot, typeof localized>),
+        kinds: z.object(
+          Object.fromEntries(IN_SCOPE_LABELS.map((l) => [l, localized])) as Record<InScopeLabel, typeof localized>,
+        ),
+      })
+      .strict(),
     /** What to ask, in order, per kind of request. */
     details: z
       .object({
@@ -231,6 +268,9 @@ export const configSchema = z
         cancel: phraseList,
         /** "It is not a hardware problem after all": resumes triage after a refusal. */
         not_out_of_scope: phraseList,
+        /** Send the previewed ticket / change something in it (besides the buttons). */
+        send: phraseList,
+        edit: phraseList,
         /** Words that name a kind of request when the person is asked to choose one (any language). */
         label_words: z
           .object({
@@ -251,6 +291,8 @@ export const configSchema = z
           .min(1)
           .default(60 * 24),
         min_description_words: z.number().int().min(0).default(4),
+        /** On channels with buttons, show the ticket (every detail, Send / Edit) before filing it. */
+        preview: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

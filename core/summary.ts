@@ -1,0 +1,13 @@
+// Ticket titles and subject names: a request's first sentence, without the greeting.
+
+const GREETING =
+  /^(dag|hallo|hoi|hey|hi|hello|dear|beste|goeie?(morgen|middag|dag|avond)|goede(morgen|middag|navond)|bonjour|bonsoir|salut)\b[\s,!.:-]*/iu;
+
+/** A ticket title: the first sentence of the request without greeting, at most ~90 characters. */
+export function summarise(text: string): string {
+  let s = text.replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < 2; i++) s = s.replace(GREETING, '').replace(/^(helpdesk|team)\b[\s,!.:-]*/i, '');
+  const sentence = /^(.{12,}?[.!?])(\s|$)/u.exec(s)?.[1] ?? s;
+  const clipped = sentence.length <= 90 ? sentence : `${sentence.slice(0, 87).replace(/\s+\S*$/, '')}...`;
+  return clipped.charAt(0).toUpperCase() + clipped.slice(1);
+}

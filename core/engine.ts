@@ -10,7 +10,7 @@ import {
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { describeInstant, isOpen, nextOpening } from './hours.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
-import { summarise } from './summary.ts';
+import { subjectOf, summarise } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
 import { fold } from './text/normalize.ts';
 import type {
@@ -203,7 +203,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       const shared = pick(extractor.extract(text.slice(0, MAX_ANALYSED)), SHARED_SLOTS);
       const [first, ...rest] = subjects as [string, ...string[]];
       t.set({ queue: rest, shared });
-      t.reply(say(config, t.lang, 'multi_split', { count: subjects.length, subject: summarise(first) }));
+      t.reply(say(config, t.lang, 'multi_split', { count: subjects.length, subject: subjectOf(first) }));
       triage(t, newRequest(t, first, attachments, input, shared));
       return;
     }
@@ -628,7 +628,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     }
     const status = t.status;
     t.set({ queue: rest });
-    t.reply(say(config, t.lang, 'multi_next', { subject: summarise(next) }));
+    t.reply(say(config, t.lang, 'multi_next', { subject: subjectOf(next) }));
     const shared = t.state.shared ?? {};
     triage(t, newRequest(t, next, [], { user: { id: '' } }, shared));
     // A ticket filed in this turn stays the turn's news even when the bot goes on asking.

@@ -7,7 +7,18 @@ const GREETING =
 export function summarise(text: string): string {
   let s = text.replace(/\s+/g, ' ').trim();
   for (let i = 0; i < 2; i++) s = s.replace(GREETING, '').replace(/^(helpdesk|team)\b[\s,!.:-]*/i, '');
+  // Skip a short opening that only says who is writing ("AKW hier.", "Hier KA Kortrijk.").
+  for (let i = 0; i < 2; i++) {
+    const opening = /^([^.!?]{0,40}[.!?])\s+(?=\S)/u.exec(s);
+    if (!opening || opening[1]!.split(/\s+/).length > 3) break;
+    s = s.slice(opening[0].length);
+  }
   const sentence = /^(.{12,}?[.!?])(\s|$)/u.exec(s)?.[1] ?? s;
   const clipped = sentence.length <= 90 ? sentence : `${sentence.slice(0, 87).replace(/\s+\S*$/, '')}...`;
   return clipped.charAt(0).toUpperCase() + clipped.slice(1);
+}
+
+/** A subject named inside a message: its summary without the closing full stop. */
+export function subjectOf(text: string): string {
+  return summarise(text).replace(/[.!]+$/u, '');
 }

@@ -15,7 +15,7 @@ import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from './rules.ts'
 import { SoftmaxModel } from './softmax.ts';
 
 /** The model's classes: the four in-scope kinds and one per out-of-scope reason. */
-const CLASSES = [...IN_SCOPE_LABELS, ...OOS_REASONS.map((r) => `oos:${r}`)];
+export const CLASSES = [...IN_SCOPE_LABELS, ...OOS_REASONS.map((r) => `oos:${r}`)];
 
 /** What the classifier says about one message, before any conversation context. */
 export interface Verdict {
@@ -42,22 +42,31 @@ export interface Classifier {
   examples: number;
 }
 
-/** Train the classifier on the config's example phrases (a few tens of milliseconds). */
-export function trainClassifier(config: Config, clock: () => number = () => 0): Classifier {
-  const started = clock();
-  const lexicon = new Lexicon(config.lexicon);
-  const model = new SoftmaxModel(CLASSES);
-  model.temperature = config.classifier.temperature;
-  const data = Object.values(config.intents).flatMap((intent) =>
+interface TrainingExample {
+  text: string;
+  features: ReturnType<typeof featurize>;
+  label: string;
+  group: Label;
+}
+
+/** The config's example phrases as training examples (class = kind, or `oos:<reason>`). */
+export function trainingExamples(config: Config, lexicon = new Lexicon(config.lexicon)): TrainingExample[] {
+  return Object.values(config.intents).flatMap((intent) =>
     intent.examples.map((text) => {
       const lang = detectLanguage(fold(text), config.default_language).lang;
       return {
+        text,
         features: featurize(text, read(text, lang), lexicon),
         label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
         group: intent.label,
       };
     }),
   );
+}
+
+/** Fit the softmax model on examples, each kind of request weighing the same. */
+export function fitModel(config: Config, data: TrainingExample[]): SoftmaxModel {
+  const model = new SoftmaxModel(CLASSES);
   // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
   // reasons share one kind's weight, so eight reasons do not outvote one in-scope kind.
   const perLabel = new Map<string, number>();
@@ -69,6 +78,56 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
     learningRate: config.classifier.learning_rate,
     l2: config.classifier.l2,
   });
+  return model;
+}
+
+/**
+ * Class probabilities of one message as the classifier reads them: the model's softmax at a
+ * temperature, then, without any word from an out-of-scope list, the out-of-scope classes damped.
+ */
+export function classProbabilities(
+  config: Config,
+  model: SoftmaxModel,
+  features: ReturnType<typeof featurize>,
+  temperature: number,
+): Float64Array {
+  const p = model.predict(features, temperature);
+  // Refusing needs evidence: without a word from any out-of-scope list (a device, the network, a
+  // backup, a course...), the out-of-scope classes are damped and the mass goes back in scope.
+  const evidence = OOS_REASONS.some((r) => features.has(`lex:${r}`));
+  if (!evidence) {
+    const damp = config.classifier.oos_without_evidence;
+    let sum = 0;
+    CLASSES.forEach((c, i) => {
+      if (c.startsWith('oos:')) p[i]! *= damp;
+      sum += p[i]!;
+    });
+    for (let i = 0; i < p.length; i++) p[i]! /= sum;
+  }
+  return p;
+}
+
+/** Probability per label (the out-of-scope reasons summed), with the most probable reason. */
+export function labelScores(p: Float64Array): { scores: Record<Label, number>; reason: OosReason } {
+  const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  let reason: OosReason = 'other';
+  let best = -1;
+  CLASSES.forEach((c, i) => {
+    if (!c.startsWith('oos:')) scores[c as InScopeLabel] = p[i]!;
+    else {
+      scores.out_of_scope += p[i]!;
+      if (p[i]! > best) [reason, best] = [c.slice(4) as OosReason, p[i]!];
+    }
+  });
+  return { scores, reason };
+}
+
+/** Train the classifier on the config's example phrases (a few hundred milliseconds at most). */
+export function trainClassifier(config: Config, clock: () => number = () => 0): Classifier {
+  const started = clock();
+  const lexicon = new Lexicon(config.lexicon);
+  const data = trainingExamples(config, lexicon);
+  const model = fitModel(config, data);
   const urgency = cueMatcher(config.urgency.cues);
   const multi = cueMatcher(config.multi_subject.cues);
 
@@ -79,29 +138,8 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
   ): Verdict {
     const lang = detectLanguage(fold(text), fallbackLang).lang;
     const features = featurize(text, read(text, lang), lexicon);
-    const p = model.predict(features);
-    // Refusing needs evidence: without a word from any out-of-scope list (a device, the network, a
-    // backup, a course...), the out-of-scope classes are damped and the mass goes back in scope.
-    const evidence = OOS_REASONS.some((r) => features.has(`lex:${r}`));
-    if (!evidence) {
-      const damp = config.classifier.oos_without_evidence;
-      let sum = 0;
-      CLASSES.forEach((c, i) => {
-        if (c.startsWith('oos:')) p[i]! *= damp;
-        sum += p[i]!;
-      });
-      for (let i = 0; i < p.length; i++) p[i]! /= sum;
-    }
-    const byClass = new Map(CLASSES.map((c, i) => [c, p[i]!]));
-    const scores = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
-    for (const label of IN_SCOPE_LABELS) scores[label] = byClass.get(label)!;
-    let bestReason: OosReason = 'other';
-    let bestReasonP = -1;
-    for (const reason of OOS_REASONS) {
-      const pr = byClass.get(`oos:${reason}`)!;
-      scores.out_of_scope += pr;
-      if (pr > bestReasonP) [bestReason, bestReasonP] = [reason, pr];
-    }
+    const p = classProbabilities(config, model, features, config.classifier.temperature);
+    const { scores, reason: bestReason } = labelScores(p);
     const inScopeLabel = [...IN_SCOPE_LABELS].sort((a, b) => scores[b] - scores[a])[0]!;
     const outOfScope = scores.out_of_scope >= config.classifier.reject_threshold;
     const label: Label = outOfScope ? 'out_of_scope' : inScopeLabel;

@@ -36,9 +36,6 @@ function prng(seed: number): () => number {
 export class SoftmaxModel {
   private readonly index = new Map<string, number>();
   private weights: Float64Array = new Float64Array(0);
-  /** Temperature applied to the logits (fitted by calibration; 1 = none). */
-  temperature = 1;
-
   constructor(readonly classes: readonly string[]) {}
 
   private vector(features: Features, grow: boolean): [number, number][] {
@@ -117,10 +114,10 @@ export class SoftmaxModel {
     if (temperature !== 1) for (let c = 0; c < k; c++) out[c]! /= temperature;
   }
 
-  /** Probability per class, in `classes` order. */
-  predict(features: Features): Float64Array {
+  /** Probability per class, in `classes` order; a temperature above 1 softens them, below 1 sharpens. */
+  predict(features: Features, temperature = 1): Float64Array {
     const out = new Float64Array(this.classes.length);
-    this.logitsInto(this.vector(features, false), out, this.temperature);
+    this.logitsInto(this.vector(features, false), out, temperature);
     softmaxInPlace(out);
     return out;
   }

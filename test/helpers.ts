@@ -6,6 +6,8 @@ import { loadConfig } from '../adapters/config/load.ts';
 import { type ConversationStore, memoryStore } from '../adapters/state/store.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import { TriageService, type TurnResult } from '../bots/runtime/service.ts';
+import type { Config } from '../core/config/schema.ts';
+import { mergeConfig } from '../core/config/validate.ts';
 import { createCore, type TriageCore } from '../core/engine.ts';
 import type { Attachment } from '../core/types.ts';
 
@@ -50,9 +52,13 @@ export function transcript(
     store?: ConversationStore;
     dataDir?: string;
     conversation?: string;
+    /** The channel shows buttons and cards (Slack, Teams): the core previews tickets. */
+    interactive?: boolean;
+    /** A core of its own (e.g. a config with overrides) instead of the shipped profile's. */
+    core?: TriageCore;
   } = {},
 ) {
-  const core = shippedCore(options.profile ?? 'academy');
+  const core = options.core ?? shippedCore(options.profile ?? 'academy');
   const dataDir = options.dataDir ?? tempDir();
   const tickets = new LocalTicketStore(dataDir, core.config.ticket_prefix);
   const store = options.store ?? memoryStore();
@@ -67,7 +73,18 @@ export function transcript(
     service,
     results,
     user(text: string, attachments: Attachment[] = []) {
-      pending = service.handleTurn({ conversation, user: { id: 'u1' }, text, attachments });
+      pending = service.handleTurn({
+        conversation,
+        user: { id: 'u1' },
+        text,
+        attachments,
+        ...(options.interactive ? { interactive: true } : {}),
+      });
+      return api;
+    },
+    /** A button press: the choice's value, as a channel hands it over. */
+    press(choice: string) {
+      pending = service.handleTurn({ conversation, user: { id: 'u1' }, text: '', choice, interactive: true });
       return api;
     },
     async bot(expected: Expectation): Promise<TurnResult> {
@@ -85,4 +102,9 @@ export function transcript(
     },
   };
   return api;
+}
+
+/** The shipped profile's configuration with some settings replaced (maps merge, lists replace). */
+export function coreWith(overrides: Record<string, unknown>, profile: 'academy' | 'site' = 'academy'): TriageCore {
+  return createCore(mergeConfig(loadConfig({ profile }), overrides) as Config);
 }

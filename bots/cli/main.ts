@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
+import { calibrate } from '../../core/classify/calibrate.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import type { Attachment } from '../../core/types.ts';
@@ -228,6 +229,30 @@ export function program(): Command {
       process.stdout.write(
         `OK: ${file} (profile ${cfg.profile}): ${intents.length} intents, ${intents.reduce((n, i) => n + i.examples.length, 0)} example phrases, ` +
           `${cfg.directories.academies.length} academies, ${cfg.directories.screens.length} screens, ${cfg.directories.sites.length} sites\n`,
+      );
+    });
+
+  config
+    .command('calibrate')
+    .description(
+      "fit the classifier's temperature by cross-validation on the config's own phrases (whole intents held out)",
+    )
+    .addOption(profileOption())
+    .addOption(configOption())
+    .option('--folds <n>', 'number of folds', '5')
+    .action((options: ProfileOptions & { folds: string }) => {
+      const cfg = options.config
+        ? loadConfigFile(options.config)
+        : loadConfig({ profile: options.profile ?? 'academy' });
+      const folds = Number(options.folds);
+      if (!Number.isInteger(folds) || folds < 2) throw new Error('--folds must be an integer of at least 2');
+      const c = calibrate(cfg, folds);
+      const f = (x: number) => x.toFixed(3);
+      process.stdout.write(
+        `${cfg.profile}: ${c.examples} phrases, ${c.folds} folds (whole intents held out), held-out accuracy ${(c.accuracy * 100).toFixed(1)}%\n` +
+          `  temperature 1 (none): ECE ${f(c.before.ece)}  log-loss ${f(c.before.nll)}\n` +
+          `  temperature ${c.temperature}: ECE ${f(c.after.ece)}  log-loss ${f(c.after.nll)}   (configured now: ${cfg.classifier.temperature})\n` +
+          `put in the profile's YAML:\nclassifier:\n  temperature: ${c.temperature}\n`,
       );
     });
 

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../adapters/config/load.ts';
+import { calibrate, expectedCalibrationError } from '../core/classify/calibrate.ts';
+import { cueMatcher, isUrgent, splitSubjects } from '../core/classify/rules.ts';
+import { shippedCore } from './helpers.ts';
+
+/** The pairs FORMAT.md's conventions single out: same words, different desk. Own phrasings, not dev lines. */
+const HARD_PAIRS: { text: string; label: string; reason?: string }[] = [
+  // A printing bug in the software vs the printer itself.
+  { text: 'De printer drukt de rapporten van het eerste trimester af met verkeerde punten', label: 'incident' },
+  { text: 'Sinds de update drukt het programma de attesten af zonder logo', label: 'incident' },
+  { text: 'Onze printer in het secretariaat zit vast met papier', label: 'out_of_scope', reason: 'hardware' },
+  {
+    text: "L'imprimante du secrétariat fait un bourrage papier à chaque feuille",
+    label: 'out_of_scope',
+    reason: 'hardware',
+  },
+  // Slow everywhere vs slow on the academy's own network.
+  { text: 'Het programma is traag, zowel op school als thuis op mijn eigen internet', label: 'incident' },
+  {
+    text: 'Het programma is alleen traag op de wifi van de academie, thuis gaat het vlot',
+    label: 'out_of_scope',
+    reason: 'network',
+  },
+  { text: 'The software is very slow on every computer, at the academy and at home', label: 'incident' },
+  // Restoring what the customer deleted vs data that vanished by itself.
+  {
+    text: 'Ik heb per ongeluk de lessen van vorig jaar gewist, kunnen jullie een backup terugzetten?',
+    label: 'out_of_scope',
+    reason: 'backup',
+  },
+  { text: 'Alle afwezigheden van vorige week zijn vanzelf verdwenen uit het programma', label: 'incident' },
+  {
+    text: "J'ai supprimé par erreur les inscriptions d'hier, pouvez-vous restaurer une sauvegarde ?",
+    label: 'out_of_scope',
+    reason: 'backup',
+  },
+];
+
+describe('hard pairs', () => {
+  const core = shippedCore();
+  it.each(HARD_PAIRS)('$text -> $label $reason', ({ text, label, reason }) => {
+    const verdict = core.classifier.classify(text);
+    expect(verdict.label).toBe(label);
+    expect(verdict.oosReason).toBe(reason ?? null);
+  });
+});
+
+describe('calibration', () => {
+  it('fits a temperature on held-out intents that lowers the calibration error', () => {
+    const c = calibrate(loadConfig({ profile: 'site' }), 3);
+    expect(c.examples).toBeGreaterThan(500);
+    expect(c.temperature).toBeGreaterThan(0.25);
+    expect(c.temperature).toBeLessThan(4);
+    expect(c.after.nll).toBeLessThanOrEqual(c.before.nll);
+    expect(c.accuracy).toBeGreaterThan(0.6);
+  });
+
+  it('computes ECE as the weighted gap between confidence and accuracy', () => {
+    // Two bins: 0.9 confident and always right (gap 0.1), 0.3 confident and never right (gap 0.3).
+    const rows = [
+      { confidence: 0.9, correct: true },
+      { confidence: 0.9, correct: true },
+      { confidence: 0.3, correct: false },
+      { confidence: 0.3, correct: false },
+    ];
+    expect(expectedCalibrationError(rows)).toBeCloseTo(0.2, 10);
+  });
+
+  it('ships the calibrated temperature, so confidence reads as probability', () => {
+    expect(loadConfig({ profile: 'academy' }).classifier.temperature).not.toBe(1);
+    expect(loadConfig({ profile: 'site' }).classifier.temperature).not.toBe(1);
+  });
+});
+
+describe('subjects and urgency rules', () => {
+  const cues = cueMatcher(loadConfig({ profile: 'academy' }).multi_subject.cues);
+
+  it('splits at a cue that opens a clause and drops the cue', () => {
+    expect(
+      splitSubjects('Het rapport toont verkeerde punten. Los daarvan: hoe maak ik een nieuwe klas aan?', cues),
+    ).toEqual(['Het rapport toont verkeerde punten.', 'Hoe maak ik een nieuwe klas aan?']);
+  });
+
+  it('takes list items as subjects, with continuation lines', () => {
+    expect(
+      splitSubjects('Twee dingen:\n1. de export geeft een lege pdf\nsinds gisteren\n2. kan er een veld bij?', cues),
+    ).toEqual(['de export geeft een lege pdf sinds gisteren', 'kan er een veld bij?']);
+  });
+
+  it('keeps a part too short to be a request with the one before it', () => {
+    expect(splitSubjects('Het rapport toont verkeerde punten. Ook: dank!', cues)).toHaveLength(1);
+  });
+
+  it('reads minutes to go as urgent, a plain date as not', () => {
+    const urgency = cueMatcher(['dringend']);
+    expect(isUrgent('Het persbericht gaat binnen een kwartier online en de editor werkt niet', urgency)).toBe(true);
+    expect(isUrgent('We have a press release going out in 30 minutes!', urgency)).toBe(true);
+    expect(isUrgent('Kan dit tegen volgende maand aangepast worden?', urgency)).toBe(false);
+  });
+});

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import type { TriageCore } from '../core/engine.ts';
+import type { ConversationState, TicketDraft } from '../core/types.ts';
+import { coreWith, OPEN_HOURS, shippedCore, transcript } from './helpers.ts';
+
+describe('ticket preview on channels with buttons', () => {
+  it('shows every detail with Send / Edit, takes a correction, files on Send', async () => {
+    const chat = transcript({ interactive: true });
+    const preview = await chat
+      .user('Bij Mila Jacobs geeft het rapport een verkeerd gemiddelde, Academie De Klankkast', [
+        { name: 'rapport.png', contentType: 'image/png' },
+      ])
+      .bot({ status: 'collecting', awaiting: 'confirm', says: /Dit stuur ik naar de helpdesk/ });
+    const reply = preview.replies.at(-1)!;
+    expect(reply.choices?.map((c) => c.value)).toEqual(['send', 'edit']);
+    expect(reply.preview).toMatchObject({
+      kind: 'Storing',
+      attachments: ['rapport.png'],
+      fields: expect.arrayContaining([
+        { slot: 'academy', label: 'Academie', value: 'AKW (Academie De Klankkast)' },
+        { slot: 'student', label: 'Leerling', value: 'Mila Jacobs' },
+        { slot: 'screen', label: 'Scherm', value: 'Rapporten' },
+      ]),
+    });
+    expect(await chat.tickets.list()).toHaveLength(0);
+
+    await chat.press('edit').bot({ awaiting: 'description', says: /Wat wilt u aanpassen/ });
+    const corrected = await chat.user('het gaat om leerling Mila Peeters').bot({ awaiting: 'confirm' });
+    expect(corrected.replies.at(-1)?.preview?.fields).toContainEqual({
+      slot: 'student',
+      label: 'Leerling',
+      value: 'Mila Peeters',
+    });
+    const filed = await chat.press('send').bot({ status: 'filed', says: /HD-000001/ });
+    expect(filed.ticket?.slots).toMatchObject({ academy: 'AKW', student: 'Mila Peeters' });
+  });
+
+  it('reads a typed "verstuur" as Send and extra text as an addition to the description', async () => {
+    const chat = transcript({ interactive: true });
+    await chat
+      .user('Het programma crasht bij het openen van de evaluaties van Febe Willems, Kunstacademie Torhout', [
+        { name: 'crash.png', contentType: 'image/png' },
+      ])
+      .bot({ awaiting: 'confirm' });
+    await chat.user('Het gebeurt sinds de update van maandag').bot({ awaiting: 'confirm' });
+    const r = await chat.user('verstuur').bot({ status: 'filed' });
+    expect(r.ticket?.description).toContain('sinds de update van maandag');
+  });
+
+  it('files at once, without preview, on the terminal and the JSON-lines contract', async () => {
+    await transcript()
+      .user('Bij Mila Jacobs geeft het rapport een verkeerd gemiddelde, Academie De Klankkast', [
+        { name: 'rapport.png', contentType: 'image/png' },
+      ])
+      .bot({ status: 'filed' });
+  });
+});
+
+describe('clarifying question near the out-of-scope boundary', () => {
+  // Every refusal with a clarifying question asks it first, so the flow does not hang on one score.
+  const core = coreWith({ classifier: { clarify_threshold: 1 } });
+
+  it('"yes, Word prints badly too" confirms the printer: refused with the referral', async () => {
+    const chat = transcript({ core });
+    const q = await chat
+      .user('De printer van het secretariaat drukt alles met grijze strepen af.')
+      .bot({ status: 'collecting', awaiting: 'confirm', says: /Word-document/ });
+    expect(q.replies.at(-1)?.choices?.map((c) => c.value)).toEqual(['yes', 'no']);
+    const r = await chat.user('ja').bot({ status: 'rejected', says: /leverancier van het toestel/ });
+    expect(r.rejection?.reason).toBe('hardware');
+  });
+
+  it('"no, only from the program" makes it a software incident that goes on to a ticket', async () => {
+    const chat = transcript({ core });
+    await chat.user('De printer van het secretariaat drukt alles met grijze strepen af.').bot({ awaiting: 'confirm' });
+    await chat.user('nee').bot({ status: 'collecting', label: 'incident', awaiting: 'academy' });
+  });
+
+  it('asks again once when the answer is unclear, then lets a person decide rather than refuse', async () => {
+    const chat = transcript({ core });
+    await chat.user('Het programma is traag op de wifi hier in het gebouw.').bot({ awaiting: 'confirm' });
+    await chat.user('hmm moeilijk te zeggen').bot({ awaiting: 'confirm', says: /ja of nee/ });
+    await chat.user('tja').bot({ status: 'collecting', label: 'incident' });
+  });
+
+  it('refuses a clear case at once, with the shipped thresholds', async () => {
+    await transcript()
+      .user('Onze printer in het secretariaat zit vast met papier, kunnen jullie iemand sturen?')
+      .bot({ status: 'rejected' });
+  });
+});
+
+describe('one subject per ticket', () => {
+  it('splits two unrelated subjects into two tickets and asks the academy only once', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'De rapporten van Mila Jacobs tonen een verkeerd gemiddelde. Los daarvan: hoe voeg ik een nieuwe leraar toe in de personeelsmodule?',
+      )
+      .bot({ awaiting: 'academy', says: [/2 verschillende onderwerpen/, /apart ticket/, /verkeerd gemiddelde/] });
+    await chat.user('Academie Lindenhof').bot({ awaiting: 'screenshot' });
+    const r = await chat
+      .user('nee')
+      .bot({ status: 'filed', says: [/HD-000001/, /volgende onderwerp/, /HD-000002/], saysNot: /welke academie/i });
+    expect(r.tickets.map((t) => [t.label, t.slots.academy, t.slots.screen])).toEqual([
+      ['incident', 'ALH', 'rapporten'],
+      ['question', 'ALH', 'personeel'],
+    ]);
+    expect(r.tickets[1]?.description).not.toContain('gemiddelde');
+    expect(r.tickets.every((t) => !t.multiSubject)).toBe(true);
+  });
+
+  it('gives a long list the advice to e-mail lists, and still files it as one ticket', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user(
+        'Academie De Klankkast, enkele vragen:\n1. Hoe exporteer ik de leerlingenlijst?\n2. Waar stel ik de vakantiedagen in?\n3. Hoe maak ik een nieuwe klas aan?\n4. Waar vind ik de facturen van vorig jaar?',
+      )
+      .bot({ status: 'filed', says: [/per e-mail naar/, /HD-000001/] });
+    expect(r.tickets).toHaveLength(1);
+    expect(r.ticket?.multiSubject).toBe(true);
+  });
+
+  it('splits in French too', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        "Académie de Courtrai : l'écran des inscriptions affiche une erreur 500 quand j'enregistre. Autre chose : pouvez-vous ajouter un champ pour le deuxième parent ?",
+      )
+      .bot({ says: /2 sujets différents/ });
+  });
+});
+
+describe('urgency', () => {
+  /** Answer "n.v.t." to whatever else the bot asks, until it files. */
+  async function fileWith(first: string) {
+    const chat = transcript();
+    let r = await chat.user(first, [{ name: 'fout.png', contentType: 'image/png' }]).bot({});
+    for (let i = 0; i < 6 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
+    return r;
+  }
+
+  it('gives an urgent incident high priority and the phone number with the ticket', async () => {
+    const r = await fileWith(
+      'DRINGEND: niemand kan nog inschrijven, het inschrijvingsscherm geeft "Server error 500". Academie De Klankkast',
+    );
+    expect(r.status).toBe('filed');
+    expect(r.ticket).toMatchObject({ urgent: true, priority: 'high', label: 'incident' });
+    expect(r.replies.map((x) => x.text).join('\n')).toMatch(/bel ook .*vermeld ticket HD-000001/i);
+  });
+
+  it('keeps a normal question at normal priority, without the phone notice', async () => {
+    const r = await fileWith('Waar vind ik de lijst met verjaardagen van de leerlingen? Academie Lindenhof');
+    expect(r.ticket).toMatchObject({ urgent: false, priority: 'normal', label: 'question' });
+    expect(r.replies.map((x) => x.text).join('\n')).not.toMatch(/bel ook/i);
+  });
+});
+
+describe('a slow ticket system', () => {
+  const core: TriageCore = shippedCore();
+  const ctx = { now: OPEN_HOURS };
+  const turn = (state: ConversationState | null, text: string) =>
+    core.handle(state, { type: 'message', turn: { conversation: 'c9', user: { id: 'u' }, text } }, ctx);
+  const fileFirst = () => {
+    const out = turn(
+      null,
+      'Het programma crasht bij het openen van de evaluaties van Febe Willems, Kunstacademie Torhout. Screenshot volgt niet, de fout is "Object reference not set".',
+    );
+    const effect = out.effects.find((e) => e.type === 'file_ticket') as { ticket: TicketDraft } | undefined;
+    expect(effect, out.replies.map((r) => r.text).join('\n')).toBeDefined();
+    return { state: out.state, draft: effect!.ticket };
+  };
+
+  it('says the number follows, then gives it with the request it belongs to', async () => {
+    const { state, draft } = fileFirst();
+    const queued = core.handle(state, { type: 'ticket_queued', idempotencyKey: draft.idempotencyKey }, ctx);
+    expect(queued.replies[0]?.text).toMatch(/nummer volgt/);
+    expect(queued.state.phase).toBe('done');
+    // The person goes on talking meanwhile; then the outbox delivers.
+    const later = turn(queued.state, 'Nog een vraag: waar vind ik de handleiding?');
+    const filed = core.handle(
+      later.state,
+      { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: { id: 'HD-000042' } },
+      ctx,
+    );
+    expect(filed.replies[0]?.text).toMatch(/ticketnummer voor .*evaluaties.* is HD-000042/i);
+    expect(filed.state.request).toEqual(later.state.request);
+    expect(filed.state.pendingTickets).toEqual([]);
+  });
+
+  it('tells the person a colleague follows up when the ticket system refuses the ticket for good', () => {
+    const { state, draft } = fileFirst();
+    const failed = core.handle(
+      state,
+      { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: '400 Bad Request' },
+      ctx,
+    );
+    expect(failed.replies[0]?.text).toMatch(/neemt contact met u op/);
+    expect(failed.state.phase).toBe('done');
+  });
+});

@@ -1,4 +1,5 @@
 import { type Classifier, trainClassifier } from './classify/classifier.ts';
+import { cueMatcher } from './classify/rules.ts';
 import {
   type Config,
   type DetailRule,
@@ -8,7 +9,8 @@ import {
   type Slot,
 } from './config/schema.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
-import { describeInstant, isOpen, nextOpening } from './hours.ts';
+import { afterWorkdays, describeDate, describeInstant, isOpen, nextOpening } from './hours.ts';
+import { buildKnowledge, contentStems, cosine, type Knowledge } from './knowledge.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
 import { subjectOf, summarise } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
@@ -26,10 +28,13 @@ import type {
   Status,
   TicketDraft,
   TicketPreview,
+  TicketSummary,
   Turn,
 } from './types.ts';
 
 export { summarise };
+
+const LOCALES: Record<Lang, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 
 /** Details that belong to the person and their academy or site, not to one subject: asked once. */
 const SHARED_SLOTS = ['academy', 'site_id', 'email', 'phone', 'name'] as const;
@@ -41,7 +46,11 @@ export type CoreEvent =
   /** The ticket system is slow or down: the ticket waits in the host's outbox, its number follows. */
   | { type: 'ticket_queued'; idempotencyKey: string }
   /** The ticket system refused the ticket for good (kept as a dead letter for a person to handle). */
-  | { type: 'ticket_failed'; idempotencyKey: string; error: string };
+  | { type: 'ticket_failed'; idempotencyKey: string; error: string }
+  /** The host's answer to a `find_tickets` effect: open tickets of the academy or site. */
+  | { type: 'tickets_found'; key: string; tickets: TicketSummary[] }
+  /** Time passes: the host calls this now and then for conversations waiting on the person. */
+  | { type: 'tick' };
 
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
 const MAX_ANALYSED = 4000;
@@ -52,6 +61,7 @@ export interface TriageCore {
   readonly config: Config;
   readonly classifier: Classifier;
   readonly extractor: Extractor;
+  readonly knowledge: Knowledge;
   /** A new, empty conversation. */
   start(conversation: string, ctx: CoreContext): ConversationState;
   /** Apply one event to a conversation: new state, replies, effects. `state` null starts a conversation. */
@@ -62,7 +72,9 @@ export interface TriageCore {
 export function createCore(config: Config, options: { clock?: () => number } = {}): TriageCore {
   const classifier = trainClassifier(config, options.clock);
   const extractor = buildExtractor(config);
-  const core = { config, classifier, extractor };
+  const knowledge = buildKnowledge(config);
+  const billingCues = new Map(config.billing.rules.map((r) => [r.id, cueMatcher(r.cues)]));
+  const core = { config, classifier, extractor, knowledge };
 
   function start(conversation: string, ctx: CoreContext): ConversationState {
     return {
@@ -86,13 +98,16 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const conversation = event.type === 'message' ? event.turn.conversation : (previous?.conversation ?? '');
     let state = previous ?? start(conversation, ctx);
     const idleMs = config.conversation.idle_minutes * 60_000;
-    if (ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs && state.phase !== 'filing') {
+    const waitingToClose = state.closesAt !== undefined && ctx.now.getTime() < Date.parse(state.closesAt);
+    if (ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs && state.phase !== 'filing' && !waitingToClose) {
       state = { ...start(conversation, ctx), lang: state.lang, requests: state.requests, lastTicket: state.lastTicket };
     }
     const turn = new TurnBuilder(state, ctx);
     if (event.type === 'message') onMessage(turn, event.turn);
     else if (event.type === 'ticket_filed') onFiled(turn, event.idempotencyKey, event.ticket);
     else if (event.type === 'ticket_queued') onQueued(turn, event.idempotencyKey);
+    else if (event.type === 'tickets_found') onTicketsFound(turn, event.key, event.tickets);
+    else if (event.type === 'tick') return onTick(turn);
     else onFailed(turn, event.idempotencyKey);
     return turn.outcome();
   }
@@ -103,6 +118,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const text = input.text.trim();
     const attachments = input.attachments ?? [];
     t.log('user', text || attachments.map((a) => `[${a.name}]`).join(' '));
+    if (t.state.remindedAt || t.state.closesAt) t.set({ remindedAt: undefined, closesAt: undefined });
+    if (input.user.id && t.state.user?.id !== input.user.id) t.set({ user: input.user });
     if (input.interactive !== undefined && input.interactive !== t.state.interactive) {
       t.set({ interactive: input.interactive });
     }
@@ -138,6 +155,21 @@ export function createCore(config: Config, options: { clock?: () => number } = {
         return;
       case 'editing':
         onEdit(t, text, attachments);
+        return;
+      case 'deflecting':
+        onDeflect(t, input, attachments);
+        return;
+      case 'billing':
+        onBilling(t, input, attachments);
+        return;
+      case 'duplicate':
+        onDuplicate(t, input, attachments);
+        return;
+      case 'checking':
+        // The host has not answered the look-up yet: keep what was said, and ask again.
+        if (text) t.state.request!.extra.push(text);
+        t.state.request!.attachments.push(...attachments);
+        beforeFiling(t);
         return;
       case 'rejected':
         if (t.state.rejected && matchesAny(folded, config.answers.not_out_of_scope, t.lang, false)) {
@@ -400,6 +432,11 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   /** Ask the next missing detail, or file the ticket when nothing required is missing. */
   function proceed(t: TurnBuilder): void {
     const request = t.state.request!;
+    request.checks ??= {};
+    if (!request.checks.manual) {
+      request.checks.manual = true;
+      if (deflect(t, request)) return;
+    }
     const known = (slot: Slot) =>
       slot === 'screenshot' ? request.attachments.some(isImage) : request.slots[slot] !== undefined;
     for (const rule of rulesFor(request)) {
@@ -418,8 +455,265 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.status = 'collecting';
       return;
     }
+    beforeFiling(t);
+  }
+
+  // ---- the helpdesk's rules before a ticket is filed ------------------------------------------------
+
+  /** Manual first: a question the manual answers, or "is it fixed?" about a changelog entry. */
+  function deflect(t: TurnBuilder, request: RequestState): boolean {
+    const text = [request.text, ...request.extra].join(' ');
+    const fixed = knowledge.changelog(text, t.lang);
+    const pages = fixed ? [fixed] : request.label === 'question' ? knowledge.manual(text, t.lang) : [];
+    if (pages.length === 0) return false;
+    request.proposed = pages.map((m) => m.page.id);
+    const list = pages.map((m) => `- ${m.page.title}: ${m.page.url}`).join('\n');
+    const message = fixed
+      ? say(config, t.lang, 'changelog_known', { title: fixed.page.title, url: fixed.page.url, date: fixed.page.date })
+      : say(config, t.lang, 'kb_proposal', { articles: list });
+    t.set({ phase: 'deflecting', awaiting: 'confirm', request });
+    t.reply(message, yesNo(t.lang));
+    t.status = 'collecting';
+    return true;
+  }
+
+  function yesOrNo(t: TurnBuilder, input: Turn): 'yes' | 'no' | null {
+    if (input.choice === 'yes' || input.choice === 'no') return input.choice;
+    const folded = fold(input.text);
+    if (matchesAny(folded, config.answers.no, t.lang, true)) return 'no';
+    if (matchesAny(folded, config.answers.yes, t.lang, true)) return 'yes';
+    return null;
+  }
+
+  function onDeflect(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    request.attachments.push(...attachments);
+    const answer = yesOrNo(t, input);
+    if (answer === 'yes') {
+      t.set({ phase: 'done', awaiting: null, request: null });
+      t.reply(say(config, t.lang, 'kb_resolved'));
+      t.effect({ type: 'resolved_by_manual', pages: request.proposed ?? [] });
+      t.status = 'done';
+      nextSubject(t);
+      return;
+    }
+    // "No", or more about the problem: the pages did not answer it, so on to the ticket.
+    if (answer === null && input.text.trim()) {
+      request.extra.push(input.text.trim());
+      Object.assign(request.slots, onlyNew(request.slots, extractor.extract(input.text)));
+    }
+    t.reply(say(config, t.lang, 'kb_go_on'));
+    t.set({ phase: 'collecting', awaiting: null, request });
+    proceed(t);
+  }
+
+  /** All details known: who may ask, what is billed, ask once; then preview or file. */
+  function beforeFiling(t: TurnBuilder): void {
+    const request = t.state.request!;
+    request.checks ??= {};
+    if (!request.checks.registry) {
+      request.checks.registry = true;
+      if (!checkRegistry(t, request)) return;
+    }
+    if (!request.checks.billing) {
+      request.checks.billing = true;
+      if (warnBillable(t, request)) return;
+    }
+    if (!request.checks.duplicates && (request.slots.academy || request.slots.site_id)) {
+      lookUpOpenTickets(t, request);
+      return;
+    }
     if (config.conversation.preview && t.state.interactive) showPreview(t);
     else file(t);
+  }
+
+  /** Who may ask. Returns false when the request stops here (refused). */
+  function checkRegistry(t: TurnBuilder, request: RequestState): boolean {
+    const registry = config.registry;
+    if (registry.mode === 'off') return true;
+    const unit = request.slots.academy ?? request.slots.site_id;
+    const people = unit ? registry.people[unit] : undefined;
+    const email = request.slots.email?.toLowerCase();
+    const name = request.slots.name ? fold(request.slots.name).trim() : undefined;
+    // Nothing to check against, or nobody to check: the desk sees the request as it is.
+    if (!people || (!email && !name)) return true;
+    const listed = people.some(
+      (p) => (email && p.email?.toLowerCase() === email) || (name && fold(p.name).trim() === name),
+    );
+    request.registered = listed;
+    if (listed) return true;
+    const params = { unit: unit ?? '', names: people.map((p) => p.name).join(', ') };
+    if (registry.mode === 'refuse') {
+      t.set({ phase: 'done', awaiting: null, request: null });
+      t.reply(say(config, t.lang, 'not_registered_refused', params));
+      t.status = 'done';
+      nextSubject(t);
+      return false;
+    }
+    t.reply(say(config, t.lang, 'not_registered', params));
+    return true;
+  }
+
+  /** Outside the contract: warn before filing that it may be charged, and let the person decide. */
+  function warnBillable(t: TurnBuilder, request: RequestState): boolean {
+    const label = request.label ?? request.classification.inScopeLabel;
+    const text = fold([request.text, ...request.extra].join(' '));
+    const rule = config.billing.rules.find((r) => r.labels.includes(label) && billingCues.get(r.id)!.test(text));
+    if (!rule) return false;
+    request.billable = rule.id;
+    t.set({ phase: 'billing', awaiting: 'confirm', request });
+    t.reply(say(config, t.lang, 'billable_warning'), yesNo(t.lang));
+    t.status = 'collecting';
+    return true;
+  }
+
+  function onBilling(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    request.attachments.push(...attachments);
+    const answer = yesOrNo(t, input);
+    if (answer === 'no') {
+      t.set({ phase: 'done', awaiting: null, request: null });
+      t.reply(say(config, t.lang, 'billable_declined'));
+      t.status = 'done';
+      nextSubject(t);
+      return;
+    }
+    if (answer === null) {
+      t.reply(
+        say(config, t.lang, 'clarify_retry', { question: say(config, t.lang, 'billable_warning') }),
+        yesNo(t.lang),
+      );
+      t.status = 'collecting';
+      return;
+    }
+    beforeFiling(t);
+  }
+
+  function lookUpOpenTickets(t: TurnBuilder, request: RequestState): void {
+    const since = new Date(t.ctx.now.getTime() - config.duplicates.window_days * 86_400_000).toISOString();
+    t.set({ phase: 'checking', awaiting: null, request });
+    t.effect({
+      type: 'find_tickets',
+      key: requestKey(t, request),
+      ...(request.slots.academy ? { academy: request.slots.academy } : {}),
+      ...(request.slots.site_id ? { siteId: request.slots.site_id } : {}),
+      since,
+    });
+  }
+
+  /** Ask once: the most similar open ticket on the same screen, if similar enough. */
+  function onTicketsFound(t: TurnBuilder, key: string, tickets: TicketSummary[]): void {
+    const request = t.state.request;
+    if (t.state.phase !== 'checking' || !request || requestKey(t, request) !== key) return;
+    request.checks = { ...request.checks, duplicates: true };
+    const match = similarTicket(request, tickets, t.lang);
+    if (!match) {
+      beforeFiling(t);
+      return;
+    }
+    const me = t.state.user?.id;
+    const sameAsker = Boolean(me) && match.requester.id === me;
+    if (sameAsker) {
+      // The same person asking again: the ticket they have, not a second one.
+      t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
+      t.reply(say(config, t.lang, 'duplicate_same_person', { ticket: match.id, title: match.title }));
+      t.status = 'done';
+      nextSubject(t);
+      return;
+    }
+    request.duplicate = match;
+    t.set({ phase: 'duplicate', awaiting: 'confirm', request });
+    offerDuplicate(t, match, 'duplicate_found');
+  }
+
+  function offerDuplicate(t: TurnBuilder, match: TicketSummary, key: 'duplicate_found' | 'duplicate_retry'): void {
+    t.reply(
+      say(config, t.lang, key, {
+        ticket: match.id,
+        title: match.title,
+        who: match.requester.name?.split(/\s+/)[0] ?? say(config, t.lang, 'duplicate_colleague'),
+        when: describeDate(new Date(match.createdAt), config.helpdesk.hours.timezone, LOCALES[t.lang]),
+      }),
+      [
+        { value: 'add', label: say(config, t.lang, 'duplicate_add') },
+        { value: 'new', label: say(config, t.lang, 'duplicate_new') },
+      ],
+    );
+    t.status = 'collecting';
+  }
+
+  function similarTicket(request: RequestState, tickets: TicketSummary[], lang: Lang): TicketSummary | null {
+    const mine = contentStems([request.text, ...request.extra].join(' '), lang);
+    let best: TicketSummary | null = null;
+    let bestScore = config.duplicates.min_similarity;
+    for (const ticket of tickets) {
+      // Same subject means the same screen when both name one.
+      if (request.slots.screen && ticket.screen && request.slots.screen !== ticket.screen) continue;
+      const score = cosine(mine, contentStems(`${ticket.title} ${ticket.description}`, lang));
+      if (score >= bestScore) [best, bestScore] = [ticket, score];
+    }
+    return best;
+  }
+
+  function onDuplicate(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
+    const request = t.state.request!;
+    const duplicate = request.duplicate!;
+    request.attachments.push(...attachments);
+    const folded = fold(input.text);
+    const typed = (lists: Record<Lang, string[]>[]) =>
+      !input.choice && lists.some((l) => matchesAny(folded, l, t.lang, true));
+    const add = input.choice === 'add' || typed([config.answers.join, config.answers.yes]);
+    const fresh = input.choice === 'new' || typed([config.answers.separate, config.answers.no]);
+    if (add) {
+      const text = [request.text, ...request.extra].join('\n\n');
+      t.effect({ type: 'add_to_ticket', ticketId: duplicate.id, text, attachments: request.attachments });
+      t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: duplicate.id } });
+      t.reply(say(config, t.lang, 'duplicate_added', { ticket: duplicate.id }));
+      t.status = 'done';
+      nextSubject(t);
+      return;
+    }
+    if (!fresh) {
+      offerDuplicate(t, duplicate, 'duplicate_retry');
+      return;
+    }
+    request.related = duplicate.id;
+    delete request.duplicate;
+    beforeFiling(t);
+  }
+
+  // ---- the closing rule: no reaction to a question ------------------------------------------------
+
+  /** Remind once of an unanswered question and say when it closes; close when that time has come. */
+  function onTick(t: TurnBuilder): Outcome {
+    const waiting = t.state.awaiting !== null && t.state.request !== null;
+    const quietFor = t.ctx.now.getTime() - Date.parse(t.state.updatedAt);
+    const updatedAt = t.state.updatedAt;
+    if (waiting && !t.state.remindedAt && quietFor >= config.closing.remind_after_hours * 3_600_000) {
+      const closes = afterWorkdays(t.ctx.now, config.closing.close_after_workdays, config.helpdesk.hours);
+      t.set({ remindedAt: t.ctx.now.toISOString(), closesAt: closes.toISOString() });
+      const question = lastQuestion(t);
+      t.reply(
+        say(config, t.lang, 'reminder', {
+          question,
+          date: describeDate(closes, config.helpdesk.hours.timezone, LOCALES[t.lang]),
+          days: config.closing.close_after_workdays,
+        }),
+      );
+      t.status = 'collecting';
+    } else if (waiting && t.state.closesAt && t.ctx.now.getTime() >= Date.parse(t.state.closesAt)) {
+      t.set({ phase: 'done', awaiting: null, request: null, remindedAt: undefined, closesAt: undefined, queue: [] });
+      t.reply(say(config, t.lang, 'closed_no_reaction'));
+      t.status = 'done';
+    }
+    // Time passing is not activity: the conversation keeps its last-activity time.
+    const outcome = t.outcome();
+    outcome.state.updatedAt = updatedAt;
+    return outcome;
+  }
+
+  function lastQuestion(t: TurnBuilder): string {
+    return [...t.state.transcript].reverse().find((m) => m.from === 'bot')?.text ?? '';
   }
 
   // ---- the ticket preview (channels with buttons) ------------------------------------------------
@@ -538,9 +832,9 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     // Missing: required details the person could not give (an optional "n.v.t." is an answer).
     const missing = missingRequired(request);
     return {
-      idempotencyKey: `${t.state.conversation}#${request.seq}`,
+      idempotencyKey: requestKey(t, request),
       conversation: t.state.conversation,
-      requester: { id: '', ...(request.slots.name ? { name: request.slots.name } : {}) },
+      requester: { id: t.state.user?.id ?? '', ...(request.slots.name ? { name: request.slots.name } : {}) },
       label,
       title: titleOf(request),
       description,
@@ -551,6 +845,10 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       priority: request.classification.urgent && label === 'incident' ? 'high' : 'normal',
       multiSubject: request.classification.multiSubject || request.list === true,
       missing,
+      ...(request.proposed?.length ? { proposed: request.proposed } : {}),
+      ...(request.billable ? { billable: request.billable } : {}),
+      ...(request.registered !== undefined ? { registered: request.registered } : {}),
+      ...(request.related ? { related: request.related } : {}),
       handoff,
       transcript: t.state.transcript.slice(-MAX_TRANSCRIPT),
       createdAt: t.ctx.now.toISOString(),
@@ -571,7 +869,11 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   /** The request being filed in this conversation right now, if `key` is its ticket. */
   function isCurrent(t: TurnBuilder, key: string): boolean {
     const request = t.state.request;
-    return t.state.phase === 'filing' && request !== null && `${t.state.conversation}#${request.seq}` === key;
+    return t.state.phase === 'filing' && request !== null && requestKey(t, request) === key;
+  }
+
+  function requestKey(t: TurnBuilder, request: RequestState): string {
+    return `${t.state.conversation}#${request.seq}`;
   }
 
   function takePending(t: TurnBuilder, key: string) {
@@ -663,8 +965,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   function describeOpening(t: TurnBuilder): string {
     const at = nextOpening(t.ctx.now, config.helpdesk.hours);
-    const locale = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' }[t.lang];
-    const { day, time } = describeInstant(at, config.helpdesk.hours.timezone, locale);
+    const { day, time } = describeInstant(at, config.helpdesk.hours.timezone, LOCALES[t.lang]);
     return say(config, t.lang, 'opens_at', { day, time });
   }
 
@@ -728,6 +1029,10 @@ function statusOf(state: ConversationState): Status {
     case 'collecting':
     case 'confirming':
     case 'editing':
+    case 'deflecting':
+    case 'billing':
+    case 'checking':
+    case 'duplicate':
       return 'collecting';
     case 'rejected':
       return 'rejected';

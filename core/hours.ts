@@ -69,3 +69,30 @@ export function describeInstant(at: Date, timeZone: string, locale: string): { d
   }).format(at);
   return { day, time };
 }
+
+/**
+ * The end of the `n`th working day after `at` (the helpdesk's closing time that day): when a ticket
+ * without reaction is closed. Closing days and weekends do not count.
+ */
+export function afterWorkdays(at: Date, n: number, hours: Hours): Date {
+  const closeAt = toMinutes(hours.close);
+  let t = at;
+  let counted = 0;
+  let lastDate = localParts(at, hours.timezone).date;
+  // Walk by hours: enough to land on each calendar day (DST included) without Date arithmetic on zones.
+  for (let i = 0; i < 24 * 60 && counted < n; i++) {
+    t = new Date(t.getTime() + 3_600_000);
+    const local = localParts(t, hours.timezone);
+    if (local.date === lastDate) continue;
+    lastDate = local.date;
+    if (isWorkday(local.date, local.day, hours)) counted++;
+  }
+  // Move to the closing time of that day.
+  const local = localParts(t, hours.timezone);
+  return new Date(t.getTime() + (closeAt - local.minutes) * 60_000);
+}
+
+/** A date as people read it, e.g. "maandag 30 november". */
+export function describeDate(at: Date, timeZone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
+}

@@ -85,6 +85,14 @@ export interface TicketDraft {
   multiSubject: boolean;
   /** Details the bot asked for and did not get. */
   missing: Slot[];
+  /** Manual / changelog pages proposed before filing that did not answer the request (ids). */
+  proposed?: string[];
+  /** The billing rule the person was warned about (may be charged) and accepted. */
+  billable?: string;
+  /** Whether the person is a registered reference person / editor (absent: not checked). */
+  registered?: boolean;
+  /** An open ticket on the same subject the person chose not to join. */
+  related?: string;
   handoff: boolean;
   transcript: { from: 'user' | 'bot'; text: string; at: string }[];
   createdAt: string;
@@ -100,7 +108,23 @@ export interface FiledTicket {
 export type Effect =
   | { type: 'file_ticket'; ticket: TicketDraft }
   | { type: 'handoff'; reason: 'asked' | 'misunderstood'; ticket: TicketDraft }
-  | { type: 'rejected'; reason: OosReason; text: string };
+  | { type: 'rejected'; reason: OosReason; text: string }
+  /** Look up open tickets of an academy or site (ask once); the host answers with `tickets_found`. */
+  | { type: 'find_tickets'; key: string; academy?: string; siteId?: string; since: string }
+  /** Add the person's details to an existing ticket instead of filing a new one. */
+  | { type: 'add_to_ticket'; ticketId: string; text: string; attachments: Attachment[] }
+  /** The manual or changelog answered: no ticket (counted as resolved by the manual). */
+  | { type: 'resolved_by_manual'; pages: string[] };
+
+/** An open ticket as the host reports it for the ask-once check. */
+export interface TicketSummary {
+  id: string;
+  title: string;
+  description: string;
+  screen?: string;
+  requester: Person;
+  createdAt: string;
+}
 
 /** What the bot asked for in its last turn (CLI contract: a slot, `label`, `confirm`, or nothing). */
 export type Awaiting = Slot | 'label' | 'confirm' | null;
@@ -131,6 +155,14 @@ export interface RequestState {
   skipped: Slot[];
   /** A long list of questions filed as one ticket (with the advice to e-mail lists). */
   list?: boolean;
+  /** Checks done before filing: manual proposed, registry, billing warning, open tickets looked up. */
+  checks?: { manual?: boolean; registry?: boolean; billing?: boolean; duplicates?: boolean };
+  proposed?: string[];
+  billable?: string;
+  registered?: boolean;
+  related?: string;
+  /** The open ticket offered as the same subject (while the person chooses). */
+  duplicate?: TicketSummary;
 }
 
 /** Everything the core remembers of one conversation. */
@@ -145,6 +177,10 @@ export interface ConversationState {
     | 'collecting'
     | 'confirming'
     | 'editing'
+    | 'deflecting'
+    | 'billing'
+    | 'checking'
+    | 'duplicate'
     | 'rejected'
     | 'filing'
     | 'done'
@@ -166,6 +202,11 @@ export interface ConversationState {
   shared?: Slots;
   /** The person's channel shows cards with buttons (from the last turn). */
   interactive?: boolean;
+  /** Who spoke last (the channel's user). */
+  user?: Person;
+  /** The closing rule: when the person was reminded of an unanswered question, and when it closes. */
+  remindedAt?: string;
+  closesAt?: string;
   transcript: TicketDraft['transcript'];
   updatedAt: string;
 }

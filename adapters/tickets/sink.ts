@@ -1,10 +1,19 @@
-import type { FiledTicket, TicketDraft } from '../../core/types.ts';
+import type { Attachment, FiledTicket, Person, TicketDraft } from '../../core/types.ts';
+
+/** Something added to a ticket after filing: a colleague's details on the same subject, a reply. */
+export interface TicketNote {
+  at: string;
+  author: Person;
+  text: string;
+  attachments: Attachment[];
+}
 
 /** A ticket as a ticket system returns it when asked. */
 export interface StoredTicket extends FiledTicket {
   status: 'open' | 'pending' | 'resolved' | 'closed';
   draft: TicketDraft;
   createdAt: string;
+  notes?: TicketNote[];
 }
 
 /**
@@ -16,4 +25,6 @@ export interface TicketSink {
   create(draft: TicketDraft): Promise<FiledTicket>;
   get(id: string): Promise<StoredTicket | null>;
   list(): Promise<StoredTicket[]>;
+  /** Add a note to a ticket (where the system supports it; otherwise the host files a new ticket). */
+  addNote?(id: string, note: TicketNote): Promise<void>;
 }

@@ -2,7 +2,16 @@ import type { ConversationStore } from '../../adapters/state/store.ts';
 import type { TicketSink } from '../../adapters/tickets/sink.ts';
 import type { OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
-import type { Awaiting, ConversationState, Effect, Reply, Status, TicketDraft, Turn } from '../../core/types.ts';
+import type {
+  Awaiting,
+  ConversationState,
+  Effect,
+  Reply,
+  Status,
+  TicketDraft,
+  TicketSummary,
+  Turn,
+} from '../../core/types.ts';
 
 /** What one turn produced, channel-neutral: what channels render and the CLI prints. */
 export interface TurnResult {
@@ -72,6 +81,16 @@ export class TriageService {
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
+      if (effect.type === 'find_tickets' || effect.type === 'add_to_ticket') {
+        const event = await this.lookUp(effect, turn);
+        if (!event) continue;
+        outcome = this.core.handle(state, event, { now: this.clock() });
+        state = outcome.state;
+        replies.push(...outcome.replies);
+        effects.push(...outcome.effects);
+        status = outcome.status;
+        continue;
+      }
       if (effect.type !== 'file_ticket' && effect.type !== 'handoff') continue;
       const draft: TicketDraft = {
         ...effect.ticket,
@@ -111,5 +130,52 @@ export class TriageService {
       rejection,
       effects,
     };
+  }
+
+  /** Ask once: open tickets of the academy or site, for the core to compare; or add a note to one. */
+  private async lookUp(
+    effect: Extract<Effect, { type: 'find_tickets' | 'add_to_ticket' }>,
+    turn: Turn,
+  ): Promise<CoreEvent | null> {
+    if (effect.type === 'add_to_ticket') {
+      const note = {
+        at: this.clock().toISOString(),
+        author: turn.user,
+        text: effect.text,
+        attachments: effect.attachments,
+      };
+      try {
+        if (!this.sink.addNote) throw new Error(`${this.sink.name} cannot add notes`);
+        await this.sink.addNote(effect.ticketId, note);
+        this.log.info({ ticket: effect.ticketId, conversation: turn.conversation }, 'note added to ticket');
+      } catch (error) {
+        this.log.error({ err: error, ticket: effect.ticketId, conversation: turn.conversation }, 'adding note failed');
+      }
+      return null;
+    }
+    let tickets: TicketSummary[] = [];
+    try {
+      const since = Date.parse(effect.since);
+      tickets = (await this.sink.list())
+        .filter((t) => (t.status === 'open' || t.status === 'pending') && Date.parse(t.createdAt) >= since)
+        .filter((t) =>
+          effect.academy ? t.draft.slots.academy === effect.academy : t.draft.slots.site_id === effect.siteId,
+        )
+        .map((t) => ({
+          id: t.id,
+          title: t.draft.title,
+          description: t.draft.description,
+          ...(t.draft.slots.screen ? { screen: t.draft.slots.screen } : {}),
+          requester: t.draft.requester,
+          createdAt: t.createdAt,
+        }));
+    } catch (error) {
+      // Not being able to look is no reason to lose the request: file it, as if nothing were open.
+      this.log.warn(
+        { err: error, conversation: turn.conversation, sink: this.sink.name },
+        'open tickets look-up failed',
+      );
+    }
+    return { type: 'tickets_found', key: effect.key, tickets };
   }
 }

@@ -119,6 +119,27 @@ const scopeReason = z
   })
   .strict();
 
+/** A manual / FAQ page the bot may propose before filing a question. */
+const article = z
+  .object({
+    id: nonEmpty,
+    title: nonEmpty,
+    url: z.url(),
+    /** The language the page is written in (`any`: proposed whatever the person speaks). */
+    lang: z.enum([...LANGS, 'any']).default('any'),
+    /** Words and phrases that name the page's subject (matched on stems, accents ignored). */
+    keywords: z.array(word).default([]),
+    /** Questions the page answers, as people ask them. */
+    phrases: z.array(nonEmpty).default([]),
+  })
+  .strict();
+
+const changelogEntry = article.extend({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD'),
+});
+
+const person = z.object({ name: nonEmpty, email: z.email().optional() }).strict();
+
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24 hours)');
 
@@ -175,6 +196,23 @@ const MESSAGE_KEYS = [
   'multi_next',
   'multi_list',
   'clarify_retry',
+  'kb_proposal',
+  'kb_resolved',
+  'kb_go_on',
+  'changelog_known',
+  'not_registered',
+  'not_registered_refused',
+  'billable_warning',
+  'billable_declined',
+  'duplicate_found',
+  'duplicate_same_person',
+  'duplicate_added',
+  'duplicate_retry',
+  'duplicate_colleague',
+  'duplicate_add',
+  'duplicate_new',
+  'reminder',
+  'closed_no_reaction',
   'opens_at',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
@@ -234,6 +272,64 @@ export const configSchema = z
         max_split: z.number().int().min(1).max(10).default(3),
       })
       .strict(),
+    /** The manual and FAQ, proposed before a question is filed; the changelog of fixed general problems. */
+    knowledge: z
+      .object({
+        /** Least similarity (0-1) for an article to be proposed. */
+        min_score: z.number().min(0).max(1).default(0.3),
+        max_proposals: z.number().int().min(1).max(5).default(3),
+        /** "Is it fixed yet?": with one of these, a changelog entry on the subject is proposed. */
+        fixed_cues: z.array(word).default([]),
+        articles: z.array(article).default([]),
+        changelog: z.array(changelogEntry).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Who may ask: the reference persons per academy code / editors per site id. */
+    registry: z
+      .object({
+        /** off: anyone; mark: not listed still reaches the desk, marked; refuse: not listed is refused. */
+        mode: z.enum(['off', 'mark', 'refuse']).default('off'),
+        /** Most people one academy or site may register (the web desk: three editors). */
+        max_per_unit: z.number().int().min(1).optional(),
+        people: z.record(nonEmpty, z.array(person)).default({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Requests outside the maintenance contract: warned before filing that they may be charged. */
+    billing: z
+      .object({
+        rules: z
+          .array(
+            z
+              .object({
+                id: nonEmpty,
+                labels: z.array(z.enum(IN_SCOPE_LABELS)).min(1).default(['change']),
+                cues: z.array(word).min(1),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Ask once: an open ticket on the same subject from the same academy or site is offered instead. */
+    duplicates: z
+      .object({
+        window_days: z.number().int().min(0).default(14),
+        /** Least text similarity (0-1) for two requests on the same screen to be one subject. */
+        min_similarity: z.number().min(0).max(1).default(0.3),
+      })
+      .strict()
+      .prefault({}),
+    /** No reaction to a question: one reminder, then the helpdesk closes after some working days. */
+    closing: z
+      .object({
+        remind_after_hours: z.number().positive().default(24),
+        close_after_workdays: z.number().int().min(1).default(5),
+      })
+      .strict()
+      .prefault({}),
     /** How details and kinds are named to people (ticket preview), per language. */
     vocabulary: z
       .object({
@@ -271,6 +367,9 @@ export const configSchema = z
         /** Send the previewed ticket / change something in it (besides the buttons). */
         send: phraseList,
         edit: phraseList,
+        /** Add my details to the open ticket on the same subject / file a separate one after all. */
+        join: phraseList,
+        separate: phraseList,
         /** Words that name a kind of request when the person is asked to choose one (any language). */
         label_words: z
           .object({

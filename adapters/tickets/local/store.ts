@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
-import type { StoredTicket, TicketSink } from '../sink.ts';
+import type { StoredTicket, TicketNote, TicketSink } from '../sink.ts';
 
 /** Write a file so that readers see the old or the new content, never half of it. */
 async function writeAtomic(file: string, content: string): Promise<void> {
@@ -113,5 +113,23 @@ export class LocalTicketStore implements TicketSink {
       .sort();
     const tickets = await Promise.all(ids.map((id) => this.get(id)));
     return tickets.filter((t): t is StoredTicket => t !== null && !('duplicateOf' in t));
+  }
+
+  /** Notes on one ticket are written one at a time in this process (read, add, write atomically). */
+  private readonly noteQueue = new Map<string, Promise<void>>();
+
+  async addNote(id: string, note: TicketNote): Promise<void> {
+    const previous = this.noteQueue.get(id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const ticket = await this.get(id);
+      if (!ticket) throw new Error(`no ticket ${id}`);
+      ticket.notes = [...(ticket.notes ?? []), note];
+      await writeAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
+    });
+    this.noteQueue.set(
+      id,
+      next.catch(() => {}),
+    );
+    return next;
   }
 }

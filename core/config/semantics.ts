@@ -72,5 +72,32 @@ export function semanticProblems(raw: unknown): SemanticProblem[] {
       });
     codes.add(code);
   });
+  // Who may ask: each list belongs to a known academy or site, and stays within the agreed number.
+  const registry = obj(cfg.registry);
+  const siteIds = new Set(arr(dirs.sites).map((s) => String(obj(s).id)));
+  for (const [unit, people] of Object.entries(obj(registry.people))) {
+    if (!codes.has(unit) && !siteIds.has(unit)) {
+      problems.push({ path: `registry.people.${unit}`, message: `"${unit}" is neither an academy code nor a site id` });
+    }
+    const max = registry.max_per_unit;
+    if (typeof max === 'number' && arr(people).length > max) {
+      problems.push({
+        path: `registry.people.${unit}`,
+        message: `${arr(people).length} people registered, at most ${max} allowed (registry.max_per_unit)`,
+      });
+    }
+  }
+  // Page ids are what tickets record as proposed: they must tell pages apart.
+  const pageIds = new Set<unknown>();
+  const knowledge = obj(cfg.knowledge);
+  for (const list of ['articles', 'changelog'] as const) {
+    arr(knowledge[list]).forEach((p, i) => {
+      const id = obj(p).id;
+      if (pageIds.has(id)) {
+        problems.push({ path: `knowledge.${list}[${i}].id`, message: `page id "${String(id)}" appears twice` });
+      }
+      pageIds.add(id);
+    });
+  }
   return problems;
 }

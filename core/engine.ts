@@ -99,7 +99,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     let state = previous ?? start(conversation, ctx);
     const idleMs = config.conversation.idle_minutes * 60_000;
     const waitingToClose = state.closesAt !== undefined && ctx.now.getTime() < Date.parse(state.closesAt);
-    if (ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs && state.phase !== 'filing' && !waitingToClose) {
+    const idle = ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs;
+    if (event.type === 'message' && idle && state.phase !== 'filing' && !waitingToClose) {
       state = { ...start(conversation, ctx), lang: state.lang, requests: state.requests, lastTicket: state.lastTicket };
     }
     const turn = new TurnBuilder(state, ctx);
@@ -169,7 +170,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
         // The host has not answered the look-up yet: keep what was said, and ask again.
         if (text) t.state.request!.extra.push(text);
         t.state.request!.attachments.push(...attachments);
-        beforeFiling(t);
+        proceed(t);
         return;
       case 'rejected':
         if (t.state.rejected && matchesAny(folded, config.answers.not_out_of_scope, t.lang, false)) {
@@ -433,9 +434,19 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   function proceed(t: TurnBuilder): void {
     const request = t.state.request!;
     request.checks ??= {};
+    // The helpdesk's rules that can spare the person the questions: the manual, the billing warning,
+    // and an open ticket on the same subject (as soon as the academy or site is known).
     if (!request.checks.manual) {
       request.checks.manual = true;
       if (deflect(t, request)) return;
+    }
+    if (!request.checks.billing) {
+      request.checks.billing = true;
+      if (warnBillable(t, request)) return;
+    }
+    if (!request.checks.duplicates && (request.slots.academy || request.slots.site_id)) {
+      lookUpOpenTickets(t, request);
+      return;
     }
     const known = (slot: Slot) =>
       slot === 'screenshot' ? request.attachments.some(isImage) : request.slots[slot] !== undefined;
@@ -507,21 +518,13 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     proceed(t);
   }
 
-  /** All details known: who may ask, what is billed, ask once; then preview or file. */
+  /** All details known: who may ask; then preview or file. */
   function beforeFiling(t: TurnBuilder): void {
     const request = t.state.request!;
     request.checks ??= {};
     if (!request.checks.registry) {
       request.checks.registry = true;
       if (!checkRegistry(t, request)) return;
-    }
-    if (!request.checks.billing) {
-      request.checks.billing = true;
-      if (warnBillable(t, request)) return;
-    }
-    if (!request.checks.duplicates && (request.slots.academy || request.slots.site_id)) {
-      lookUpOpenTickets(t, request);
-      return;
     }
     if (config.conversation.preview && t.state.interactive) showPreview(t);
     else file(t);
@@ -586,7 +589,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.status = 'collecting';
       return;
     }
-    beforeFiling(t);
+    proceed(t);
   }
 
   function lookUpOpenTickets(t: TurnBuilder, request: RequestState): void {
@@ -608,7 +611,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     request.checks = { ...request.checks, duplicates: true };
     const match = similarTicket(request, tickets, t.lang);
     if (!match) {
-      beforeFiling(t);
+      proceed(t);
       return;
     }
     const me = t.state.user?.id;
@@ -679,7 +682,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     }
     request.related = duplicate.id;
     delete request.duplicate;
-    beforeFiling(t);
+    proceed(t);
   }
 
   // ---- the closing rule: no reaction to a question ------------------------------------------------

@@ -9,7 +9,7 @@ import { TriageService, type TurnResult } from '../bots/runtime/service.ts';
 import type { Config } from '../core/config/schema.ts';
 import { mergeConfig } from '../core/config/validate.ts';
 import { createCore, type TriageCore } from '../core/engine.ts';
-import type { Attachment } from '../core/types.ts';
+import type { Attachment, Person } from '../core/types.ts';
 
 const cores = new Map<string, TriageCore>();
 
@@ -56,26 +56,29 @@ export function transcript(
     interactive?: boolean;
     /** A core of its own (e.g. a config with overrides) instead of the shipped profile's. */
     core?: TriageCore;
+    /** Who is talking (default: user u1 without name). */
+    user?: Person;
   } = {},
 ) {
   const core = options.core ?? shippedCore(options.profile ?? 'academy');
   const dataDir = options.dataDir ?? tempDir();
   const tickets = new LocalTicketStore(dataDir, core.config.ticket_prefix);
   const store = options.store ?? memoryStore();
-  const now = options.now ?? OPEN_HOURS;
-  const service = new TriageService(core, store, tickets, () => now);
+  const clock = { now: options.now ?? OPEN_HOURS };
+  const service = new TriageService(core, store, tickets, () => clock.now);
   const conversation = options.conversation ?? 'conv-1';
   const results: TurnResult[] = [];
   let pending: Promise<TurnResult> | null = null;
 
   const api = {
     tickets,
+    clock,
     service,
     results,
     user(text: string, attachments: Attachment[] = []) {
       pending = service.handleTurn({
         conversation,
-        user: { id: 'u1' },
+        user: options.user ?? { id: 'u1' },
         text,
         attachments,
         ...(options.interactive ? { interactive: true } : {}),
@@ -84,7 +87,13 @@ export function transcript(
     },
     /** A button press: the choice's value, as a channel hands it over. */
     press(choice: string) {
-      pending = service.handleTurn({ conversation, user: { id: 'u1' }, text: '', choice, interactive: true });
+      pending = service.handleTurn({
+        conversation,
+        user: options.user ?? { id: 'u1' },
+        text: '',
+        choice,
+        interactive: true,
+      });
       return api;
     },
     async bot(expected: Expectation): Promise<TurnResult> {

@@ -67,6 +67,34 @@ export class TriageService {
     return next;
   }
 
+  /**
+   * Let time pass for a conversation waiting on the person (the closing rule): the core reminds once
+   * and closes later. Returns what to send the person, if anything. Serialised with the turns.
+   */
+  tick(conversation: string): Promise<Reply[]> {
+    const previous = this.queues.get(conversation) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.runTick(conversation),
+      () => this.runTick(conversation),
+    );
+    this.queues.set(conversation, next);
+    void next.finally(() => {
+      if (this.queues.get(conversation) === next) this.queues.delete(conversation);
+    });
+    return next;
+  }
+
+  private async runTick(conversation: string): Promise<Reply[]> {
+    const state = await this.store.get(conversation);
+    if (!state) return [];
+    const outcome = this.core.handle(state, { type: 'tick' }, { now: this.clock() });
+    if (outcome.replies.length === 0) return [];
+    const ttl = this.core.config.conversation.idle_minutes * 60_000;
+    const closesIn = outcome.state.closesAt ? Date.parse(outcome.state.closesAt) - this.clock().getTime() : 0;
+    await this.store.set(conversation, outcome.state, Math.max(ttl, closesIn + ttl));
+    return outcome.replies;
+  }
+
   private async run(turn: Turn): Promise<TurnResult> {
     const ttl = this.core.config.conversation.idle_minutes * 60_000;
     let state: ConversationState | null = (await this.store.get(turn.conversation)) ?? null;
@@ -117,7 +145,10 @@ export class TriageService {
       status = effect.type === 'handoff' ? 'handoff' : outcome.status;
     }
     const ticket = tickets.at(-1) ?? null;
-    await this.store.set(turn.conversation, state, ttl);
+    // A question left open is kept until the closing rule can remind and close it.
+    const closing = this.core.config.closing;
+    const keep = state.awaiting ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000 : 0;
+    await this.store.set(turn.conversation, state, Math.max(ttl, keep));
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {
       conversation: turn.conversation,

@@ -10,7 +10,7 @@ import {
 } from './config/schema.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { afterWorkdays, describeDate, describeInstant, isOpen, nextOpening } from './hours.ts';
-import { buildKnowledge, contentStems, cosine, type Knowledge } from './knowledge.ts';
+import { buildKnowledge, type Knowledge, sameSubject } from './knowledge.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
 import { subjectOf, summarise } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
@@ -72,7 +72,7 @@ export interface TriageCore {
 export function createCore(config: Config, options: { clock?: () => number } = {}): TriageCore {
   const classifier = trainClassifier(config, options.clock);
   const extractor = buildExtractor(config);
-  const knowledge = buildKnowledge(config);
+  const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
   const billingCues = new Map(config.billing.rules.map((r) => [r.id, cueMatcher(r.cues)]));
   const core = { config, classifier, extractor, knowledge };
 
@@ -646,14 +646,13 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   }
 
   function similarTicket(request: RequestState, tickets: TicketSummary[], lang: Lang): TicketSummary | null {
-    const mine = contentStems([request.text, ...request.extra].join(' '), lang);
+    const mine = { text: [request.text, ...request.extra].join(' '), screen: request.slots.screen };
     let best: TicketSummary | null = null;
-    let bestScore = config.duplicates.min_similarity;
+    let bestScore = -1;
     for (const ticket of tickets) {
-      // Same subject means the same screen when both name one.
-      if (request.slots.screen && ticket.screen && request.slots.screen !== ticket.screen) continue;
-      const score = cosine(mine, contentStems(`${ticket.title} ${ticket.description}`, lang));
-      if (score >= bestScore) [best, bestScore] = [ticket, score];
+      const theirs = { text: `${ticket.title} ${ticket.description}`, screen: ticket.screen };
+      const { same, score } = sameSubject(mine, theirs, lang, config.duplicates.min_similarity);
+      if (same && score > bestScore) [best, bestScore] = [ticket, score];
     }
     return best;
   }

@@ -37,18 +37,43 @@ export function contentStems(text: string, lang: Lang): Set<string> {
   return out;
 }
 
-/** Cosine similarity of two stem sets, each stem weighted by `weight` (idf). */
+/**
+ * How far two stems are the same word: 1 when equal; 0.8 when one is a Dutch-style compound ending or
+ * starting with the other ("kerstrapport" / "rapport", "lesrooster" / "rooster"), the shorter at least
+ * five letters so that "les" does not match "lesrooster"; else 0.
+ */
+function stemMatch(a: string, b: string): number {
+  if (a === b) return 1;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 5 || long.length - short.length < 3) return 0;
+  return long.endsWith(short) || long.startsWith(short) ? 0.8 : 0;
+}
+
+/**
+ * Soft cosine similarity of two stem sets: each stem weighted by `weight` (idf), a stem of one set
+ * counting for its best match in the other (compounds match their parts).
+ */
 export function cosine(a: Set<string>, b: Set<string>, weight: (s: string) => number = () => 1): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
   for (const s of a) {
-    const w = weight(s) ** 2;
-    na += w;
-    if (b.has(s)) dot += w;
+    const w = weight(s);
+    na += w * w;
+    if (b.has(s)) {
+      dot += w * w;
+      continue;
+    }
+    let best = 0;
+    let bestWeight = 0;
+    for (const t of b) {
+      const m = stemMatch(s, t);
+      if (m > best) [best, bestWeight] = [m, weight(t)];
+    }
+    dot += best * w * bestWeight;
   }
   for (const s of b) nb += weight(s) ** 2;
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  return na === 0 || nb === 0 ? 0 : Math.min(1, dot / Math.sqrt(na * nb));
 }
 
 interface Indexed {
@@ -65,8 +90,19 @@ const LANG_LIST: Lang[] = ['nl', 'fr', 'en'];
  * they share, rarer stems weighing more (idf), plus a bonus when the message names one of the page's
  * keywords outright. Pages in another language than the message's are not proposed.
  */
-export function buildKnowledge(config: Config): Knowledge {
+export function buildKnowledge(
+  config: Config,
+  screenOf: (text: string) => string | undefined = () => undefined,
+): Knowledge {
   const k = config.knowledge;
+  // The screen a text names counts as one more shared word: "lesrooster" and "uurrooster" are one screen.
+  const withScreens = (stems: Set<string>, texts: string[]) => {
+    for (const text of texts) {
+      const screen = screenOf(text);
+      if (screen) stems.add(`screen:${screen}`);
+    }
+    return stems;
+  };
   const index = (kind: Page['kind'], entries: typeof k.articles | typeof k.changelog): Indexed[] =>
     entries.map((e) => {
       const page: Page = {
@@ -77,11 +113,12 @@ export function buildKnowledge(config: Config): Knowledge {
         lang: e.lang,
         ...('date' in e ? { date: e.date } : {}),
       };
-      const text = [e.title, ...e.keywords, ...e.phrases].join(' ');
+      const parts = [e.title, ...e.keywords, ...e.phrases];
+      const text = parts.join(' ');
       const langs = e.lang === 'any' ? LANG_LIST : [e.lang];
       return {
         page,
-        stems: new Map(langs.map((l) => [l, contentStems(text, l)])),
+        stems: new Map(langs.map((l) => [l, withScreens(contentStems(text, l), parts)])),
         keywords: cueMatcher(e.keywords),
       };
     });
@@ -100,7 +137,7 @@ export function buildKnowledge(config: Config): Knowledge {
   const idf = (s: string) => Math.log(1 + (all.length + 1) / ((df.get(s) ?? 0) + 0.5));
 
   function score(entries: Indexed[], text: string, lang: Lang): PageMatch[] {
-    const query = contentStems(text, lang);
+    const query = withScreens(contentStems(text, lang), [text]);
     const folded = fold(text);
     return entries
       .filter((e) => e.stems.has(lang))
@@ -117,4 +154,20 @@ export function buildKnowledge(config: Config): Knowledge {
     manual: (text, lang) => score(manualIndex, text, lang).slice(0, k.max_proposals),
     changelog: (text, lang) => (fixedCue.test(fold(text)) ? (score(changelogIndex, text, lang)[0] ?? null) : null),
   };
+}
+
+/** A request and an open ticket, as far as "the same subject" is concerned. */
+export interface Subject {
+  text: string;
+  screen?: string | undefined;
+}
+
+/**
+ * How alike two requests are (0-1), and whether that makes them one subject: never across two named
+ * screens; otherwise the cosine of their content stems against `min`.
+ */
+export function sameSubject(a: Subject, b: Subject, lang: Lang, min: number): { same: boolean; score: number } {
+  if (a.screen && b.screen && a.screen !== b.screen) return { same: false, score: 0 };
+  const score = cosine(contentStems(a.text, lang), contentStems(b.text, lang));
+  return { same: score >= min, score };
 }

@@ -120,7 +120,8 @@ describe('conversations (academy profile)', () => {
       .user(
         'Vraagje van Academie Muze: waar stel ik in dat de herinneringsmail voor onbetaalde facturen na 2 weken vertrekt?',
       )
-      .bot({ status: 'filed', says: [/HD-000001/, /gesloten; we zijn er weer maandag om 08:30/] });
+      .bot({ awaiting: 'confirm', says: /handleiding/ });
+    await chat.user('nee').bot({ status: 'filed', says: [/HD-000001/, /gesloten; we zijn er weer maandag om 08:30/] });
   });
 
   it('survives a restart in the middle of a conversation', async () => {

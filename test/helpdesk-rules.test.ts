@@ -106,7 +106,10 @@ describe('who may ask (site profile: at most three editors per site)', () => {
   const message = 'Hoe plan ik een nieuwsbericht in voor volgende week maandag? site 4488';
 
   it('tells someone not registered how to get access, and still files the request, marked', async () => {
-    const chat = transcript({ profile: 'site', user: { id: 'u-x', name: 'Bart Smet', email: 'bart@economie-werk.example' } });
+    const chat = transcript({
+      profile: 'site',
+      user: { id: 'u-x', name: 'Bart Smet', email: 'bart@economie-werk.example' },
+    });
     await chat.user(message).bot({ awaiting: 'confirm', says: /FAQ|nieuwsbericht/i });
     let r = await chat.user('nee').bot({});
     for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
@@ -116,7 +119,10 @@ describe('who may ask (site profile: at most three editors per site)', () => {
   });
 
   it('files a registered editor request without remarks', async () => {
-    const chat = transcript({ profile: 'site', user: { id: 'u-l', name: 'Lien Baert', email: 'lien.baert@economie-werk.example' } });
+    const chat = transcript({
+      profile: 'site',
+      user: { id: 'u-l', name: 'Lien Baert', email: 'lien.baert@economie-werk.example' },
+    });
     await chat.user(message).bot({ awaiting: 'confirm' });
     let r = await chat.user('nee').bot({});
     for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
@@ -188,5 +194,32 @@ describe('closing rule: no reaction', () => {
     await chat.service.tick('conv-1');
     chat.clock.now = new Date(OPEN_HOURS.getTime() + 50 * 3_600_000);
     await chat.user('Academie Lindenhof').bot({ status: 'collecting', awaiting: 'student' });
+  });
+});
+
+describe('measured on the labelled sets (floors; figures from npm run bench:rules)', () => {
+  it('proposes manual pages with high precision, in the message language only', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { shippedCore } = await import('./helpers.ts');
+    const lines = readFileSync('test/fixtures/kb.jsonl', 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { profile: 'academy' | 'site'; lang: 'nl' | 'fr' | 'en'; text: string; articles: string[] },
+      );
+    let proposed = 0;
+    let right = 0;
+    for (const line of lines) {
+      const core = shippedCore(line.profile);
+      // As the bot does it: pages are proposed for what it takes for a question.
+      const verdict = core.classifier.classify(line.text, line.lang);
+      const pages = verdict.label === 'question' ? core.knowledge.manual(line.text, verdict.lang) : [];
+      for (const m of pages) expect([line.lang, 'any']).toContain(m.page.lang);
+      proposed += pages.length;
+      right += pages.filter((m) => line.articles.includes(m.page.id)).length;
+    }
+    expect(proposed).toBeGreaterThan(30);
+    expect(right / proposed).toBeGreaterThan(0.8);
   });
 });

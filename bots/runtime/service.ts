@@ -147,7 +147,9 @@ export class TriageService {
     const ticket = tickets.at(-1) ?? null;
     // A question left open is kept until the closing rule can remind and close it.
     const closing = this.core.config.closing;
-    const keep = state.awaiting ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000 : 0;
+    const keep = state.awaiting
+      ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000
+      : 0;
     await this.store.set(turn.conversation, state, Math.max(ttl, keep));
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {

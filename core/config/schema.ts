@@ -318,7 +318,7 @@ export const configSchema = z
       .object({
         window_days: z.number().int().min(0).default(14),
         /** Least text similarity (0-1) for two requests on the same screen to be one subject. */
-        min_similarity: z.number().min(0).max(1).default(0.3),
+        min_similarity: z.number().min(0).max(1).default(0.25),
       })
       .strict()
       .prefault({}),

@@ -148,7 +148,8 @@ export function program(): Command {
     .addOption(profileOption())
     .addOption(configOption())
     .option('--persist', 'keep conversations in TRIAGE_DATA_DIR (default: in memory for this run)')
-    .action(async (options: ProfileOptions & { persist?: boolean }) => {
+    .option('--ask-once', "offer an open ticket on the same subject from another conversation (off: they're independent)")
+    .action(async (options: ProfileOptions & { persist?: boolean; askOnce?: boolean }) => {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = options.persist ? fileStore(dir) : memoryStore();
@@ -159,6 +160,8 @@ export function program(): Command {
         () => new Date(),
         logger(),
       );
+      // The contract's conversations are independent: one does not find another's tickets unless asked.
+      service.askOnce = Boolean(options.askOnce);
       await jsonLines(async (value) => {
         const input = value as { conversation?: unknown; user?: unknown; text?: unknown; attachments?: unknown };
         if (typeof input.conversation !== 'string' || !input.conversation)

@@ -44,6 +44,11 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
  */
 export class TriageService {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /**
+   * Ask once across conversations: look up open tickets of the same academy or site. Off where
+   * conversations must stay independent of each other (the JSON-lines contract, unless asked).
+   */
+  askOnce = true;
 
   constructor(
     readonly core: TriageCore,
@@ -187,6 +192,7 @@ export class TriageService {
       return null;
     }
     let tickets: TicketSummary[] = [];
+    if (!this.askOnce) return { type: 'tickets_found', key: effect.key, tickets };
     try {
       const since = Date.parse(effect.since);
       tickets = (await this.sink.list())

@@ -148,7 +148,10 @@ export function program(): Command {
     .addOption(profileOption())
     .addOption(configOption())
     .option('--persist', 'keep conversations in TRIAGE_DATA_DIR (default: in memory for this run)')
-    .option('--ask-once', "offer an open ticket on the same subject from another conversation (off: they're independent)")
+    .option(
+      '--ask-once',
+      "offer an open ticket on the same subject from another conversation (off: they're independent)",
+    )
     .action(async (options: ProfileOptions & { persist?: boolean; askOnce?: boolean }) => {
       const core = coreCache(options)();
       const dir = dataDir();

@@ -1,4 +1,6 @@
 import type { ConversationStore } from '../../adapters/state/store.ts';
+import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
+import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
 import type { TicketSink } from '../../adapters/tickets/sink.ts';
 import type { OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
@@ -18,6 +20,25 @@ export interface TurnResult {
   tickets: NonNullable<TurnResult['ticket']>[];
   rejection: { reason: OosReason; text: string } | null;
   effects: Effect[];
+  /** Idempotency keys of tickets registered in the outbox whose number follows later (the helpdesk was slow or down). */
+  queued: string[];
+}
+
+/**
+ * How the host reaches a person outside a turn: the number of a ticket that waited in the outbox, or
+ * word that it failed. Channels implement it (Slack posts to the conversation, the CLI prints).
+ */
+export interface Notifier {
+  notify(conversation: string, replies: Reply[]): Promise<void>;
+}
+
+/** Ticket delivery as the service runs it: a durable outbox, its worker, and how long a turn waits. */
+export interface ServiceOptions {
+  /** Default: an outbox in memory over the sink given (not durable: hosts pass `createTicketing(...)`). */
+  worker?: DeliveryWorker;
+  notifier?: Notifier;
+  /** How long a turn waits for the helpdesk before saying "registered, the number follows". */
+  waitMs?: number;
 }
 
 /** Minimal logger port (pino fits). */
@@ -35,27 +56,113 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
  */
 export class TriageService {
   private readonly queues = new Map<string, Promise<unknown>>();
+  readonly worker: DeliveryWorker;
+  readonly outbox: Outbox;
+  private readonly sink: TicketSink;
+  private readonly notifier: Notifier | null;
+  private readonly waitMs: number;
+  /** Keys whose outcome the running turn tells the person itself (the worker must not tell it again). */
+  private readonly inTurn = new Set<string>();
 
   constructor(
     readonly core: TriageCore,
     private readonly store: ConversationStore,
-    private readonly sink: TicketSink,
+    sink: TicketSink,
     private readonly clock: () => Date = () => new Date(),
     private readonly log: Logger = silent,
-  ) {}
+    options: ServiceOptions = {},
+  ) {
+    this.worker = options.worker ?? new DeliveryWorker(memoryOutbox(), sink, { log });
+    this.outbox = this.worker.outbox;
+    this.sink = this.worker.sink;
+    this.notifier = options.notifier ?? null;
+    this.waitMs = options.waitMs ?? 4000;
+    if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
+  }
+
+  /** Run `job` after the conversation's earlier turns (and late ticket news) are through. */
+  private serial<T>(conversation: string, job: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(conversation) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    this.queues.set(conversation, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(conversation) === next) this.queues.delete(conversation);
+      })
+      .catch(() => {});
+    return next;
+  }
 
   /** Handle one message; turns of the same conversation are serialised. */
   handleTurn(turn: Turn): Promise<TurnResult> {
-    const previous = this.queues.get(turn.conversation) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.run(turn),
-      () => this.run(turn),
-    );
-    this.queues.set(turn.conversation, next);
-    void next.finally(() => {
-      if (this.queues.get(turn.conversation) === next) this.queues.delete(turn.conversation);
+    return this.serial(turn.conversation, () => this.run(turn));
+  }
+
+  /**
+   * Register the draft in the outbox, then give the helpdesk `waitMs` to accept it. The event tells the
+   * core what the person hears now: the number, "registered, the number follows", or that it failed.
+   */
+  private async fileTicket(draft: TicketDraft): Promise<{ event: CoreEvent; filed: OutboxEntry | null }> {
+    const key = draft.idempotencyKey;
+    const { entry } = await this.outbox.put(draft, this.sink.name, this.clock().getTime());
+    this.inTurn.add(key);
+    try {
+      let settled: OutboxEntry | null = entry.state === 'done' || entry.state === 'dead' ? entry : null;
+      if (!settled) {
+        const attempt = this.worker.attempt(key);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), this.waitMs);
+        });
+        const result = await Promise.race([attempt.catch(() => null), timeout]);
+        clearTimeout(timer);
+        settled = result && (result.state === 'done' || result.state === 'dead') ? result : null;
+        // The attempt goes on after the turn; when it ends, the person hears its outcome at once.
+        if (!settled) void attempt.then(() => this.worker.settle()).catch(() => {});
+      }
+      if (!settled) return { event: { type: 'ticket_queued', idempotencyKey: key }, filed: null };
+      await this.outbox.update(key, (e) => ({ ...e, notified: true }), this.clock().getTime());
+      if (settled.ticket)
+        return { event: { type: 'ticket_filed', idempotencyKey: key, ticket: settled.ticket }, filed: settled };
+      return {
+        event: { type: 'ticket_failed', idempotencyKey: key, error: settled.lastError?.code ?? 'failed' },
+        filed: null,
+      };
+    } finally {
+      this.inTurn.delete(key);
+    }
+  }
+
+  /**
+   * A ticket's outcome after its turn: feed it to the core on the stored conversation and send the
+   * person what the core says. False leaves the entry to be told later (the turn still runs, say).
+   */
+  private settle(entry: OutboxEntry): Promise<boolean> {
+    if (this.inTurn.has(entry.key) || !this.notifier) return Promise.resolve(false);
+    const notifier = this.notifier;
+    const conversation = entry.draft.conversation;
+    return this.serial(conversation, async () => {
+      if (this.inTurn.has(entry.key)) return false;
+      const state = (await this.store.get(conversation)) ?? null;
+      if (!state) {
+        this.log.warn(
+          { key: hashKey(entry.key), state: entry.state },
+          'conversation expired: the person cannot be told',
+        );
+        return true;
+      }
+      const event: CoreEvent = entry.ticket
+        ? { type: 'ticket_filed', idempotencyKey: entry.key, ticket: entry.ticket }
+        : { type: 'ticket_failed', idempotencyKey: entry.key, error: entry.lastError?.code ?? 'failed' };
+      const outcome = this.core.handle(state, event, { now: this.clock() });
+      if (outcome.replies.length > 0) await notifier.notify(conversation, outcome.replies);
+      await this.store.set(conversation, outcome.state, this.core.config.conversation.idle_minutes * 60_000);
+      this.log.info(
+        { key: hashKey(entry.key), ticket: entry.ticket?.id, state: entry.state },
+        'person told the late outcome',
+      );
+      return true;
     });
-    return next;
   }
 
   private async run(turn: Turn): Promise<TurnResult> {
@@ -67,6 +174,7 @@ export class TriageService {
     let status = outcome.status;
     const tickets: NonNullable<TurnResult['ticket']>[] = [];
     let rejection: TurnResult['rejection'] = null;
+    const queued: string[] = [];
     state = outcome.state;
     // Effects in order; filing a ticket may lead the core on (the next subject), with effects of its own.
     for (let i = 0; i < effects.length; i++) {
@@ -79,17 +187,20 @@ export class TriageService {
       };
       let event: CoreEvent;
       try {
-        const filed = await this.sink.create(draft);
-        this.log.info(
-          { ticket: filed.id, conversation: turn.conversation, label: draft.label, sink: this.sink.name },
-          'ticket filed',
-        );
-        const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
-        tickets.push({ ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) });
-        event = { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: filed };
+        const filing = await this.fileTicket(draft);
+        event = filing.event;
+        if (event.type === 'ticket_filed') {
+          const filed = event.ticket;
+          this.log.info({ ticket: filed.id, label: draft.label, sink: this.sink.name }, 'ticket filed');
+          const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
+          tickets.push({ ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) });
+        } else if (event.type === 'ticket_queued') {
+          queued.push(draft.idempotencyKey);
+        }
       } catch (error) {
-        this.log.error({ err: error, conversation: turn.conversation, sink: this.sink.name }, 'filing failed');
-        event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: String(error) };
+        // Not even the outbox took it (disk full, Redis down): the person must hear it failed.
+        this.log.error({ err: String(error), sink: this.sink.name }, 'could not register the ticket');
+        event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'OUTBOX' };
       }
       outcome = this.core.handle(state, event, { now: this.clock() });
       state = outcome.state;
@@ -110,6 +221,7 @@ export class TriageService {
       tickets,
       rejection,
       effects,
+      queued,
     };
   }
 }

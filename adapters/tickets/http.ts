@@ -40,7 +40,7 @@ export function vendorMessage(body: unknown): string {
     else if (Array.isArray(value)) for (const v of value) visit(v);
     else if (value && typeof value === 'object') {
       const o = value as Record<string, unknown>;
-      for (const k of ['errorMessage', 'message', 'description', 'code', 'field'])
+      for (const k of ['errorMessage', 'message', 'error', 'description', 'code', 'field'])
         if (typeof o[k] === 'string') visit(o[k]);
       if (o.errors) visit(o.errors);
     }

@@ -31,6 +31,8 @@ export class FakeHttp {
   /** While set, every request gets this (e.g. 503) or a cut connection. */
   down: Fault | null = null;
   url = '';
+  /** Runs after a request was carried out and before its answer goes out (a test may crash a client there). */
+  beforeAnswer: ((req: FakeRequest, res: FakeResponse) => Promise<void> | void) | null = null;
   private loseNextWrite = false;
   private server: Server | null = null;
 
@@ -90,6 +92,7 @@ export class FakeHttp {
     } catch (error) {
       response = { status: 500, body: { message: String(error) } };
     }
+    await this.beforeAnswer?.(request, response);
     const lose = this.loseNextWrite && request.method !== 'GET';
     if (lose) this.loseNextWrite = false;
     if ((fault && 'drop' in fault) || lose) return void req.socket.destroy();

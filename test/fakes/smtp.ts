@@ -11,6 +11,8 @@ export type SmtpFault = { code: number } | { keepThenFail: true };
  */
 export class FakeSmtp {
   readonly mails: ParsedMail[] = [];
+  /** Messages offered (DATA), kept or refused. */
+  attempts = 0;
   readonly faults: SmtpFault[] = [];
   down: SmtpFault | null = null;
   port = 0;
@@ -31,6 +33,7 @@ export class FakeSmtp {
         else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       },
       onData: (stream, _session, callback) => {
+        this.attempts++;
         const fault = this.down ?? this.faults.shift();
         simpleParser(stream)
           .then((mail) => {

@@ -179,12 +179,12 @@ export async function emailFixture(): Promise<SinkFixture & { smtp: FakeSmtp }> 
       for (let i = 0; i < times; i++) smtp.faults.push({ code: codes[kind] });
     },
     down: () => {
-      smtp.down = { code: 421 };
+      smtp.down = { code: 451 };
     },
     up: () => {
       smtp.down = null;
     },
-    calls: () => smtp.mails.length,
+    calls: () => smtp.attempts,
     close: async () => {
       await sink.close?.();
       await smtp.stop();

@@ -63,7 +63,10 @@ export class EmailTicketSink implements TicketSink {
 
   constructor(private readonly options: EmailSinkOptions) {
     const { smtp } = options;
+    // A pooled connection: setting up SMTP (greeting, TLS, login) costs more than sending a ticket.
     this.transport = createTransport({
+      pool: true,
+      maxConnections: 2,
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,

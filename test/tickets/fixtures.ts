@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../adapters/config/load.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { createSink } from '../../adapters/tickets/factory.ts';
@@ -11,7 +14,6 @@ import { FakeJira } from '../fakes/jira.ts';
 import { FakeSmtp } from '../fakes/smtp.ts';
 import { FakeTopdesk } from '../fakes/topdesk.ts';
 import { FakeWebhookReceiver } from '../fakes/webhook.ts';
-import { tempDir } from '../helpers.ts';
 
 /** A PNG's first bytes: enough for a "screenshot". */
 export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
@@ -46,6 +48,11 @@ export interface SinkFixture {
 }
 
 let academy: Config | null = null;
+
+/** A fresh temporary data folder (not from ../helpers.ts: the bench imports these fixtures outside vitest). */
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'triage-tickets-'));
+}
 
 /** The shipped academy config with another `tickets:` section. */
 export function withTickets(raw: unknown, base: Config = (academy ??= loadConfig({ profile: 'academy' }))): Config {

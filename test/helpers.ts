@@ -5,6 +5,8 @@ import { expect } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
 import { type ConversationStore, memoryStore } from '../adapters/state/store.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
+import { fileOutbox } from '../adapters/tickets/outbox/outbox.ts';
+import { DeliveryWorker } from '../adapters/tickets/outbox/worker.ts';
 import { TriageService, type TurnResult } from '../bots/runtime/service.ts';
 import type { Config } from '../core/config/schema.ts';
 import { mergeConfig } from '../core/config/validate.ts';
@@ -65,7 +67,9 @@ export function transcript(
   const tickets = new LocalTicketStore(dataDir, core.config.ticket_prefix);
   const store = options.store ?? memoryStore();
   const clock = { now: options.now ?? OPEN_HOURS };
-  const service = new TriageService(core, store, tickets, () => clock.now);
+  // The outbox on disk beside the tickets: conversations sharing a data folder see each other's tickets.
+  const worker = new DeliveryWorker(fileOutbox(dataDir), tickets);
+  const service = new TriageService(core, store, tickets, () => clock.now, undefined, { worker });
   const conversation = options.conversation ?? 'conv-1';
   const results: TurnResult[] = [];
   let pending: Promise<TurnResult> | null = null;

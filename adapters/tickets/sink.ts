@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Attachment, FiledTicket, Person, TicketDraft } from '../../core/types.ts';
 
 /** Something added to a ticket after filing: a colleague's details on the same subject, a reply. */
@@ -8,23 +9,102 @@ export interface TicketNote {
   attachments: Attachment[];
 }
 
-/** A ticket as a ticket system returns it when asked. */
+/** Where a ticket stands, in the vocabulary every adapter maps its own states to. */
+export type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed' | 'unknown';
+
+/** A ticket as the embedded store returns it when asked. */
 export interface StoredTicket extends FiledTicket {
-  status: 'open' | 'pending' | 'resolved' | 'closed';
+  status: Exclude<TicketStatus, 'unknown'>;
   draft: TicketDraft;
   createdAt: string;
   notes?: TicketNote[];
 }
 
 /**
- * The one port every helpdesk system sits behind. `create` is idempotent: the same draft
- * (same `idempotencyKey`) filed twice yields the same ticket, never a second one.
+ * How a system keeps one request one ticket when a create is repeated (a retry after a lost answer,
+ * a restart after a crash):
+ * - `key`: the system itself is keyed by the idempotency key (the embedded store);
+ * - `lookup`: the adapter finds an earlier ticket by an external reference before creating one;
+ * - `receiver`: the receiver is told the key (`Idempotency-Key`) and must answer the same ticket;
+ * - `none`: a repeat may create a second ticket; it carries the same reference and message id, so the
+ *   helpdesk can merge it, but nothing guarantees it.
+ */
+export type Dedupe = 'key' | 'lookup' | 'receiver' | 'none';
+
+/**
+ * The one port every helpdesk system sits behind. `create` files a draft (with its attachments) and
+ * answers the number people quote and, where there is one, a link; the same `idempotencyKey` filed
+ * again yields the same ticket as far as `dedupe` allows.
  */
 export interface TicketSink {
   readonly name: string;
+  readonly dedupe: Dedupe;
+  /** False when the system cannot be asked about a ticket (e-mail): `status` then answers `unknown`. */
+  readonly readsStatus: boolean;
   create(draft: TicketDraft): Promise<FiledTicket>;
-  get(id: string): Promise<StoredTicket | null>;
-  list(): Promise<StoredTicket[]>;
-  /** Add a note to a ticket (where the system supports it; otherwise the host files a new ticket). */
+  /** Attach files to a ticket filed before; files already there (same name) are not sent again. */
+  addAttachments(ticket: FiledTicket, draft: TicketDraft): Promise<void>;
+  status(ticket: FiledTicket): Promise<TicketStatus>;
+  /** Add a note to a ticket filed before, where the system supports it (ask once: a colleague's details). */
   addNote?(id: string, note: TicketNote): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Why a delivery failed: `retryable` errors are tried again later, the others go to the dead letters. */
+export type TicketErrorCode =
+  | 'AUTH' // 401/403: wrong or missing credentials
+  | 'NOT_FOUND' // 404: wrong URL, desk, request type
+  | 'REJECTED' // 400/409/422 and the like: the system refuses this ticket
+  | 'RATE_LIMITED' // 429
+  | 'UNAVAILABLE' // 5xx, SMTP 4xx
+  | 'NETWORK' // no answer: refused, reset, timed out
+  | 'CONFIG'; // the adapter is not set up (a missing environment variable)
+
+/** An error from a ticket system, with a code, whether a retry can help, and how long to wait. */
+export class TicketError extends Error {
+  override readonly name = 'TicketError';
+  constructor(
+    readonly code: TicketErrorCode,
+    message: string,
+    readonly options: {
+      system: string;
+      status?: number;
+      retryAfterMs?: number;
+      /** The ticket exists already (its attachments did not make it): retry only the attachments. */
+      filed?: FiledTicket;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  get retryable(): boolean {
+    return this.code === 'RATE_LIMITED' || this.code === 'UNAVAILABLE' || this.code === 'NETWORK';
+  }
+}
+
+/** Whether trying again may help; errors that are not TicketErrors (bugs, disk) count as transient. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof TicketError ? error.retryable : true;
+}
+
+/**
+ * The reference a ticket carries into systems that can search on it (a tag, a custom field, TOPdesk's
+ * external number): one word of letters and digits, so full-text search does not split it.
+ */
+export function externalRef(idempotencyKey: string): string {
+  return `triage${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A number people can quote for systems that do not answer one (e-mail, a webhook that returns no id):
+ * derived from the idempotency key, so every retry names the same ticket. `HD-7K3M9Q2P`.
+ */
+export function referenceNumber(prefix: string, idempotencyKey: string): string {
+  const bytes = createHash('sha256').update(idempotencyKey).digest();
+  let out = '';
+  for (let i = 0; i < 8; i++) out += CROCKFORD[bytes[i]! % 32];
+  return `${prefix}-${out}`;
 }

@@ -5,12 +5,14 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
+import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
+import type { OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { calibrate } from '../../core/classify/calibrate.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
-import type { Attachment } from '../../core/types.ts';
-import { TriageService } from '../runtime/service.ts';
+import type { Attachment, Reply } from '../../core/types.ts';
+import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 
 /** Where the embedded stores keep their files. */
@@ -84,8 +86,24 @@ export function program(): Command {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = fileStore(dir);
-      const tickets = new LocalTicketStore(dir, core.config.ticket_prefix);
-      const service = new TriageService(core, store, tickets, () => new Date(), logger());
+      const log = logger();
+      const ticketing = createTicketing(core.config, { dataDir: dir, log });
+      // Ticket numbers that arrive after their turn (a slow helpdesk) are printed as they come.
+      const notifier: Notifier = {
+        async notify(_conversation, replies) {
+          for (const reply of replies) process.stdout.write(`\n${reply.text}\n> `);
+        },
+      };
+      const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+        worker: ticketing.worker,
+        notifier,
+        waitMs: ticketing.waitMs,
+      });
+      ticketing.worker.start(2000);
+      const where =
+        ticketing.sink.name === 'local'
+          ? `saved in ${resolve(dir, 'tickets')}`
+          : `filed through ${ticketing.sink.name}`;
       const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
       const hello = core.config.messages.empty[core.config.default_language];
       process.stdout.write(`${hello}\n(attach a screenshot with "/attach file.png"; Ctrl-D to quit)\n> `);
@@ -109,9 +127,10 @@ export function program(): Command {
         });
         attachments = [];
         for (const reply of result.replies) process.stdout.write(`\n${reply.text}\n`);
-        if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} saved in ${resolve(dir, 'tickets')})\n`);
+        if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} ${where})\n`);
         process.stdout.write('\n> ');
       }
+      await ticketing.close();
       await store.close();
     });
 
@@ -156,13 +175,20 @@ export function program(): Command {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = options.persist ? fileStore(dir) : memoryStore();
-      const service = new TriageService(
-        core,
-        store,
-        new LocalTicketStore(dir, core.config.ticket_prefix),
-        () => new Date(),
-        logger(),
-      );
+      const log = logger();
+      const ticketing = createTicketing(core.config, { dataDir: dir, log });
+      // One line out per line in: news that arrives between turns goes out with the conversation's next turn.
+      const late = new Map<string, Reply[]>();
+      const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+        worker: ticketing.worker,
+        notifier: {
+          async notify(conversation, replies) {
+            late.set(conversation, [...(late.get(conversation) ?? []), ...replies]);
+          },
+        },
+        waitMs: ticketing.waitMs,
+      });
+      ticketing.worker.start(2000);
       // The contract's conversations are independent: one does not find another's tickets unless asked.
       service.askOnce = Boolean(options.askOnce);
       await jsonLines(async (value) => {
@@ -181,9 +207,11 @@ export function program(): Command {
           text: typeof input.text === 'string' ? input.text : '',
           attachments,
         });
+        const earlier = late.get(r.conversation) ?? [];
+        late.delete(r.conversation);
         return {
           conversation: r.conversation,
-          replies: r.replies.map((x) => x.text),
+          replies: [...earlier, ...r.replies].map((x) => x.text),
           status: r.status,
           awaiting: r.awaiting,
           label: r.label,
@@ -191,6 +219,7 @@ export function program(): Command {
           rejection: r.rejection,
         };
       });
+      await ticketing.close();
       await store.close();
     });
 
@@ -282,7 +311,87 @@ export function program(): Command {
       if (!options.json && all.length === 0) process.stdout.write(`no tickets in ${resolve(dataDir(), 'tickets')}\n`);
     });
 
+  tickets
+    .command('failed')
+    .description('tickets the ticket system refused for good or never answered (dead letters), with the reason')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .option('--json', 'one JSON object per dead letter')
+    .action(async (options: ProfileOptions & { json?: boolean }) => {
+      const ticketing = openTicketing(options);
+      try {
+        const all = await ticketing.outbox.all();
+        const dead = all.filter((e) => e.state === 'dead');
+        for (const e of dead) process.stdout.write(options.json ? `${JSON.stringify(deadLetter(e))}\n` : formatDead(e));
+        const waiting = all.filter((e) => e.state === 'pending' || e.state === 'delivering').length;
+        if (!options.json)
+          process.stdout.write(
+            `${dead.length} dead letter(s)${waiting ? `, ${waiting} ticket(s) still being delivered` : ''}` +
+              `${dead.length ? '; `triage tickets retry [key]` sends them again' : ''}\n`,
+          );
+      } finally {
+        await ticketing.close();
+      }
+    });
+
+  tickets
+    .command('retry')
+    .description('send dead letters again now (all, or the one with this key); what still fails stays listed')
+    .argument('[key]', 'idempotency key of one dead letter (as `tickets failed` shows)')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .action(async (key: string | undefined, options: ProfileOptions) => {
+      const ticketing = openTicketing(options);
+      try {
+        const dead = (await ticketing.outbox.dead()).filter((e) => key === undefined || e.key === key);
+        if (key !== undefined && dead.length === 0) throw new Error(`no dead letter with key ${key}`);
+        for (const e of dead) {
+          await ticketing.outbox.retry(e.key, Date.now());
+          const after = await ticketing.worker.attempt(e.key);
+          const outcome =
+            after?.state === 'done'
+              ? `filed as ${after.ticket?.id}`
+              : after?.state === 'dead'
+                ? `failed again: ${after.lastError?.message}`
+                : `not yet (${after?.lastError?.message ?? 'busy'}); the bot keeps retrying`;
+          process.stdout.write(`${e.key}  ${outcome}\n`);
+        }
+        if (dead.length === 0) process.stdout.write('no dead letters\n');
+      } finally {
+        await ticketing.close();
+      }
+    });
+
   return cli;
+}
+
+/** The configured ticket delivery over `TRIAGE_DATA_DIR`'s outbox, for the admin commands. */
+function openTicketing(options: ProfileOptions): Ticketing {
+  const config = options.config
+    ? loadConfigFile(options.config)
+    : loadConfig({ profile: options.profile ?? 'academy' });
+  return createTicketing(config, { dataDir: dataDir(), log: logger() as Logger });
+}
+
+function deadLetter(e: OutboxEntry) {
+  return {
+    key: e.key,
+    title: e.draft.title,
+    label: e.draft.label,
+    sink: e.sink,
+    attempts: e.attempts,
+    created_at: e.createdAt,
+    dead_at: e.deadAt,
+    error: e.lastError,
+    ticket: e.ticket ?? null,
+    person_told: e.notified,
+  };
+}
+
+function formatDead(e: OutboxEntry): string {
+  const when = (e.deadAt ?? e.updatedAt).slice(0, 16).replace('T', ' ');
+  const filed = e.ticket ? ` (ticket ${e.ticket.id} exists; its files did not follow)` : '';
+  return `${e.key}  ${when}  ${e.sink}  ${e.attempts} attempt(s)  ${e.lastError?.code ?? ''}: ${e.lastError?.message ?? ''}${filed}\n    ${e.draft.label}: ${e.draft.title}\n`;
 }
 
 /** Run the CLI; configuration problems are printed as a list and exit with status 1. */

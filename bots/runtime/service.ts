@@ -1,4 +1,6 @@
 import type { ConversationStore } from '../../adapters/state/store.ts';
+import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
+import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
 import type { TicketSink } from '../../adapters/tickets/sink.ts';
 import type { OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
@@ -27,6 +29,25 @@ export interface TurnResult {
   tickets: NonNullable<TurnResult['ticket']>[];
   rejection: { reason: OosReason; text: string } | null;
   effects: Effect[];
+  /** Idempotency keys of tickets registered in the outbox whose number follows later (the helpdesk was slow or down). */
+  queued: string[];
+}
+
+/**
+ * How the host reaches a person outside a turn: the number of a ticket that waited in the outbox, or
+ * word that it failed. Channels implement it (Slack posts to the conversation, the CLI prints).
+ */
+export interface Notifier {
+  notify(conversation: string, replies: Reply[]): Promise<void>;
+}
+
+/** Ticket delivery as the service runs it: a durable outbox, its worker, and how long a turn waits. */
+export interface ServiceOptions {
+  /** Default: an outbox in memory over the sink given (not durable: hosts pass `createTicketing(...)`). */
+  worker?: DeliveryWorker;
+  notifier?: Notifier;
+  /** How long a turn waits for the helpdesk before saying "registered, the number follows". */
+  waitMs?: number;
 }
 
 /** Minimal logger port (pino fits). */
@@ -44,6 +65,13 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
  */
 export class TriageService {
   private readonly queues = new Map<string, Promise<unknown>>();
+  readonly worker: DeliveryWorker;
+  readonly outbox: Outbox;
+  private readonly sink: TicketSink;
+  private readonly notifier: Notifier | null;
+  private readonly waitMs: number;
+  /** Keys whose outcome the running turn tells the person itself (the worker must not tell it again). */
+  private readonly inTurn = new Set<string>();
   /**
    * Ask once across conversations: look up open tickets of the same academy or site. Off where
    * conversations must stay independent of each other (the JSON-lines contract, unless asked).
@@ -53,23 +81,35 @@ export class TriageService {
   constructor(
     readonly core: TriageCore,
     private readonly store: ConversationStore,
-    private readonly sink: TicketSink,
+    sink: TicketSink,
     private readonly clock: () => Date = () => new Date(),
     private readonly log: Logger = silent,
-  ) {}
+    options: ServiceOptions = {},
+  ) {
+    this.worker = options.worker ?? new DeliveryWorker(memoryOutbox(), sink, { log });
+    this.outbox = this.worker.outbox;
+    this.sink = this.worker.sink;
+    this.notifier = options.notifier ?? null;
+    this.waitMs = options.waitMs ?? 4000;
+    if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
+  }
+
+  /** Run `job` after the conversation's earlier turns (and late ticket news) are through. */
+  private serial<T>(conversation: string, job: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(conversation) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    this.queues.set(conversation, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(conversation) === next) this.queues.delete(conversation);
+      })
+      .catch(() => {});
+    return next;
+  }
 
   /** Handle one message; turns of the same conversation are serialised. */
   handleTurn(turn: Turn): Promise<TurnResult> {
-    const previous = this.queues.get(turn.conversation) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.run(turn),
-      () => this.run(turn),
-    );
-    this.queues.set(turn.conversation, next);
-    void next.finally(() => {
-      if (this.queues.get(turn.conversation) === next) this.queues.delete(turn.conversation);
-    });
-    return next;
+    return this.serial(turn.conversation, () => this.run(turn));
   }
 
   /**
@@ -77,27 +117,91 @@ export class TriageService {
    * and closes later. Returns what to send the person, if anything. Serialised with the turns.
    */
   tick(conversation: string): Promise<Reply[]> {
-    const previous = this.queues.get(conversation) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.runTick(conversation),
-      () => this.runTick(conversation),
-    );
-    this.queues.set(conversation, next);
-    void next.finally(() => {
-      if (this.queues.get(conversation) === next) this.queues.delete(conversation);
+    return this.serial(conversation, async () => {
+      const state = await this.store.get(conversation);
+      if (!state) return [];
+      const outcome = this.core.handle(state, { type: 'tick' }, { now: this.clock() });
+      if (outcome.replies.length === 0) return [];
+      await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
+      return outcome.replies;
     });
-    return next;
   }
 
-  private async runTick(conversation: string): Promise<Reply[]> {
-    const state = await this.store.get(conversation);
-    if (!state) return [];
-    const outcome = this.core.handle(state, { type: 'tick' }, { now: this.clock() });
-    if (outcome.replies.length === 0) return [];
+  /** How long to keep a conversation: a day of quiet, or until the closing rule is through with it. */
+  private keepFor(state: ConversationState): number {
     const ttl = this.core.config.conversation.idle_minutes * 60_000;
-    const closesIn = outcome.state.closesAt ? Date.parse(outcome.state.closesAt) - this.clock().getTime() : 0;
-    await this.store.set(conversation, outcome.state, Math.max(ttl, closesIn + ttl));
-    return outcome.replies;
+    const closing = this.core.config.closing;
+    const keep = state.awaiting
+      ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000
+      : 0;
+    return Math.max(ttl, keep);
+  }
+
+  /**
+   * Register the draft in the outbox, then give the helpdesk `waitMs` to accept it. The event tells the
+   * core what the person hears now: the number, "registered, the number follows", or that it failed.
+   */
+  private async fileTicket(draft: TicketDraft): Promise<{ event: CoreEvent; filed: OutboxEntry | null }> {
+    const key = draft.idempotencyKey;
+    const { entry } = await this.outbox.put(draft, this.sink.name, this.clock().getTime());
+    this.inTurn.add(key);
+    try {
+      let settled: OutboxEntry | null = entry.state === 'done' || entry.state === 'dead' ? entry : null;
+      if (!settled) {
+        const attempt = this.worker.attempt(key);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), this.waitMs);
+        });
+        const result = await Promise.race([attempt.catch(() => null), timeout]);
+        clearTimeout(timer);
+        settled = result && (result.state === 'done' || result.state === 'dead') ? result : null;
+        // The attempt goes on after the turn; when it ends, the person hears its outcome at once.
+        if (!settled) void attempt.then(() => this.worker.settle()).catch(() => {});
+      }
+      if (!settled) return { event: { type: 'ticket_queued', idempotencyKey: key }, filed: null };
+      await this.outbox.update(key, (e) => ({ ...e, notified: true }), this.clock().getTime());
+      if (settled.ticket)
+        return { event: { type: 'ticket_filed', idempotencyKey: key, ticket: settled.ticket }, filed: settled };
+      return {
+        event: { type: 'ticket_failed', idempotencyKey: key, error: settled.lastError?.code ?? 'failed' },
+        filed: null,
+      };
+    } finally {
+      this.inTurn.delete(key);
+    }
+  }
+
+  /**
+   * A ticket's outcome after its turn: feed it to the core on the stored conversation and send the
+   * person what the core says. False leaves the entry to be told later (the turn still runs, say).
+   */
+  private settle(entry: OutboxEntry): Promise<boolean> {
+    if (this.inTurn.has(entry.key) || !this.notifier) return Promise.resolve(false);
+    const notifier = this.notifier;
+    const conversation = entry.draft.conversation;
+    return this.serial(conversation, async () => {
+      if (this.inTurn.has(entry.key)) return false;
+      const state = (await this.store.get(conversation)) ?? null;
+      if (!state) {
+        this.log.warn(
+          { key: hashKey(entry.key), state: entry.state },
+          'conversation expired: the person cannot be told',
+        );
+        return true;
+      }
+      const event: CoreEvent = entry.ticket
+        ? { type: 'ticket_filed', idempotencyKey: entry.key, ticket: entry.ticket }
+        : { type: 'ticket_failed', idempotencyKey: entry.key, error: entry.lastError?.code ?? 'failed' };
+      const outcome = this.core.handle(state, event, { now: this.clock() });
+      if (outcome.replies.length > 0) await notifier.notify(conversation, outcome.replies);
+      await this.store.set(conversation, outcome.state, this.core.config.conversation.idle_minutes * 60_000);
+      this.log.info(
+        { key: hashKey(entry.key), ticket: entry.ticket?.id, state: entry.state },
+        'person told the late outcome',
+      );
+      return true;
+    });
   }
 
   private async run(turn: Turn): Promise<TurnResult> {
@@ -109,6 +213,7 @@ export class TriageService {
     let status = outcome.status;
     const tickets: NonNullable<TurnResult['ticket']>[] = [];
     let rejection: TurnResult['rejection'] = null;
+    const queued: string[] = [];
     state = outcome.state;
     // Effects in order; filing a ticket may lead the core on (the next subject), with effects of its own.
     for (let i = 0; i < effects.length; i++) {
@@ -131,17 +236,20 @@ export class TriageService {
       };
       let event: CoreEvent;
       try {
-        const filed = await this.sink.create(draft);
-        this.log.info(
-          { ticket: filed.id, conversation: turn.conversation, label: draft.label, sink: this.sink.name },
-          'ticket filed',
-        );
-        const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
-        tickets.push({ ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) });
-        event = { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: filed };
+        const filing = await this.fileTicket(draft);
+        event = filing.event;
+        if (event.type === 'ticket_filed') {
+          const filed = event.ticket;
+          this.log.info({ ticket: filed.id, label: draft.label, sink: this.sink.name }, 'ticket filed');
+          const { transcript: _t, requester: _r, idempotencyKey: _k, conversation: _c, ...rest } = draft;
+          tickets.push({ ...rest, id: filed.id, ...(filed.url ? { url: filed.url } : {}) });
+        } else if (event.type === 'ticket_queued') {
+          queued.push(draft.idempotencyKey);
+        }
       } catch (error) {
-        this.log.error({ err: error, conversation: turn.conversation, sink: this.sink.name }, 'filing failed');
-        event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: String(error) };
+        // Not even the outbox took it (disk full, Redis down): the person must hear it failed.
+        this.log.error({ err: String(error), sink: this.sink.name }, 'could not register the ticket');
+        event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'OUTBOX' };
       }
       outcome = this.core.handle(state, event, { now: this.clock() });
       state = outcome.state;
@@ -150,12 +258,7 @@ export class TriageService {
       status = effect.type === 'handoff' ? 'handoff' : outcome.status;
     }
     const ticket = tickets.at(-1) ?? null;
-    // A question left open is kept until the closing rule can remind and close it.
-    const closing = this.core.config.closing;
-    const keep = state.awaiting
-      ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000
-      : 0;
-    await this.store.set(turn.conversation, state, Math.max(ttl, keep));
+    await this.store.set(turn.conversation, state, Math.max(ttl, this.keepFor(state)));
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {
       conversation: turn.conversation,
@@ -167,10 +270,14 @@ export class TriageService {
       tickets,
       rejection,
       effects,
+      queued,
     };
   }
 
-  /** Ask once: open tickets of the academy or site, for the core to compare; or add a note to one. */
+  /**
+   * Ask once: the open tickets this bot filed for the academy or site within the window (from the
+   * outbox, which keeps every ticket it delivered), for the core to compare; or add a note to one.
+   */
   private async lookUp(
     effect: Extract<Effect, { type: 'find_tickets' | 'add_to_ticket' }>,
     turn: Turn,
@@ -185,9 +292,9 @@ export class TriageService {
       try {
         if (!this.sink.addNote) throw new Error(`${this.sink.name} cannot add notes`);
         await this.sink.addNote(effect.ticketId, note);
-        this.log.info({ ticket: effect.ticketId, conversation: turn.conversation }, 'note added to ticket');
+        this.log.info({ ticket: effect.ticketId }, 'note added to ticket');
       } catch (error) {
-        this.log.error({ err: error, ticket: effect.ticketId, conversation: turn.conversation }, 'adding note failed');
+        this.log.error({ err: String(error), ticket: effect.ticketId, sink: this.sink.name }, 'adding note failed');
       }
       return null;
     }
@@ -195,25 +302,33 @@ export class TriageService {
     if (!this.askOnce) return { type: 'tickets_found', key: effect.key, tickets };
     try {
       const since = Date.parse(effect.since);
-      tickets = (await this.sink.list())
-        .filter((t) => (t.status === 'open' || t.status === 'pending') && Date.parse(t.createdAt) >= since)
-        .filter((t) =>
-          effect.academy ? t.draft.slots.academy === effect.academy : t.draft.slots.site_id === effect.siteId,
+      const candidates = (await this.outbox.all())
+        .filter((e) => e.ticket && Date.parse(e.draft.createdAt) >= since)
+        .filter((e) =>
+          effect.academy ? e.draft.slots.academy === effect.academy : e.draft.slots.site_id === effect.siteId,
         )
-        .map((t) => ({
-          id: t.id,
-          title: t.draft.title,
-          description: t.draft.description,
-          ...(t.draft.slots.screen ? { screen: t.draft.slots.screen } : {}),
-          requester: t.draft.requester,
-          createdAt: t.createdAt,
+        .sort((a, b) => Date.parse(b.draft.createdAt) - Date.parse(a.draft.createdAt))
+        .slice(0, 30);
+      const open = await Promise.all(
+        candidates.map(async (e) => {
+          if (!this.sink.readsStatus) return true;
+          const status = await this.sink.status(e.ticket!).catch(() => 'unknown' as const);
+          return status !== 'resolved' && status !== 'closed';
+        }),
+      );
+      tickets = candidates
+        .filter((_, i) => open[i])
+        .map((e) => ({
+          id: e.ticket!.id,
+          title: e.draft.title,
+          description: e.draft.description,
+          ...(e.draft.slots.screen ? { screen: e.draft.slots.screen } : {}),
+          requester: e.draft.requester,
+          createdAt: e.draft.createdAt,
         }));
     } catch (error) {
       // Not being able to look is no reason to lose the request: file it, as if nothing were open.
-      this.log.warn(
-        { err: error, conversation: turn.conversation, sink: this.sink.name },
-        'open tickets look-up failed',
-      );
+      this.log.warn({ err: String(error), sink: this.sink.name }, 'open tickets look-up failed');
     }
     return { type: 'tickets_found', key: effect.key, tickets };
   }

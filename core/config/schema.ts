@@ -224,6 +224,162 @@ const messages = z.object(
 /** Phrase lists per language, used to recognise short answers and commands. */
 const phraseList = z.object({ nl: z.array(word), fr: z.array(word), en: z.array(word) }).strict();
 
+/** The ticket systems the bot can file into (see README "Ticket systems"). */
+export const TICKET_ADAPTERS = ['local', 'email', 'webhook', 'freshdesk', 'jira', 'topdesk'] as const;
+export type TicketAdapter = (typeof TICKET_ADAPTERS)[number];
+
+/** Secrets are never in the config: only the name of the environment variable that holds one. */
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable (capitals, digits, _), not the secret itself');
+
+/** One value per kind of request, each optional. */
+const perKind = <T extends z.ZodType>(value: T) =>
+  z
+    .object({
+      question: value.optional(),
+      incident: value.optional(),
+      change: value.optional(),
+      complaint: value.optional(),
+    })
+    .strict();
+
+/** Detail (slot) -> a field of the ticket system. */
+const slotFields = (field: z.ZodString) =>
+  z.object(Object.fromEntries([...MESSAGE_SLOTS, 'name'].map((s) => [s, field.optional()]))).strict();
+
+const priorityNames = z.object({ high: nonEmpty, normal: nonEmpty }).strict();
+
+const ticketsSection = z
+  .object({
+    /** Where tickets go; `local` (JSON files under the data folder) needs no server. */
+    adapter: z.enum(TICKET_ADAPTERS).default('local'),
+    delivery: z
+      .object({
+        /** How long a turn waits for the ticket system before saying "registered, the number follows". */
+        wait_seconds: z.number().min(0).max(60).default(4),
+        /** Per request to the ticket system. */
+        timeout_seconds: z.number().positive().max(300).default(15),
+        /** Attempts in all before a ticket becomes a dead letter (`triage tickets failed`). */
+        max_attempts: z.number().int().min(1).max(100).default(12),
+        first_retry_seconds: z.number().positive().default(10),
+        max_retry_seconds: z.number().positive().default(3600),
+      })
+      .strict()
+      .prefault({}),
+    email: z
+      .object({
+        /** The helpdesk's ticket address. */
+        to: z.email(),
+        from: z.email(),
+        host: nonEmpty,
+        port: z.number().int().min(1).max(65535).default(587),
+        /** TLS from the start (port 465); otherwise STARTTLS. */
+        secure: z.boolean().default(false),
+        require_tls: z.boolean().default(true),
+        /** When this variable is unset the server is used without login (a local relay). */
+        user_env: envName.default('TRIAGE_SMTP_USER'),
+        password_env: envName.default('TRIAGE_SMTP_PASSWORD'),
+      })
+      .strict()
+      .optional(),
+    webhook: z
+      .object({
+        url: z.url(),
+        /** GET URL answering `{"status": ...}`; `{id}` is the ticket id. */
+        status_url: nonEmpty.optional(),
+        secret_env: envName.default('TRIAGE_WEBHOOK_SECRET'),
+      })
+      .strict()
+      .optional(),
+    freshdesk: z
+      .object({
+        /** `https://yourcompany.freshdesk.com` */
+        url: z.url(),
+        api_key_env: envName.default('FRESHDESK_API_KEY'),
+        types: perKind(nonEmpty).default({ question: 'Question', incident: 'Incident', change: 'Feature Request' }),
+        /** Freshdesk priorities: 1 low, 2 medium, 3 high, 4 urgent. */
+        priority: z
+          .object({ high: z.number().int().min(1).max(4), normal: z.number().int().min(1).max(4) })
+          .strict()
+          .default({ high: 3, normal: 2 }),
+        /** Freshdesk source id of the ticket (7: chat). */
+        source: z.number().int().min(1).default(7),
+        tags: z.array(nonEmpty).default(['triage-bot']),
+        group_id: z.number().int().optional(),
+        custom_fields: slotFields(z.string().regex(/^cf_\w+$/, 'a Freshdesk custom field name (cf_...)')).default({}),
+        /** Where the ticket's external reference goes, so a repeat finds it: a tag, a cf_ text field, or none. */
+        external_ref: z
+          .union([z.enum(['tag', 'none']), z.string().regex(/^cf_\w+$/, 'tag, none, or a custom field (cf_...)')])
+          .default('tag'),
+      })
+      .strict()
+      .optional(),
+    jira: z
+      .object({
+        /** `https://yourcompany.atlassian.net` */
+        url: z.url(),
+        /** basic: Atlassian account e-mail + API token (Cloud); bearer: a personal access token (Data Center). */
+        auth: z.enum(['basic', 'bearer']).default('basic'),
+        email_env: envName.default('JIRA_EMAIL'),
+        token_env: envName.default('JIRA_API_TOKEN'),
+        service_desk_id: z.union([nonEmpty, z.number().int().transform(String)]),
+        /** Request type id per kind of request. */
+        request_types: z
+          .object({
+            question: z.union([nonEmpty, z.number().int().transform(String)]),
+            incident: z.union([nonEmpty, z.number().int().transform(String)]),
+            change: z.union([nonEmpty, z.number().int().transform(String)]),
+            complaint: z.union([nonEmpty, z.number().int().transform(String)]),
+          })
+          .strict(),
+        /** Priority names, when the request types show the priority field. */
+        priority: priorityNames.optional(),
+        custom_fields: slotFields(z.string().regex(/^customfield_\d+$/, 'a field id (customfield_10050)')).default({}),
+        /** A text field on every request type holding the external reference; without it a repeat cannot be found. */
+        external_ref_field: z
+          .string()
+          .regex(/^customfield_\d+$/, 'a field id (customfield_10050)')
+          .optional(),
+        /** Search API: Cloud (`/rest/api/3/search/jql`) or Data Center (`/rest/api/2/search`). */
+        deployment: z.enum(['cloud', 'datacenter']).default('cloud'),
+      })
+      .strict()
+      .optional(),
+    topdesk: z
+      .object({
+        /** `https://yourcompany.topdesk.net` */
+        url: z.url(),
+        username_env: envName.default('TOPDESK_USERNAME'),
+        /** An application password of that operator. */
+        password_env: envName.default('TOPDESK_APP_PASSWORD'),
+        categories: perKind(
+          z.object({ category: nonEmpty.optional(), subcategory: nonEmpty.optional() }).strict(),
+        ).default({}),
+        call_types: perKind(nonEmpty).default({}),
+        priority: priorityNames.optional(),
+        entry_type: nonEmpty.optional(),
+        operator_group: nonEmpty.optional(),
+        /** Person id incidents fall back to when the requester's e-mail is not a registered person. */
+        default_caller_id: nonEmpty.optional(),
+        /** Detail -> free field of optionalFields1 (text1..text5). */
+        optional_fields: slotFields(z.string().regex(/^text[1-5]$/, 'text1 .. text5')).default({}),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.adapter !== 'local' && t[t.adapter] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [t.adapter],
+        message: `tickets.adapter is ${t.adapter}: this section is required`,
+      });
+    }
+  });
+export type TicketsConfig = z.infer<typeof ticketsSection>;
+
 export const configSchema = z
   .object({
     profile: nonEmpty,
@@ -407,6 +563,8 @@ export const configSchema = z
       })
       .strict(),
     messages,
+    /** Where tickets go and how they are delivered (default: the local store). */
+    tickets: ticketsSection.prefault({}),
   })
   .strict();
 

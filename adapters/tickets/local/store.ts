@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
-import type { StoredTicket, TicketNote, TicketSink } from '../sink.ts';
+import type { StoredTicket, TicketNote, TicketSink, TicketStatus } from '../sink.ts';
 
 /** Write a file so that readers see the old or the new content, never half of it. */
 async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, file);
 }
@@ -18,6 +18,8 @@ async function writeAtomic(file: string, content: string): Promise<void> {
  */
 export class LocalTicketStore implements TicketSink {
   readonly name = 'local';
+  readonly dedupe = 'key';
+  readonly readsStatus = true;
   private readonly dir: string;
   private readonly keysDir: string;
 
@@ -89,6 +91,21 @@ export class LocalTicketStore implements TicketSink {
         next++;
       }
     }
+  }
+
+  /** The draft's attachments are references into the host's file store already: only their list is kept. */
+  async addAttachments(ticket: FiledTicket, draft: TicketDraft): Promise<void> {
+    const stored = await this.get(ticket.id);
+    if (!stored) throw new Error(`no ticket ${ticket.id} in the local store`);
+    const names = new Set(stored.draft.attachments.map((a) => a.name));
+    const added = draft.attachments.filter((a) => !names.has(a.name));
+    if (added.length === 0) return;
+    const draftWith = { ...stored.draft, attachments: [...stored.draft.attachments, ...added] };
+    await writeAtomic(this.fileOf(ticket.id), `${JSON.stringify({ ...stored, draft: draftWith }, null, 2)}\n`);
+  }
+
+  async status(ticket: FiledTicket): Promise<TicketStatus> {
+    return (await this.get(ticket.id))?.status ?? 'unknown';
   }
 
   async get(id: string): Promise<StoredTicket | null> {

@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import Keyv from 'keyv';
+import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
+import { DurableFileStore } from './file-store.ts';
+
+/**
+ * One ticket on its way to the helpdesk. `pending` waits for its next attempt, `delivering` is being
+ * sent (until `leaseUntil`: a process that died mid-delivery leaves it for another to pick up),
+ * `done` was accepted, `dead` failed for good and waits for a person (`triage tickets retry`).
+ */
+export interface OutboxEntry {
+  key: string;
+  draft: TicketDraft;
+  /** The adapter it was registered for. */
+  sink: string;
+  state: 'pending' | 'delivering' | 'done' | 'dead';
+  attempts: number;
+  /** Epoch ms; the worker leaves the entry alone before this. */
+  nextAttemptAt: number;
+  leaseUntil?: number;
+  lastError?: { code: string; message: string; at: string };
+  /** Set once the helpdesk accepted the ticket (also when only its attachments are still to send). */
+  ticket?: FiledTicket;
+  /** The person has been told the outcome (the number, or that a colleague will follow up). */
+  notified: boolean;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt?: string;
+  deadAt?: string;
+}
+
+/** How long delivered entries are kept: a repeat of the same key within this window gets the same ticket. */
+export const KEEP_DONE_MS = 30 * 24 * 60 * 60_000;
+
+/**
+ * The durable outbox: every ticket the core asks to file is written here before the person is told
+ * anything, and leaves only when the helpdesk accepted it or a person dealt with its dead letter.
+ * Any Keyv store that can iterate works (file by default, Redis for several bot processes).
+ */
+export class Outbox {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly keyv: Keyv<OutboxEntry>) {
+    if (!keyv.iterator)
+      throw new Error('the outbox needs a Keyv store that can list its keys (memory, file, Redis, SQLite)');
+  }
+
+  /** Run `fn` alone for this key in this process (the worker and a turn may touch one entry at once). */
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    this.locks.set(key, next);
+    void next
+      .finally(() => {
+        if (this.locks.get(key) === next) this.locks.delete(key);
+      })
+      .catch(() => {});
+    return next;
+  }
+
+  async get(key: string): Promise<OutboxEntry | undefined> {
+    return this.keyv.get(key);
+  }
+
+  private async write(entry: OutboxEntry): Promise<void> {
+    const ok = await this.keyv.set(entry.key, entry, entry.state === 'done' ? KEEP_DONE_MS : undefined);
+    if (ok === false) throw new Error(`outbox: could not store ${entry.key}`);
+  }
+
+  /** Register a draft; a key registered before keeps its entry (same key, same ticket). */
+  put(draft: TicketDraft, sink: string, now: number): Promise<{ entry: OutboxEntry; created: boolean }> {
+    return this.locked(draft.idempotencyKey, async () => {
+      const existing = await this.get(draft.idempotencyKey);
+      if (existing) return { entry: existing, created: false };
+      const at = new Date(now).toISOString();
+      const entry: OutboxEntry = {
+        key: draft.idempotencyKey,
+        draft,
+        sink,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        notified: false,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await this.write(entry);
+      return { entry, created: true };
+    });
+  }
+
+  /** Change an entry under the key's lock; `change` returns null to leave it as it is. */
+  update(key: string, change: (entry: OutboxEntry) => OutboxEntry | null, now: number): Promise<OutboxEntry | null> {
+    return this.locked(key, async () => {
+      const entry = await this.get(key);
+      if (!entry) return null;
+      const next = change(structuredClone(entry));
+      if (!next) return null;
+      next.updatedAt = new Date(now).toISOString();
+      await this.write(next);
+      return next;
+    });
+  }
+
+  async all(): Promise<OutboxEntry[]> {
+    const out: OutboxEntry[] = [];
+    for await (const [, value] of this.keyv.iterator!(undefined)) if (value) out.push(value as OutboxEntry);
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+  }
+
+  /** Entries to attempt now: pending and due, or left mid-delivery by a process whose lease ran out. */
+  async due(now: number): Promise<OutboxEntry[]> {
+    return (await this.all()).filter(
+      (e) =>
+        (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now),
+    );
+  }
+
+  async dead(): Promise<OutboxEntry[]> {
+    return (await this.all()).filter((e) => e.state === 'dead');
+  }
+
+  /** Send a dead letter again: back to pending with a fresh count of attempts. */
+  retry(key: string, now: number): Promise<OutboxEntry | null> {
+    return this.update(
+      key,
+      (e) =>
+        e.state === 'dead' ? { ...e, state: 'pending', attempts: 0, nextAttemptAt: now, notified: e.notified } : null,
+      now,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}
+
+/** An outbox in memory: tests, one-shot runs. Not durable. */
+export function memoryOutbox(): Outbox {
+  return new Outbox(new Keyv<OutboxEntry>({ namespace: 'outbox' }));
+}
+
+/** The durable outbox under `<dataDir>/outbox` (one fsynced file per ticket). */
+export function fileOutbox(dataDir: string): Outbox {
+  const store = new DurableFileStore(join(dataDir, 'outbox'));
+  return new Outbox(new Keyv<OutboxEntry>({ store, namespace: 'outbox', throwOnErrors: true }));
+}

@@ -101,7 +101,15 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const waitingToClose = state.closesAt !== undefined && ctx.now.getTime() < Date.parse(state.closesAt);
     const idle = ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs;
     if (event.type === 'message' && idle && state.phase !== 'filing' && !waitingToClose) {
-      state = { ...start(conversation, ctx), lang: state.lang, requests: state.requests, lastTicket: state.lastTicket };
+      // A fresh start, but tickets whose number is still to come stay known, so the number reaches the person.
+      state = {
+        ...start(conversation, ctx),
+        lang: state.lang,
+        requests: state.requests,
+        lastTicket: state.lastTicket,
+        ...(state.pendingTickets?.length ? { pendingTickets: state.pendingTickets } : {}),
+        ...(state.user ? { user: state.user } : {}),
+      };
     }
     const turn = new TurnBuilder(state, ctx);
     if (event.type === 'message') onMessage(turn, event.turn);
@@ -823,7 +831,12 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const request = t.state.request!;
     const draft = buildDraft(t, request, handoff !== undefined);
     const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
-    t.set({ phase: 'filing', awaiting: null, request, pendingTickets: [...(t.state.pendingTickets ?? []), pending] });
+    t.set({
+      phase: 'filing',
+      awaiting: null,
+      request,
+      pendingTickets: [...(t.state.pendingTickets ?? []), pending].slice(-20),
+    });
     t.effect(handoff ? { type: 'handoff', reason: handoff, ticket: draft } : { type: 'file_ticket', ticket: draft });
     t.status = handoff ? 'handoff' : 'filed';
   }
@@ -957,7 +970,9 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   function onFailed(t: TurnBuilder, key: string): void {
     const current = isCurrent(t, key);
-    takePending(t, key);
+    // Kept, marked: a dead letter re-sent later (`triage tickets retry`) still brings its number here.
+    const pending = t.state.pendingTickets ?? [];
+    t.set({ pendingTickets: pending.map((p) => (p.key === key ? { ...p, failed: true } : p)) });
     t.reply(say(config, t.lang, 'ticket_failed'));
     if (!current) return;
     t.set({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });

@@ -135,6 +135,8 @@ export interface PendingTicket {
   title: string;
   urgent: boolean;
   handoff: boolean;
+  /** The ticket system refused it; a person follows up (the number may still come after a retry). */
+  failed?: boolean;
 }
 
 /** Status of a conversation after a turn, as in the CLI contract. */

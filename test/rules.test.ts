@@ -192,6 +192,30 @@ describe('a slow ticket system', () => {
     expect(filed.state.pendingTickets).toEqual([]);
   });
 
+  it('still gives the number after a quiet day, and after a dead letter was re-sent', () => {
+    const { state, draft } = fileFirst();
+    const queued = core.handle(state, { type: 'ticket_queued', idempotencyKey: draft.idempotencyKey }, ctx);
+    const failed = core.handle(
+      queued.state,
+      { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'REJECTED' },
+      ctx,
+    );
+    // Two days later (past the idle reset) an admin re-sends it and it gets a number.
+    const later = { now: new Date(OPEN_HOURS.getTime() + 2 * 86_400_000) };
+    const fresh = core.handle(
+      failed.state,
+      { type: 'message', turn: { conversation: 'c9', user: { id: 'u' }, text: 'Hallo?' } },
+      later,
+    );
+    expect(fresh.state.requests).toBe(failed.state.requests);
+    const filed = core.handle(
+      fresh.state,
+      { type: 'ticket_filed', idempotencyKey: draft.idempotencyKey, ticket: { id: 'HD-000077' } },
+      later,
+    );
+    expect(filed.replies[0]?.text).toMatch(/HD-000077/);
+  });
+
   it('tells the person a colleague follows up when the ticket system refuses the ticket for good', () => {
     const { state, draft } = fileFirst();
     const failed = core.handle(

@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import type { Attachment } from '../../core/types.ts';
+import { appLogger } from '../runtime/log.ts';
 import { TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 
@@ -39,11 +39,9 @@ function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
   };
 }
 
-function logger() {
-  return pino(
-    { level: process.env.LOG_LEVEL ?? 'warn', redact: ['*.token', '*.password', '*.authorization'] },
-    pino.destination(2),
-  );
+/** Settings from `./.env` when there is one (the environment wins over the file). */
+function loadDotEnv(): void {
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
 }
 
 /** Read JSON lines from stdin, answer each with exactly one line on stdout, in order. */
@@ -84,7 +82,7 @@ export function program(): Command {
       const dir = dataDir();
       const store = fileStore(dir);
       const tickets = new LocalTicketStore(dir, core.config.ticket_prefix);
-      const service = new TriageService(core, store, tickets, () => new Date(), logger());
+      const service = new TriageService(core, store, tickets, () => new Date(), appLogger());
       const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
       const hello = core.config.messages.empty[core.config.default_language];
       process.stdout.write(`${hello}\n(attach a screenshot with "/attach file.png"; Ctrl-D to quit)\n> `);
@@ -112,6 +110,40 @@ export function program(): Command {
         process.stdout.write('\n> ');
       }
       await store.close();
+    });
+
+  cli
+    .command('serve')
+    .description('run the bot as a server for Slack (and Teams): POST /slack/events, GET /healthz (`npm start`)')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .addOption(new Option('--port <n>', 'port to listen on').env('PORT').default('3978'))
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .action(async (options: ProfileOptions & { port: string; host: string }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port: ${options.port}`);
+      loadDotEnv();
+      const log = appLogger('info');
+      const { serve } = await import('../server/main.ts');
+      const running = await serve({
+        core: coreCache(options)(),
+        dataDir: dataDir(),
+        port,
+        host: options.host,
+        env: process.env,
+        log,
+      });
+      process.stderr.write(
+        `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          log.info({}, 'shutting down: finishing the turns under way');
+          void running.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 
   cli
@@ -156,7 +188,7 @@ export function program(): Command {
         store,
         new LocalTicketStore(dir, core.config.ticket_prefix),
         () => new Date(),
-        logger(),
+        appLogger(),
       );
       await jsonLines(async (value) => {
         const input = value as { conversation?: unknown; user?: unknown; text?: unknown; attachments?: unknown };

@@ -133,6 +133,10 @@ export class SlackChannel implements Channel {
     const apiHost = settings.apiUrl ? new URL(settings.apiUrl).host : null;
     this.tokenHosts = (host) =>
       host === apiHost || /(^|\.)slack\.com$/.test(host) || /(^|\.)slack-gov\.com$/.test(host);
+    // Every event counts as work from its arrival (before the ack) to the end of its turn, whichever
+    // receiver brought it: `idle()` and a clean stop rely on that.
+    const processEvent = this.app.processEvent.bind(this.app);
+    this.app.processEvent = (event) => this.track(() => processEvent(event));
     this.listen();
   }
 
@@ -158,11 +162,7 @@ export class SlackChannel implements Channel {
 
   /** Resolves when every turn under way (received before the call) is handled and answered. */
   async idle(): Promise<void> {
-    for (;;) {
-      const busy = [...this.work, ...(this.receiver instanceof RestifyReceiver ? this.receiver.busy() : [])];
-      if (busy.length === 0) return;
-      await Promise.allSettled(busy);
-    }
+    while (this.work.size > 0) await Promise.allSettled([...this.work]);
   }
 
   private listen(): void {
@@ -174,17 +174,15 @@ export class SlackChannel implements Channel {
     for (const type of new Set(Object.keys(EVENTS).map((name) => name.split('.')[0]!))) {
       const handler = handlers[type];
       if (!handler) throw new Error(`no handler for the Slack event ${type}`);
-      this.app.event(type, async ({ body, context }) => {
-        await this.track(() => handler(body, context.botUserId));
-      });
+      this.app.event(type, ({ body, context }) => handler(body, context.botUserId));
     }
     this.app.command(COMMAND, async ({ ack, body }) => {
       await ack();
-      await this.track(() => this.onCommand(body));
+      await this.onCommand(body);
     });
     this.app.action(CHOICE_ACTION, async ({ ack, body }) => {
       await ack();
-      await this.track(() => this.onButton(body));
+      await this.onButton(body);
     });
     this.app.error(async (error) => {
       this.log.error({ err: slackError(error), code: error.code }, 'Slack listener failed');

@@ -31,7 +31,6 @@ export interface RestifyReceiverOptions {
 export class RestifyReceiver implements Receiver {
   readonly path: string;
   private app: App | undefined;
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly options: RestifyReceiverOptions) {
     this.path = options.path ?? '/slack/events';
@@ -50,13 +49,8 @@ export class RestifyReceiver implements Receiver {
   /** The server owns the port; nothing to open. */
   async start(): Promise<void> {}
 
-  /** Nothing to close (the server closes its port); the requests under way finish through {@link busy}. */
+  /** Nothing to close: the server closes its port (the channel waits for the work under way). */
   async stop(): Promise<void> {}
-
-  /** The requests being processed, from their first byte (before the ack) to the end of their work. */
-  busy(): Promise<void>[] {
-    return [...this.pending];
-  }
 
   /** Resolves once the response is sent; processing the event may go on after that. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -64,12 +58,10 @@ export class RestifyReceiver implements Receiver {
       res.once('finish', resolve);
       res.once('close', resolve);
     });
-    const work = this.process(req, res).catch((error) => {
+    void this.process(req, res).catch((error) => {
       this.options.logger.error(`Slack request failed: ${(error as Error).message}`);
       if (!res.headersSent) HTTPModuleFunctions.buildNoBodyResponse(res, 500);
     });
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
     return sent;
   }
 

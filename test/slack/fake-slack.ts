@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** One Web API call the fake received. */
 export interface ApiCall {
@@ -48,9 +49,16 @@ export class FakeSlack {
   private readonly waiters: { test: (call: ApiCall) => boolean; resolve: (call: ApiCall) => void }[] = [];
   private server: Server | undefined;
   private seq = 0;
+  private sockets: WebSocketServer | undefined;
+  private readonly connected: WebSocket[] = [];
+  private readonly acks = new Map<string, (ack: Record<string, unknown>) => void>();
   url = '';
 
-  constructor(readonly botToken: string) {}
+  /** With an app-level token, the fake also offers Socket Mode (apps.connections.open, then a WebSocket). */
+  constructor(
+    readonly botToken: string,
+    readonly appToken?: string,
+  ) {}
 
   /** The base URL for `SLACK_API_URL`. */
   get apiUrl(): string {
@@ -69,9 +77,53 @@ export class FakeSlack {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    if (this.appToken) this.openSockets();
+  }
+
+  /** Socket Mode's WebSocket end: `hello` on connect, then envelopes the app acknowledges by id. */
+  private openSockets(): void {
+    this.sockets = new WebSocketServer({ server: this.server!, path: '/link/' });
+    this.sockets.on('connection', (socket) => {
+      this.connected.push(socket);
+      socket.on('message', (data) => {
+        const ack = JSON.parse(String(data)) as Record<string, unknown>;
+        const envelope = String(ack.envelope_id);
+        this.acks.get(envelope)?.(ack);
+        this.acks.delete(envelope);
+      });
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+          connection_info: { app_id: 'A0001' },
+        }),
+      );
+    });
+  }
+
+  /** Deliver an Events API payload over Socket Mode; resolves with the app's acknowledgement. */
+  sendOverSocket(payload: Record<string, unknown>, retryAttempt = 0): Promise<Record<string, unknown>> {
+    const socket = this.connected.at(-1);
+    if (!socket) throw new Error('no Socket Mode connection');
+    const envelope = randomUUID();
+    const acked = new Promise<Record<string, unknown>>((resolve) => this.acks.set(envelope, resolve));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelope,
+        payload,
+        type: 'events_api',
+        accepts_response_payload: false,
+        retry_attempt: retryAttempt,
+        retry_reason: retryAttempt ? 'timeout' : '',
+      }),
+    );
+    return acked;
   }
 
   async close(): Promise<void> {
+    for (const socket of this.connected) socket.terminate();
+    await new Promise<void>((resolve) => (this.sockets ? this.sockets.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -160,7 +212,14 @@ export class FakeSlack {
     }
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const call: ApiCall = { method, args, token: token ?? (typeof args.token === 'string' ? args.token : null) };
-    const answer = call.token === this.botToken ? this.answer(call) : { ok: false, error: 'invalid_auth' };
+    const answer =
+      method === 'apps.connections.open'
+        ? this.appToken && call.token === this.appToken
+          ? { ok: true, url: `${this.url.replace('http', 'ws')}/link/?ticket=${randomUUID()}&app_id=A0001` }
+          : { ok: false, error: 'invalid_auth' }
+        : call.token === this.botToken
+          ? this.answer(call)
+          : { ok: false, error: 'invalid_auth' };
     this.calls.push(call);
     reply(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(answer));
     for (const waiter of [...this.waiters]) {

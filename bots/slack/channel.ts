@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Attachment, ConversationState, Person, Turn } from '../../core/types.ts';
+import { Limiter } from '../runtime/limiter.ts';
 import type { TurnResult } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
@@ -29,6 +30,8 @@ export interface SlackDeps {
   webApiRetries?: number;
   /** Shared files above this size are linked, not downloaded (default 20 MB). */
   maxFileBytes?: number;
+  /** Turns handled at once; more wait in arrival order (default 4). Their acks never wait. */
+  concurrentTurns?: number;
 }
 
 /** Where the bot answers: a DM or channel, in a thread or not. */
@@ -96,6 +99,7 @@ export class SlackChannel implements Channel {
   private readonly work = new Set<Promise<unknown>>();
   private readonly people = new Map<string, { person: Person; at: number }>();
   private readonly tokenHosts: (host: string) => boolean;
+  private readonly turnSlots: Limiter;
   private started = false;
 
   constructor(
@@ -103,6 +107,7 @@ export class SlackChannel implements Channel {
     private readonly deps: SlackDeps,
   ) {
     this.log = deps.log.child({ channel: 'slack' });
+    this.turnSlots = new Limiter(deps.concurrentTurns ?? 4);
     const logger = boltLogger(deps.log);
     const clientOptions = {
       ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
@@ -174,15 +179,15 @@ export class SlackChannel implements Channel {
     for (const type of new Set(Object.keys(EVENTS).map((name) => name.split('.')[0]!))) {
       const handler = handlers[type];
       if (!handler) throw new Error(`no handler for the Slack event ${type}`);
-      this.app.event(type, ({ body, context }) => handler(body, context.botUserId));
+      this.app.event(type, ({ body, context }) => this.turnSlots.run(() => handler(body, context.botUserId)));
     }
     this.app.command(COMMAND, async ({ ack, body }) => {
       await ack();
-      await this.onCommand(body);
+      await this.turnSlots.run(() => this.onCommand(body));
     });
     this.app.action(CHOICE_ACTION, async ({ ack, body }) => {
       await ack();
-      await this.onButton(body);
+      await this.turnSlots.run(() => this.onButton(body));
     });
     this.app.error(async (error) => {
       this.log.error({ err: slackError(error), code: error.code }, 'Slack listener failed');

@@ -44,6 +44,14 @@ describe('the server (npm start)', () => {
       const body = (await health.json()) as { channels: { slack: { state: string; reason: string } } };
       expect(body.channels.slack.state).toBe('failed');
       expect(body.channels.slack.reason).toMatch(/invalid_auth/);
+      // Events are refused, not acknowledged and lost: Slack delivers them again later.
+      const endpoint = `${running.url}/slack/events`;
+      const event = JSON.stringify(eventCallback(directMessage('Het programma crasht bij het opslaan.')));
+      expect((await sendSigned(endpoint, event, 'application/json')).status).toBe(503);
+      // Setting up the Request URL still works.
+      const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c1', token: 'x' });
+      expect(await (await sendSigned(endpoint, challenge, 'application/json')).json()).toEqual({ challenge: 'c1' });
+      expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
     } finally {
       await running.close();
       await fake.close();

@@ -124,6 +124,7 @@ export class SlackChannel implements Channel {
       this.receiver = new RestifyReceiver({
         signingSecret: settings.signingSecret,
         logger,
+        ready: () => this.started,
         ...(deps.now ? { now: deps.now } : {}),
       });
     }

@@ -21,6 +21,11 @@ export interface RestifyReceiverOptions {
   /** Milliseconds since the epoch: injected so tests can check the timestamp rule. */
   now?: () => number;
   bodyLimit?: number;
+  /**
+   * Whether the app can act (its token was accepted). Until then events get 503, so Slack delivers them
+   * again later instead of their being acknowledged and lost.
+   */
+  ready?: () => boolean;
 }
 
 /**
@@ -97,6 +102,11 @@ export class RestifyReceiver implements Receiver {
       return;
     }
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
+    if (this.options.ready && !this.options.ready()) {
+      logger.warn('Slack request refused: the Slack app is not started');
+      HTTPModuleFunctions.buildNoBodyResponse(res, 503);
+      return;
+    }
     const ack = new HTTPResponseAck({
       logger,
       processBeforeResponse: false,

@@ -109,5 +109,7 @@ describe('core replies as Block Kit', () => {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: ':white_check_mark: *Versturen*' }],
     });
+    // Answered by typing: the buttons just go.
+    expect(answeredBlocks(blocks)).toEqual([blocks[0]]);
   });
 });

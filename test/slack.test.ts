@@ -204,6 +204,25 @@ describe('Slack conversations', () => {
     expect(bot.fake.posted()).toHaveLength(count);
   });
 
+  it('typing the answer instead of clicking retires the buttons; a later click on them does nothing', async () => {
+    await bot.command('het werkt niet');
+    await bot.settled();
+    const ask = structuredClone(lastPosted(bot));
+    await bot.event(directMessage('2', { channel: 'DSOFIE' }));
+    await bot.settled();
+    expect(lastPosted(bot).text).toMatch(/welke academie/i);
+    const update = bot.fake.callsTo('chat.update').at(-1)?.args;
+    expect(update?.ts).toBe(ask.ts);
+    expect(shown(update)).not.toContain('"type":"actions"');
+    const count = bot.fake.posted().length;
+    await bot.click(ask, 'complaint');
+    await bot.settled();
+    expect(bot.fake.posted()).toHaveLength(count);
+    await bot.event(directMessage('Academie Lindenhof', { channel: 'DSOFIE' }));
+    await bot.settled();
+    expect(lastPosted(bot).text).not.toMatch(/welke academie/i);
+  });
+
   it('/helpdesk without text asks what it is about', async () => {
     await bot.command('');
     await bot.settled();

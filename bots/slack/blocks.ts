@@ -115,18 +115,20 @@ export function conversationOfBlock(blockId: string | undefined): string | null 
 }
 
 /**
- * The message after one of its buttons was clicked: the buttons give way to the chosen label, so a
- * choice is made once and the conversation shows what was chosen.
+ * A message whose buttons are answered: they give way to the chosen label, so a choice is made once and
+ * the conversation shows what was chosen. Without a label (the person typed the answer instead), the
+ * buttons just go.
  */
-export function answeredBlocks(blocks: unknown[], chosenLabel: string): Block[] {
-  return blocks.map((block) => {
+export function answeredBlocks(blocks: unknown[], chosenLabel?: string): Block[] {
+  return blocks.flatMap((block): Block[] => {
     const b = block as { type?: string; block_id?: string };
-    if (b.type === 'actions' && conversationOfBlock(b.block_id) !== null) {
-      return {
+    if (b.type !== 'actions' || conversationOfBlock(b.block_id) === null) return [block as Block];
+    if (chosenLabel === undefined) return [];
+    return [
+      {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `:white_check_mark: *${escapeMrkdwn(chosenLabel)}*` }],
-      } satisfies Block;
-    }
-    return block as Block;
+      },
+    ];
   });
 }

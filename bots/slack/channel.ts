@@ -85,6 +85,15 @@ const actionBody = z.looseObject({
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 const USER_CACHE_MS = 10 * 60_000;
 const USER_CACHE_SIZE = 1000;
+const BUTTONS_REMEMBERED = 5000;
+
+/** A message of the bot whose buttons still wait for an answer. */
+interface ButtonMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+}
 
 /**
  * Slack as a channel of the triage bot, on Bolt: direct messages, @mentions answered in a thread (one
@@ -100,6 +109,11 @@ export class SlackChannel implements Channel {
   private readonly people = new Map<string, { person: Person; at: number }>();
   private readonly tokenHosts: (host: string) => boolean;
   private readonly turnSlots: Limiter;
+  /**
+   * Per conversation, the bot's latest message with buttons and whether they still wait for an answer
+   * (in memory: after a restart, a click on any message is taken, once).
+   */
+  private readonly buttons = new Map<string, ButtonMessage & { open: boolean }>();
   private started = false;
 
   constructor(
@@ -276,28 +290,27 @@ export class SlackChannel implements Channel {
     const channel = click.channel?.id;
     const message = click.message;
     if (!conversation || !channel || !message || action.value === undefined) return;
-    // One answer per set of buttons: a double click or a stale copy of the message is not a second answer.
-    const delivery = `buttons:${channel}:${message.ts}`;
-    const place: Place = { channel, ...(message.thread_ts ? { thread: message.thread_ts } : {}) };
+    // Buttons of an earlier message (the conversation has moved on) answer nothing any more.
+    const latest = this.buttons.get(conversation);
+    if (latest && (latest.ts !== message.ts || !latest.open)) {
+      this.log.info({ conversation }, 'click on buttons already answered ignored');
+      return;
+    }
+    // One answer per set of buttons: a double click or a copy of the click is not a second answer.
+    const clicked: ButtonMessage & { label: string } = {
+      channel,
+      ts: message.ts,
+      text: message.text ?? '',
+      blocks: message.blocks ?? [],
+      label: action.text?.text ?? action.value,
+    };
     await this.handle(
-      delivery,
+      `buttons:${channel}:${message.ts}`,
       conversation,
-      place,
+      { channel, ...(message.thread_ts ? { thread: message.thread_ts } : {}) },
       null,
       { user: click.user.id, text: '', choice: action.value, files: [] },
-      async () => {
-        if (!message.blocks) return;
-        try {
-          await this.app.client.chat.update({
-            channel,
-            ts: message.ts,
-            blocks: answeredBlocks(message.blocks, action.text?.text ?? action.value ?? ''),
-            text: message.text ?? action.text?.text ?? '',
-          });
-        } catch (error) {
-          this.log.warn({ err: slackError(error) }, 'could not mark the choice on the message');
-        }
-      },
+      clicked,
     );
   }
 
@@ -318,7 +331,7 @@ export class SlackChannel implements Channel {
     place: Place,
     source: MessageEvent | null,
     input: { user?: string; text: string; choice?: string; files: SlackFile[] },
-    before?: () => Promise<void>,
+    clicked?: ButtonMessage & { label: string },
   ): Promise<void> {
     if (!(await this.deps.deliveries.claim(delivery))) {
       this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
@@ -326,7 +339,7 @@ export class SlackChannel implements Channel {
     }
     let result: TurnResult;
     try {
-      await before?.();
+      await this.retireButtons(conversation, clicked);
       const userId = input.user ?? source?.user ?? '';
       const [user, attachments] = await Promise.all([this.person(userId), this.attachments(input.files)]);
       result = await this.deps.turns.handleTurn({
@@ -362,7 +375,7 @@ export class SlackChannel implements Channel {
     for (const reply of result.replies) {
       const message = renderReply(reply, result.conversation, result.tickets);
       try {
-        await this.app.client.chat.postMessage({
+        const posted = await this.app.client.chat.postMessage({
           channel: place.channel,
           ...(place.thread ? { thread_ts: place.thread } : {}),
           text: message.text,
@@ -370,10 +383,40 @@ export class SlackChannel implements Channel {
           unfurl_links: false,
           unfurl_media: false,
         });
+        if (reply.choices?.length && posted.ts) {
+          this.remember(result.conversation, { channel: place.channel, ts: posted.ts, ...message });
+        }
       } catch (error) {
         this.log.error({ err: slackError(error), conversation: result.conversation }, 'could not post the answer');
         return;
       }
+    }
+  }
+
+  private remember(conversation: string, message: ButtonMessage): void {
+    this.buttons.delete(conversation);
+    if (this.buttons.size >= BUTTONS_REMEMBERED) this.buttons.delete(this.buttons.keys().next().value!);
+    this.buttons.set(conversation, { ...message, open: true });
+  }
+
+  /**
+   * The conversation moves on: the clicked message shows the choice made; buttons left on an earlier
+   * message (the person typed the answer instead) go, so they cannot answer a later question.
+   */
+  private async retireButtons(conversation: string, clicked?: ButtonMessage & { label: string }): Promise<void> {
+    const latest = this.buttons.get(conversation);
+    const target = clicked ?? (latest?.open ? latest : undefined);
+    if (latest) latest.open = false;
+    if (!target) return;
+    try {
+      await this.app.client.chat.update({
+        channel: target.channel,
+        ts: target.ts,
+        text: target.text,
+        blocks: answeredBlocks(target.blocks, clicked?.label),
+      });
+    } catch (error) {
+      this.log.warn({ err: slackError(error) }, 'could not update the buttons of a message');
     }
   }
 

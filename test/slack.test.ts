@@ -256,7 +256,7 @@ describe('Slack deliveries', () => {
     expect(bot.fake.posted()).toHaveLength(1);
   });
 
-  it("ignores the bot's own messages, other bots' and message edits", async () => {
+  it("ignores the bot's own messages, other bots', edits and deletions", async () => {
     await bot.event({
       ...directMessage('Uw ticket HD-000009 is aangemaakt.'),
       user: 'UBOT',
@@ -266,8 +266,16 @@ describe('Slack deliveries', () => {
     await bot.event({ ...directMessage('Deploy klaar: fout in rapporten verholpen'), bot_id: 'BOTHER' });
     await bot.event(channelMessage('Build failed on main', { bot_id: 'BCI', subtype: 'bot_message' }));
     await bot.event({ ...directMessage('Het programma crasht bij opslaan'), subtype: 'message_changed' });
+    await bot.event({
+      type: 'message',
+      subtype: 'message_deleted',
+      channel: 'D0SOFIE',
+      hidden: true,
+      deleted_ts: '1.2',
+    });
     await bot.settled();
     expect(bot.fake.calls.map((c) => c.method)).toEqual(['auth.test']);
+    expect(bot.logs.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
   });
 
   it('never writes a token or the signing secret to the logs, even at debug level', async () => {

@@ -40,7 +40,6 @@ interface Place {
   thread?: string;
 }
 
-const eventEnvelope = z.looseObject({ event_id: z.string() });
 const messageEvent = z.looseObject({
   channel: z.string(),
   channel_type: z.string().optional(),
@@ -53,6 +52,7 @@ const messageEvent = z.looseObject({
   files: z.array(slackFile).optional(),
 });
 type MessageEvent = z.infer<typeof messageEvent>;
+const messageEnvelope = z.looseObject({ event_id: z.string(), event: messageEvent });
 const commandBody = z.looseObject({
   user_id: z.string(),
   text: z.string().optional(),
@@ -223,7 +223,9 @@ export class SlackChannel implements Channel {
 
   /** An @mention in a channel: a conversation in the message's thread. */
   private async onMention(body: unknown, botUserId?: string): Promise<void> {
-    const { event_id, event } = z.looseObject({ event_id: z.string(), event: messageEvent }).parse(body);
+    const parsed = messageEnvelope.safeParse(body);
+    if (!parsed.success) return;
+    const { event_id, event } = parsed.data;
     if (!this.fromPerson(event) || event.channel.startsWith('D')) return;
     const thread = event.thread_ts ?? event.ts;
     await this.handle(
@@ -240,8 +242,11 @@ export class SlackChannel implements Channel {
 
   /** A direct message, or a reply in a channel thread where a conversation with the bot is going on. */
   private async onMessage(body: unknown, botUserId?: string): Promise<void> {
-    const { event_id } = eventEnvelope.parse(body);
-    const event = messageEvent.parse((body as { event: unknown }).event);
+    // Message events Slack sends that are not a message of a person (edits, deletions...) may lack
+    // fields: they are not for the bot.
+    const parsed = messageEnvelope.safeParse(body);
+    if (!parsed.success) return;
+    const { event_id, event } = parsed.data;
     if (!this.fromPerson(event)) return;
     let conversation: string;
     let place: Place;

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
@@ -31,14 +34,13 @@ const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 
 const COMPLETE_INCIDENT =
   'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast';
 
-const methodsSeen = new Set<string>();
-afterAll(() => {
-  // The scope table (and so the manifest) covers every Web API method the bot actually called.
-  expect([...methodsSeen].filter((m) => !(m in METHODS))).toEqual([]);
-  expect(methodsSeen.size).toBeGreaterThan(3);
-});
-
 describe('Slack over HTTP, on the server as npm start runs it', () => {
+  const methodsSeen = new Set<string>();
+  afterAll(() => {
+    // The scope table (and so the manifest) covers every Web API method the bot actually called.
+    expect([...methodsSeen].filter((m) => !(m in METHODS))).toEqual([]);
+    expect(methodsSeen.size).toBeGreaterThan(3);
+  });
   let bot: SlackBot;
 
   beforeEach(async () => {
@@ -314,6 +316,32 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
 });
 
 describe('the server (npm start)', () => {
+  it('`triage serve` runs as a process on settings from ./.env, says why Slack is off, stops on SIGTERM', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.env'), 'PORT=0\nSLACK_BOT_TOKEN=\n');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|PORT$)/.test(k)));
+    const child = spawn(process.execPath, [resolve('bin/triage.js'), 'serve', '--host', '127.0.0.1'], {
+      cwd: dir,
+      env: { ...env, TRIAGE_DATA_DIR: dir },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    const port = await new Promise<string>((done, fail) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += String(chunk);
+        const found = /listening on port (\d+)/.exec(stderr)?.[1];
+        if (found) done(found);
+      });
+      void exited.then(() => fail(new Error(`serve exited: ${stderr}`)));
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await health.json()).toMatchObject({ channels: { slack: { state: 'off' } } });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/"reason":"SLACK_BOT_TOKEN is not set","msg":"slack is off"/);
+    expect(stderr).not.toMatch(/DEP0111|DeprecationWarning/);
+  });
+
   it('runs without any Slack settings: Slack off, and the log and /healthz say why', async () => {
     const { lines, log } = memoryLog();
     const running = await serve({ core: shippedCore(), dataDir: tempDir(), port: 0, host: '127.0.0.1', env: {}, log });

@@ -117,12 +117,13 @@ export function program(): Command {
     .description('run the bot as a server for Slack (and Teams): POST /slack/events, GET /healthz (`npm start`)')
     .addOption(profileOption())
     .addOption(configOption())
-    .addOption(new Option('--port <n>', 'port to listen on').env('PORT').default('3978'))
+    .option('--port <n>', 'port to listen on (default: PORT, else 3978)')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .action(async (options: ProfileOptions & { port: string; host: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port: ${options.port}`);
+    .action(async (options: ProfileOptions & { port?: string; host: string }) => {
       loadDotEnv();
+      const given = options.port ?? process.env.PORT ?? '3978';
+      const port = Number(given);
+      if (!/^\d+$/.test(given) || port > 65535) throw new Error(`not a port: ${given}`);
       const log = appLogger('info');
       const { serve } = await import('../server/main.ts');
       const running = await serve({

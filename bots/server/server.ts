@@ -8,6 +8,8 @@ export type ChannelStatus = { state: 'on'; mode: string } | { state: 'off' | 'fa
 /**
  * A chat channel the server hosts (Slack, Teams): it adds its routes, starts and stops with the
  * server. Mounting a new channel is one more object in the `channels` list of {@link startServer}.
+ * The server installs no body parser: each route brings its own (Slack verifies a signature over the
+ * raw bytes; Teams would mount `server.post('/api/messages', restify.plugins.bodyParser(), handler)`).
  */
 export interface Channel {
   readonly name: string;

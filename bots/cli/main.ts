@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
@@ -12,6 +11,7 @@ import { calibrate } from '../../core/classify/calibrate.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import type { Attachment, Reply } from '../../core/types.ts';
+import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 
@@ -42,11 +42,9 @@ function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
   };
 }
 
-function logger() {
-  return pino(
-    { level: process.env.LOG_LEVEL ?? 'warn', redact: ['*.token', '*.password', '*.authorization'] },
-    pino.destination(2),
-  );
+/** Settings from `./.env` when there is one (the environment wins over the file). */
+function loadDotEnv(): void {
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
 }
 
 /** Read JSON lines from stdin, answer each with exactly one line on stdout, in order. */
@@ -86,7 +84,7 @@ export function program(): Command {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = fileStore(dir);
-      const log = logger();
+      const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
       // Ticket numbers that arrive after their turn (a slow helpdesk) are printed as they come.
       const notifier: Notifier = {
@@ -135,6 +133,41 @@ export function program(): Command {
     });
 
   cli
+    .command('serve')
+    .description('run the bot as a server for Slack (and Teams): POST /slack/events, GET /healthz (`npm start`)')
+    .addOption(profileOption())
+    .addOption(configOption())
+    .option('--port <n>', 'port to listen on (default: PORT, else 3978)')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .action(async (options: ProfileOptions & { port?: string; host: string }) => {
+      loadDotEnv();
+      const given = options.port ?? process.env.PORT ?? '3978';
+      const port = Number(given);
+      if (!/^\d+$/.test(given) || port > 65535) throw new Error(`not a port: ${given}`);
+      const log = appLogger('info');
+      const { serve } = await import('../server/main.ts');
+      const running = await serve({
+        core: coreCache(options)(),
+        dataDir: dataDir(),
+        port,
+        host: options.host,
+        env: process.env,
+        log,
+      });
+      process.stderr.write(
+        `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          log.info({}, 'shutting down: finishing the turns under way');
+          void running.close().then(resolve, resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  cli
     .command('classify')
     .description('classify JSON lines from stdin: {"id","text","profile"} -> label, reason, confidence, slots')
     .requiredOption('--json', 'JSON lines in and out')
@@ -175,7 +208,7 @@ export function program(): Command {
       const core = coreCache(options)();
       const dir = dataDir();
       const store = options.persist ? fileStore(dir) : memoryStore();
-      const log = logger();
+      const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
       // One line out per line in: news that arrives between turns goes out with the conversation's next turn.
       const late = new Map<string, Reply[]>();
@@ -370,7 +403,7 @@ function openTicketing(options: ProfileOptions): Ticketing {
   const config = options.config
     ? loadConfigFile(options.config)
     : loadConfig({ profile: options.profile ?? 'academy' });
-  return createTicketing(config, { dataDir: dataDir(), log: logger() as Logger });
+  return createTicketing(config, { dataDir: dataDir(), log: appLogger() as unknown as Logger });
 }
 
 function deadLetter(e: OutboxEntry) {

@@ -77,6 +77,8 @@ export class TriageService {
    * conversations must stay independent of each other (the JSON-lines contract, unless asked).
    */
   askOnce = true;
+  /** Conversations whose last turn asked the person something: the closing rule's sweep visits them. */
+  private readonly waiting = new Set<string>();
 
   constructor(
     readonly core: TriageCore,
@@ -125,6 +127,25 @@ export class TriageService {
       await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
       return outcome.replies;
     });
+  }
+
+  /**
+   * The closing rule for every conversation waiting on its person: tick each, and tell `notifier` what
+   * the core says (a reminder, the closing). Hosts call this every few minutes.
+   */
+  async sweep(): Promise<number> {
+    let told = 0;
+    for (const conversation of [...this.waiting]) {
+      const replies = await this.tick(conversation);
+      const state = await this.store.get(conversation);
+      if (!state?.awaiting) this.waiting.delete(conversation);
+      if (replies.length === 0 || !this.notifier) continue;
+      await this.notifier.notify(conversation, replies).catch((error: unknown) => {
+        this.log.error({ err: String(error) }, 'could not send a reminder');
+      });
+      told++;
+    }
+    return told;
   }
 
   /** How long to keep a conversation: a day of quiet, or until the closing rule is through with it. */
@@ -259,6 +280,8 @@ export class TriageService {
     }
     const ticket = tickets.at(-1) ?? null;
     await this.store.set(turn.conversation, state, Math.max(ttl, this.keepFor(state)));
+    if (state.awaiting) this.waiting.add(turn.conversation);
+    else this.waiting.delete(turn.conversation);
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {
       conversation: turn.conversation,

@@ -1,0 +1,493 @@
+import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type restify from 'restify';
+import { z } from 'zod';
+import type { BlobStore } from '../../adapters/files/blobs.ts';
+import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
+import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
+import { Limiter } from '../runtime/limiter.ts';
+import type { TurnResult } from '../runtime/service.ts';
+import type { Channel, ChannelStatus } from '../server/server.ts';
+import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
+import { COMMAND, EVENTS } from './capabilities.ts';
+import { fetchAttachments, type SlackFile, slackError, slackFile } from './files.ts';
+import { boltLogger } from './log.ts';
+import { RestifyReceiver } from './receiver.ts';
+import type { SlackSettings } from './settings.ts';
+import { fromSlack } from './text.ts';
+
+/** What the Slack channel needs from the host: the triage runtime and the stores. */
+export interface SlackDeps {
+  turns: { handleTurn(turn: Turn): Promise<TurnResult> };
+  /** Read-only: whether a channel thread has a conversation going on with the bot. */
+  conversations: { get(conversation: string): Promise<ConversationState | undefined> };
+  deliveries: DeliveryLog;
+  blobs: BlobStore;
+  log: Logger;
+  /** Clock for request timestamps (ms since the epoch). */
+  now?: () => number;
+  /** Web API retries (Slack's client retries with back-off by default; tests use 0). */
+  webApiRetries?: number;
+  /** Shared files above this size are linked, not downloaded (default 20 MB). */
+  maxFileBytes?: number;
+  /** Turns handled at once; more wait in arrival order (default 4). Their acks never wait. */
+  concurrentTurns?: number;
+}
+
+/** Where the bot answers: a DM or channel, in a thread or not. */
+interface Place {
+  channel: string;
+  thread?: string;
+}
+
+const messageEvent = z.looseObject({
+  channel: z.string(),
+  channel_type: z.string().optional(),
+  subtype: z.string().optional(),
+  user: z.string().optional(),
+  bot_id: z.string().nullish(),
+  text: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  files: z.array(slackFile).optional(),
+});
+type MessageEvent = z.infer<typeof messageEvent>;
+const messageEnvelope = z.looseObject({ event_id: z.string(), event: messageEvent });
+const commandBody = z.looseObject({
+  user_id: z.string(),
+  text: z.string().optional(),
+  trigger_id: z.string(),
+});
+const actionBody = z.looseObject({
+  user: z.looseObject({ id: z.string() }),
+  channel: z.looseObject({ id: z.string() }).optional(),
+  message: z
+    .looseObject({
+      ts: z.string(),
+      thread_ts: z.string().optional(),
+      text: z.string().optional(),
+      blocks: z.array(z.unknown()).optional(),
+    })
+    .optional(),
+  actions: z
+    .array(
+      z.looseObject({
+        action_id: z.string(),
+        block_id: z.string().optional(),
+        value: z.string().optional(),
+        text: z.looseObject({ text: z.string() }).optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** Message subtypes that are a person writing; edits, joins, bot posts and the like are not. */
+const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+const USER_CACHE_MS = 10 * 60_000;
+const USER_CACHE_SIZE = 1000;
+const BUTTONS_REMEMBERED = 5000;
+
+/** A message of the bot whose buttons still wait for an answer. */
+interface ButtonMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+}
+
+/**
+ * Slack as a channel of the triage bot, on Bolt: direct messages, @mentions answered in a thread (one
+ * conversation per thread), the `/helpdesk` command (continued in a direct message), buttons, shared
+ * files. It only translates: Slack events into core turns, core replies into Block Kit.
+ */
+export class SlackChannel implements Channel {
+  readonly name = 'slack';
+  readonly app: App;
+  private readonly receiver: RestifyReceiver | SocketModeReceiver;
+  private readonly log: Logger;
+  private readonly work = new Set<Promise<unknown>>();
+  private readonly people = new Map<string, { person: Person; at: number }>();
+  private readonly tokenHosts: (host: string) => boolean;
+  private readonly turnSlots: Limiter;
+  /**
+   * Per conversation, the bot's latest message with buttons and whether they still wait for an answer
+   * (in memory: after a restart, a click on any message is taken, once).
+   */
+  private readonly buttons = new Map<string, ButtonMessage & { open: boolean }>();
+  private started = false;
+
+  constructor(
+    private readonly settings: SlackSettings,
+    private readonly deps: SlackDeps,
+  ) {
+    this.log = deps.log.child({ channel: 'slack' });
+    this.turnSlots = new Limiter(deps.concurrentTurns ?? 4);
+    const logger = boltLogger(deps.log);
+    const clientOptions = {
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+      ...(deps.webApiRetries !== undefined ? { retryConfig: { retries: deps.webApiRetries } } : {}),
+    };
+    if (settings.appToken) {
+      this.receiver = new SocketModeReceiver({
+        appToken: settings.appToken,
+        logger,
+        installerOptions: { clientOptions },
+      });
+    } else {
+      if (!settings.signingSecret) throw new Error('Slack over HTTP needs a signing secret');
+      this.receiver = new RestifyReceiver({
+        signingSecret: settings.signingSecret,
+        logger,
+        ready: () => this.started,
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+    }
+    this.app = new App({
+      token: settings.botToken,
+      receiver: this.receiver as Receiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+      ignoreSelf: true,
+    });
+    const apiHost = settings.apiUrl ? new URL(settings.apiUrl).host : null;
+    this.tokenHosts = (host) =>
+      host === apiHost || /(^|\.)slack\.com$/.test(host) || /(^|\.)slack-gov\.com$/.test(host);
+    // Every event counts as work from its arrival (before the ack) to the end of its turn, whichever
+    // receiver brought it: `idle()` and a clean stop rely on that.
+    const processEvent = this.app.processEvent.bind(this.app);
+    this.app.processEvent = (event) => this.track(() => processEvent(event));
+    this.listen();
+  }
+
+  mount(server: restify.Server): void {
+    if (this.receiver instanceof RestifyReceiver) this.receiver.mount(server);
+  }
+
+  /** Check the token (`auth.test`); in Socket Mode, connect. */
+  async start(): Promise<void> {
+    await this.app.init();
+    if (this.receiver instanceof SocketModeReceiver) await this.app.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.started && this.receiver instanceof SocketModeReceiver) await this.app.stop();
+    await this.idle();
+  }
+
+  status(): ChannelStatus {
+    return { state: 'on', mode: this.receiver instanceof SocketModeReceiver ? 'socket' : 'http' };
+  }
+
+  /** Resolves when every turn under way (received before the call) is handled and answered. */
+  async idle(): Promise<void> {
+    while (this.work.size > 0) await Promise.allSettled([...this.work]);
+  }
+
+  private listen(): void {
+    const handlers: Record<string, (body: unknown, botUserId?: string) => Promise<void>> = {
+      app_mention: (body, botUserId) => this.onMention(body, botUserId),
+      message: (body, botUserId) => this.onMessage(body, botUserId),
+    };
+    // One listener per event type subscribed to (`message.im`, `message.channels`... are all `message`).
+    for (const type of new Set(Object.keys(EVENTS).map((name) => name.split('.')[0]!))) {
+      const handler = handlers[type];
+      if (!handler) throw new Error(`no handler for the Slack event ${type}`);
+      this.app.event(type, ({ body, context }) => this.turnSlots.run(() => handler(body, context.botUserId)));
+    }
+    this.app.command(COMMAND, async ({ ack, body }) => {
+      await ack();
+      await this.turnSlots.run(() => this.onCommand(body));
+    });
+    this.app.action(CHOICE_ACTION, async ({ ack, body }) => {
+      await ack();
+      await this.turnSlots.run(() => this.onButton(body));
+    });
+    this.app.error(async (error) => {
+      this.log.error({ err: slackError(error), code: error.code }, 'Slack listener failed');
+    });
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    const running = work();
+    this.work.add(running);
+    void running.then(
+      () => this.work.delete(running),
+      () => this.work.delete(running),
+    );
+    return running;
+  }
+
+  // ---- from Slack ------------------------------------------------------------------------------
+
+  /** An @mention in a channel: a conversation in the message's thread. */
+  private async onMention(body: unknown, botUserId?: string): Promise<void> {
+    const parsed = messageEnvelope.safeParse(body);
+    if (!parsed.success) return;
+    const { event_id, event } = parsed.data;
+    if (!this.fromPerson(event) || event.channel.startsWith('D')) return;
+    const thread = event.thread_ts ?? event.ts;
+    await this.handle(
+      `event:${event_id}`,
+      `slack:${event.channel}:${thread}`,
+      { channel: event.channel, thread },
+      event,
+      {
+        text: fromSlack(event.text ?? '', botUserId),
+        files: event.files ?? [],
+      },
+    );
+  }
+
+  /** A direct message, or a reply in a channel thread where a conversation with the bot is going on. */
+  private async onMessage(body: unknown, botUserId?: string): Promise<void> {
+    // Message events Slack sends that are not a message of a person (edits, deletions...) may lack
+    // fields: they are not for the bot.
+    const parsed = messageEnvelope.safeParse(body);
+    if (!parsed.success) return;
+    const { event_id, event } = parsed.data;
+    if (!this.fromPerson(event)) return;
+    let conversation: string;
+    let place: Place;
+    if (event.channel_type === 'im') {
+      conversation = `slack:${event.channel}`;
+      place = { channel: event.channel, ...(event.thread_ts ? { thread: event.thread_ts } : {}) };
+    } else if (event.channel_type === 'channel' || event.channel_type === 'group') {
+      // Mentions come as app_mention too; outside a thread, or in a thread without a conversation going
+      // on, people are talking to each other.
+      if (!event.thread_ts || (botUserId && event.text?.includes(`<@${botUserId}>`))) return;
+      conversation = `slack:${event.channel}:${event.thread_ts}`;
+      if (!talking(await this.deps.conversations.get(conversation))) return;
+      place = { channel: event.channel, thread: event.thread_ts };
+    } else {
+      return;
+    }
+    await this.handle(`event:${event_id}`, conversation, place, event, {
+      text: fromSlack(event.text ?? '', botUserId),
+      files: event.files ?? [],
+    });
+  }
+
+  /** `/helpdesk [text]`: the request goes on in the person's direct message with the bot (details stay private). */
+  private async onCommand(body: unknown): Promise<void> {
+    const command = commandBody.parse(body);
+    let channel: string | undefined;
+    try {
+      const opened = await this.app.client.conversations.open({ users: command.user_id });
+      channel = opened.channel?.id;
+    } catch (error) {
+      this.log.error({ err: slackError(error) }, 'could not open a direct message for /helpdesk');
+    }
+    if (!channel) return;
+    await this.handle(`command:${command.trigger_id}`, `slack:${channel}`, { channel }, null, {
+      user: command.user_id,
+      text: fromSlack(command.text ?? ''),
+      files: [],
+    });
+  }
+
+  /** A button: its value goes to the core as the choice; the message then shows what was chosen. */
+  private async onButton(body: unknown): Promise<void> {
+    const click = actionBody.parse(body);
+    const action = click.actions[0]!;
+    const conversation = conversationOfBlock(action.block_id);
+    const channel = click.channel?.id;
+    const message = click.message;
+    if (!conversation || !channel || !message || action.value === undefined) return;
+    // Buttons of an earlier message (the conversation has moved on) answer nothing any more.
+    const latest = this.buttons.get(conversation);
+    if (latest && (latest.ts !== message.ts || !latest.open)) {
+      this.log.info({ conversation }, 'click on buttons already answered ignored');
+      return;
+    }
+    // One answer per set of buttons: a double click or a copy of the click is not a second answer.
+    const clicked: ButtonMessage & { label: string } = {
+      channel,
+      ts: message.ts,
+      text: message.text ?? '',
+      blocks: message.blocks ?? [],
+      label: action.text?.text ?? action.value,
+    };
+    await this.handle(
+      `buttons:${channel}:${message.ts}`,
+      conversation,
+      { channel, ...(message.thread_ts ? { thread: message.thread_ts } : {}) },
+      null,
+      { user: click.user.id, text: '', choice: action.value, files: [] },
+      clicked,
+    );
+  }
+
+  private fromPerson(event: MessageEvent): event is MessageEvent & { user: string } {
+    return !event.bot_id && event.user !== undefined && PERSON_SUBTYPES.has(event.subtype);
+  }
+
+  // ---- one turn --------------------------------------------------------------------------------
+
+  /**
+   * Claim the delivery (a copy is ignored), build the turn (who, files), run it through the core,
+   * then answer. The delivery is recorded as handled before answering, so a failed post is never
+   * followed by a second turn.
+   */
+  private async handle(
+    delivery: string,
+    conversation: string,
+    place: Place,
+    source: MessageEvent | null,
+    input: { user?: string; text: string; choice?: string; files: SlackFile[] },
+    clicked?: ButtonMessage & { label: string },
+  ): Promise<void> {
+    if (!(await this.deps.deliveries.claim(delivery))) {
+      this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
+      return;
+    }
+    let result: TurnResult;
+    try {
+      await this.retireButtons(conversation, clicked);
+      const userId = input.user ?? source?.user ?? '';
+      const [user, attachments] = await Promise.all([this.person(userId), this.attachments(input.files)]);
+      result = await this.deps.turns.handleTurn({
+        conversation,
+        user,
+        text: input.text,
+        attachments,
+        interactive: true,
+        ...(input.choice !== undefined ? { choice: input.choice } : {}),
+      });
+    } catch (error) {
+      await this.deps.deliveries.release(delivery);
+      this.log.error({ err: error, delivery, conversation }, 'turn failed');
+      // No words of our own to say (they all come from the configuration): a sign the message was not handled.
+      if (source) await this.react(source.channel, source.ts, 'warning');
+      return;
+    }
+    await this.deps.deliveries.done(delivery);
+    this.log.info(
+      {
+        conversation,
+        status: result.status,
+        awaiting: result.awaiting,
+        label: result.label,
+        ticket: result.ticket?.id,
+      },
+      'turn handled',
+    );
+    await this.answer(place, result);
+  }
+
+  /**
+   * Tell a person something outside a turn (a ticket number that came late, a reminder): posted where
+   * the conversation is, read from its id (`slack:<channel>[:<thread>]`).
+   */
+  async notify(conversation: string, replies: Reply[]): Promise<void> {
+    const [prefix, channel, thread] = conversation.split(':');
+    if (prefix !== 'slack' || !channel) throw new Error(`not a Slack conversation: ${conversation}`);
+    const place: Place = thread ? { channel, thread } : { channel };
+    await this.answer(place, {
+      conversation,
+      replies,
+      status: 'done',
+      awaiting: null,
+      label: null,
+      ticket: null,
+      tickets: [],
+      rejection: null,
+      effects: [],
+      queued: [],
+    });
+  }
+
+  private async answer(place: Place, result: TurnResult): Promise<void> {
+    for (const reply of result.replies) {
+      const message = renderReply(reply, result.conversation, result.tickets);
+      try {
+        const posted = await this.app.client.chat.postMessage({
+          channel: place.channel,
+          ...(place.thread ? { thread_ts: place.thread } : {}),
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        if (reply.choices?.length && posted.ts) {
+          this.remember(result.conversation, { channel: place.channel, ts: posted.ts, ...message });
+        }
+      } catch (error) {
+        this.log.error({ err: slackError(error), conversation: result.conversation }, 'could not post the answer');
+        return;
+      }
+    }
+  }
+
+  private remember(conversation: string, message: ButtonMessage): void {
+    this.buttons.delete(conversation);
+    if (this.buttons.size >= BUTTONS_REMEMBERED) this.buttons.delete(this.buttons.keys().next().value!);
+    this.buttons.set(conversation, { ...message, open: true });
+  }
+
+  /**
+   * The conversation moves on: the clicked message shows the choice made; buttons left on an earlier
+   * message (the person typed the answer instead) go, so they cannot answer a later question.
+   */
+  private async retireButtons(conversation: string, clicked?: ButtonMessage & { label: string }): Promise<void> {
+    const latest = this.buttons.get(conversation);
+    const target = clicked ?? (latest?.open ? latest : undefined);
+    if (latest) latest.open = false;
+    if (!target) return;
+    try {
+      await this.app.client.chat.update({
+        channel: target.channel,
+        ts: target.ts,
+        text: target.text,
+        blocks: answeredBlocks(target.blocks, clicked?.label),
+      });
+    } catch (error) {
+      this.log.warn({ err: slackError(error) }, 'could not update the buttons of a message');
+    }
+  }
+
+  private async react(channel: string, ts: string, name: string): Promise<void> {
+    try {
+      await this.app.client.reactions.add({ channel, timestamp: ts, name });
+    } catch (error) {
+      this.log.warn({ err: slackError(error) }, 'could not add a reaction');
+    }
+  }
+
+  /** Who wrote: name and e-mail from Slack's profile, so the bot need not ask for them. */
+  private async person(id: string): Promise<Person> {
+    const cached = this.people.get(id);
+    if (cached && Date.now() - cached.at < USER_CACHE_MS) return cached.person;
+    const person: Person = { id };
+    try {
+      const { user } = await this.app.client.users.info({ user: id });
+      const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name;
+      if (name) person.name = name;
+      if (user?.profile?.email) person.email = user.profile.email;
+    } catch (error) {
+      this.log.warn({ err: slackError(error) }, 'users.info failed; going on without name and e-mail');
+      return person;
+    }
+    if (this.people.size >= USER_CACHE_SIZE) this.people.delete(this.people.keys().next().value!);
+    this.people.set(id, { person, at: Date.now() });
+    return person;
+  }
+
+  private attachments(files: SlackFile[]): Promise<Attachment[]> {
+    if (files.length === 0) return Promise.resolve([]);
+    return fetchAttachments(files, {
+      client: this.app.client,
+      token: this.settings.botToken,
+      blobs: this.deps.blobs,
+      tokenHosts: this.tokenHosts,
+      maxBytes: this.deps.maxFileBytes ?? 20 * 1024 * 1024,
+      log: this.log,
+    });
+  }
+}
+
+/** A conversation waiting for the person's answer (or just refused, which an answer may overturn). */
+function talking(state: ConversationState | undefined): boolean {
+  return state !== undefined && (state.awaiting !== null || state.phase === 'rejected');
+}

@@ -73,6 +73,9 @@ export class SoftmaxModel {
     const order = examples.map((_, i) => i);
     const p = new Float64Array(k);
     const { learningRate, l2 } = options;
+    const averaged = new Float64Array(n * k);
+    const averageFrom = Math.floor(options.epochs / 2);
+    let averagedEpochs = 0;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(random() * (i + 1));
@@ -101,8 +104,15 @@ export class SoftmaxModel {
           }
         }
       }
+      // The model is the average of the weights after each epoch of the second half: far steadier
+      // than the last epoch's, which depends on the order of the last few phrases seen.
+      if (epoch >= averageFrom) {
+        for (let i = 0; i < weights.length; i++) averaged[i]! += weights[i]!;
+        averagedEpochs++;
+      }
     }
-    this.weights = weights;
+    for (let i = 0; i < averaged.length; i++) averaged[i]! /= averagedEpochs;
+    this.weights = averaged;
   }
 
   private logitsInto(x: [number, number][], out: Float64Array, temperature: number): void {

@@ -95,7 +95,7 @@ describe('one subject per ticket', () => {
     const chat = transcript();
     await chat
       .user(
-        'De rapporten van Mila Jacobs tonen een verkeerd gemiddelde. Los daarvan: hoe voeg ik een nieuwe leraar toe in de personeelsmodule?',
+        'De rapporten van Mila Jacobs tonen een verkeerd gemiddelde, dat klopt niet. Los daarvan: hoe voeg ik een nieuwe leraar toe in de personeelsmodule?',
       )
       .bot({ awaiting: 'academy', says: [/2 verschillende onderwerpen/, /apart ticket/, /verkeerd gemiddelde/] });
     await chat.user('Academie Lindenhof').bot({ awaiting: 'screenshot' });

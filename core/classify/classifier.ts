@@ -64,21 +64,46 @@ export function trainingExamples(config: Config, lexicon = new Lexicon(config.le
   );
 }
 
-/** Fit the softmax model on examples, each kind of request weighing the same. */
-export function fitModel(config: Config, data: TrainingExample[]): SoftmaxModel {
-  const model = new SoftmaxModel(CLASSES);
+/** What the classifier needs of a model: probabilities per class, and the features that decided. */
+export interface Model {
+  predict(features: ReturnType<typeof featurize>, temperature?: number): Float64Array;
+  explain(features: ReturnType<typeof featurize>, cls: string, top?: number): string[];
+}
+
+/**
+ * Fit the model on examples, each kind of request weighing the same. `classifier.ensemble` models,
+ * each seeing the phrases in its own order, are averaged: one model's answer on a borderline message
+ * depends on the order it saw the phrases in; the average does not.
+ */
+export function fitModel(config: Config, data: TrainingExample[]): Model {
   // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
   // reasons share one kind's weight, so eight reasons do not outvote one in-scope kind.
   const perLabel = new Map<string, number>();
   for (const d of data) perLabel.set(d.group, (perLabel.get(d.group) ?? 0) + 1);
   const mean = data.length / Math.max(1, perLabel.size);
   const weighted = data.map((d) => ({ ...d, weight: mean / perLabel.get(d.group)! }));
-  model.train(weighted, {
-    epochs: config.classifier.epochs,
-    learningRate: config.classifier.learning_rate,
-    l2: config.classifier.l2,
+  const models = Array.from({ length: config.classifier.ensemble }, (_, i) => {
+    const model = new SoftmaxModel(CLASSES);
+    model.train(weighted, {
+      epochs: config.classifier.epochs,
+      learningRate: config.classifier.learning_rate,
+      l2: config.classifier.l2,
+      seed: 7 + i,
+    });
+    return model;
   });
-  return model;
+  if (models.length === 1) return models[0]!;
+  return {
+    predict(features, temperature = 1) {
+      const sum = new Float64Array(CLASSES.length);
+      for (const m of models) {
+        const p = m.predict(features, temperature);
+        for (let i = 0; i < sum.length; i++) sum[i]! += p[i]! / models.length;
+      }
+      return sum;
+    },
+    explain: (features, cls, top) => models[0]!.explain(features, cls, top),
+  };
 }
 
 /**
@@ -87,7 +112,7 @@ export function fitModel(config: Config, data: TrainingExample[]): SoftmaxModel 
  */
 export function classProbabilities(
   config: Config,
-  model: SoftmaxModel,
+  model: Model,
   features: ReturnType<typeof featurize>,
   temperature: number,
 ): Float64Array {

@@ -412,6 +412,8 @@ export const configSchema = z
         /** Factor on the out-of-scope probability when the message names nothing from an out-of-scope word list. */
         oos_without_evidence: z.number().min(0).max(1).default(0.3),
         epochs: z.number().int().min(1).max(500).default(60),
+        /** Models averaged, each trained on its own order of the phrases (steadier on borderline messages). */
+        ensemble: z.number().int().min(1).max(9).default(1),
         l2: z.number().min(0).default(0.0005),
         learning_rate: z.number().positive().default(0.5),
       })

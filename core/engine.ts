@@ -34,6 +34,16 @@ import type {
 
 export { summarise };
 
+/** Phases in which the bot offered buttons, so a button press is an answer. */
+const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
+  'choosing_label',
+  'clarifying',
+  'confirming',
+  'deflecting',
+  'billing',
+  'duplicate',
+]);
+
 const LOCALES: Record<Lang, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 
 /** Details that belong to the person and their academy or site, not to one subject: asked once. */
@@ -149,6 +159,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       handOff(t, text, attachments, input, 'asked');
       return;
     }
+    // A button of an earlier question, pressed after the conversation moved on: nothing to answer.
+    if (input.choice && !text && attachments.length === 0 && !BUTTON_PHASES.has(t.state.phase)) return;
     switch (t.state.phase) {
       case 'choosing_label':
         onLabelChoice(t, input, attachments);
@@ -763,6 +775,8 @@ export function createCore(config: Config, options: { clock?: () => number } = {
         value: displayValue(slot as Slot, value),
       }));
     return {
+      intro: say(config, t.lang, 'preview_intro'),
+      question: say(config, t.lang, 'preview_question'),
       title: titleOf(request),
       kind: config.vocabulary.kinds[label][t.lang],
       urgent: request.classification.urgent,

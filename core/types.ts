@@ -59,6 +59,9 @@ export interface Reply {
 
 /** Every detail of a ticket about to be filed, labelled in the person's language. */
 export interface TicketPreview {
+  /** "This is what I'll send to the helpdesk:" and "Is this right?", for cards that show the fields. */
+  intro: string;
+  question: string;
   title: string;
   kind: string;
   urgent: boolean;

@@ -60,6 +60,8 @@ describe('core replies as Block Kit', () => {
         { value: 'edit', label: 'Aanpassen' },
       ],
       preview: {
+        intro: 'Dit stuur ik naar de helpdesk:',
+        question: 'Klopt dit?',
         title: `[AKW] Leerlingen: ${'x'.repeat(200)}`,
         kind: 'Storing',
         urgent: true,
@@ -75,7 +77,8 @@ describe('core replies as Block Kit', () => {
     const { text, blocks } = renderReply(reply, 'slack:D1');
     expect(text).toBe(reply.text);
     const json = JSON.stringify(blocks);
-    const header = blocks[0] as { type: string; text: { text: string } };
+    expect(JSON.stringify(blocks[0])).toContain('Dit stuur ik naar de helpdesk:');
+    const header = blocks[1] as { type: string; text: { text: string } };
     expect(header.type).toBe('header');
     expect(header.text.text.length).toBeLessThanOrEqual(150);
     expect(json).toContain('Storing');
@@ -84,6 +87,7 @@ describe('core replies as Block Kit', () => {
     for (const b of blocks) if ('fields' in b && b.fields) expect(b.fields.length).toBeLessThanOrEqual(10);
     expect(json).toContain('Bij het openen van de leerlingenfiche');
     expect(json).toContain('scherm.png, fout.jpg');
+    expect(JSON.stringify(blocks.at(-2))).toContain('Klopt dit?');
     const buttons = (blocks.at(-1) as { elements: { value: string; style?: string }[] }).elements;
     expect(buttons).toEqual([
       expect.objectContaining({ value: 'send', style: 'primary' }),

@@ -5,6 +5,7 @@ import { fileStore } from '../../adapters/state/store.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import type { TriageCore } from '../../core/engine.ts';
+import { say } from '../../core/messages.ts';
 import { type Notifier, TriageService } from '../runtime/service.ts';
 import { SlackChannel } from '../slack/channel.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
@@ -66,6 +67,10 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       deliveries,
       blobs: new FileBlobStore(dataDir),
       log,
+      turnFailed: async (conversation) => {
+        const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
+        return say(core.config, lang, 'turn_failed');
+      },
     });
     notifiers.set('slack', slackChannel);
     channels.push(slackChannel);

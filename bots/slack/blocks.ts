@@ -57,6 +57,7 @@ function linkTickets(text: string, tickets: FiledTicket[]): string {
 /** The ticket about to be filed: title, kind, every detail, the description and the files. */
 function previewCard(preview: TicketPreview): Block[] {
   const blocks: Block[] = [
+    section(escapeMrkdwn(preview.intro)),
     { type: 'header', text: { type: 'plain_text', text: clip(preview.title, HEADER_TEXT), emoji: false } },
     {
       type: 'context',
@@ -88,6 +89,7 @@ function previewCard(preview: TicketPreview): Block[] {
       ],
     });
   }
+  blocks.push(section(escapeMrkdwn(preview.question)));
   return blocks;
 }
 

@@ -32,6 +32,8 @@ export interface SlackDeps {
   maxFileBytes?: number;
   /** Turns handled at once; more wait in arrival order (default 4). Their acks never wait. */
   concurrentTurns?: number;
+  /** The configured apology when a turn fails, in the conversation's language. */
+  turnFailed?: (conversation: string) => Promise<string>;
 }
 
 /** Where the bot answers: a DM or channel, in a thread or not. */
@@ -358,8 +360,16 @@ export class SlackChannel implements Channel {
     } catch (error) {
       await this.deps.deliveries.release(delivery);
       this.log.error({ err: error, delivery, conversation }, 'turn failed');
-      // No words of our own to say (they all come from the configuration): a sign the message was not handled.
+      // A sign on the message that it was not handled, and the configured apology where it was said.
       if (source) await this.react(source.channel, source.ts, 'warning');
+      const apology = await this.deps.turnFailed?.(conversation).catch(() => null);
+      if (apology) {
+        await this.app.client.chat
+          .postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), text: apology })
+          .catch((err: unknown) =>
+            this.log.error({ err: slackError(err), conversation }, 'could not post the apology'),
+          );
+      }
       return;
     }
     await this.deps.deliveries.done(delivery);

@@ -14,7 +14,7 @@ import { buildKnowledge, type Knowledge, sameSubject } from './knowledge.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
 import { subjectOf, summarise } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
-import { fold } from './text/normalize.ts';
+import { escapeRegExp, fold } from './text/normalize.ts';
 import type {
   Attachment,
   ConversationState,
@@ -22,17 +22,24 @@ import type {
   Effect,
   FiledTicket,
   Outcome,
+  Person,
   Reply,
   RequestState,
   Slots,
   Status,
   TicketDraft,
   TicketPreview,
+  TicketState,
   TicketSummary,
   Turn,
 } from './types.ts';
 
 export { summarise };
+
+type HandoffReason = 'asked' | 'misunderstood' | 'rule';
+
+/** Words after "spreken met" that are not a colleague's name. */
+const HELPDESK_WORDS = new Set(['iemand', 'de', 'een', 'helpdesk', 'someone', 'somebody', 'quelqu', 'un', 'une', 'le']);
 
 /** Phases in which the bot offered buttons, so a button press is an answer. */
 const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
@@ -60,7 +67,15 @@ export type CoreEvent =
   /** The host's answer to a `find_tickets` effect: open tickets of the academy or site. */
   | { type: 'tickets_found'; key: string; tickets: TicketSummary[] }
   /** Time passes: the host calls this now and then for conversations waiting on the person. */
-  | { type: 'tick' };
+  | { type: 'tick' }
+  /** The agent desk: a colleague took the handoff, wrote to the person, or ended it. */
+  | { type: 'agent_claimed'; agent: Person }
+  | { type: 'agent_message'; agent: Person; text: string }
+  | { type: 'handoff_ended'; how: 'resolved' | 'returned' }
+  /** Unclaimed handoff during contact hours: the person's place in the queue. */
+  | { type: 'handoff_queue'; position: number }
+  /** The host's answer to a `ticket_status` effect. */
+  | { type: 'ticket_status'; id: string; status: TicketState };
 
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
 const MAX_ANALYSED = 4000;
@@ -83,6 +98,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   const classifier = trainClassifier(config, options.clock);
   const extractor = buildExtractor(config);
   const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
+  const ticketPattern = new RegExp(`\\b${config.ticket_prefix}-[0-9A-Z]{4,10}\\b`, 'i');
   const billingCues = new Map(config.billing.rules.map((r) => [r.id, cueMatcher(r.cues)]));
   const core = { config, classifier, extractor, knowledge };
 
@@ -127,7 +143,9 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     else if (event.type === 'ticket_queued') onQueued(turn, event.idempotencyKey);
     else if (event.type === 'tickets_found') onTicketsFound(turn, event.key, event.tickets);
     else if (event.type === 'tick') return onTick(turn);
-    else onFailed(turn, event.idempotencyKey);
+    else if (event.type === 'ticket_failed') onFailed(turn, event.idempotencyKey);
+    else if (event.type === 'ticket_status') onStatus(turn, event.id, event.status);
+    else onDesk(turn, event);
     return turn.outcome();
   }
 
@@ -153,6 +171,23 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
       t.reply(say(config, t.lang, 'cancelled'));
       t.status = 'done';
+      return;
+    }
+    // Handed to a person: what the person says goes to the agent; the bot keeps silent.
+    if (t.state.phase === 'handoff' && t.state.handoff?.live) {
+      t.effect({ type: 'relay', text, attachments });
+      t.status = 'handoff';
+      return;
+    }
+    const asked = ticketAskedAbout(text);
+    if (asked) {
+      t.effect({ type: 'ticket_status', id: asked });
+      return;
+    }
+    if (namesOneAgent(text)) {
+      // The helpdesk's honest answer: any colleague can help; no promise of that person. Then go on.
+      t.reply(say(config, t.lang, 'named_agent'));
+      t.status = statusOf(t.state);
       return;
     }
     if (matchesAny(folded, config.answers.human, t.lang, false)) {
@@ -372,8 +407,14 @@ export function createCore(config: Config, options: { clock?: () => number } = {
         askLabel(t, true);
         return;
       }
-      // Asked twice: go on with the classifier's best in-scope guess rather than loop.
+      // Misunderstood twice in a row: a person takes over (or, if configured off, the best guess).
       request.label = request.classification.inScopeLabel;
+      if (config.handoff.on_misunderstood) {
+        t.set({ misunderstood: 0 });
+        request.extra.push(input.text.trim());
+        file(t, 'misunderstood');
+        return;
+      }
     } else {
       request.label = picked;
     }
@@ -547,7 +588,16 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       if (!checkRegistry(t, request)) return;
     }
     if (config.conversation.preview && t.state.interactive) showPreview(t);
-    else file(t);
+    else file(t, ruleHandoff(t, request));
+  }
+
+  /** A configured rule that hands this request to a person (urgent incidents during contact hours). */
+  function ruleHandoff(t: TurnBuilder, request: RequestState): HandoffReason | undefined {
+    const urgentIncident = request.classification.urgent && request.label === 'incident';
+    if (config.handoff.urgent_incidents_in_hours && urgentIncident && isOpen(t.ctx.now, config.helpdesk.hours)) {
+      return 'rule';
+    }
+    return undefined;
   }
 
   /** Who may ask. Returns false when the request stops here (refused). */
@@ -806,7 +856,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const folded = fold(input.text);
     request.attachments.push(...attachments);
     if (input.choice === 'send' || (!input.choice && matchesAny(folded, config.answers.send, t.lang, true))) {
-      file(t);
+      file(t, ruleHandoff(t, request));
       return;
     }
     if (input.choice === 'edit' || (!input.choice && matchesAny(folded, config.answers.edit, t.lang, true))) {
@@ -829,7 +879,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     showPreview(t);
   }
 
-  function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: 'asked'): void {
+  function handOff(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn, reason: HandoffReason): void {
     if (!t.state.request) {
       newRequest(t, text, attachments, input);
     } else {
@@ -841,7 +891,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   }
 
   /** Ask the host to file the request's ticket; for a handoff, as a handoff to a person. */
-  function file(t: TurnBuilder, handoff?: 'asked'): void {
+  function file(t: TurnBuilder, handoff?: HandoffReason): void {
     const request = t.state.request!;
     const draft = buildDraft(t, request, handoff !== undefined);
     const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
@@ -924,17 +974,21 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     }
     const request = t.state.request!;
     const wasHandoff = t.state.pendingHandoff === key;
+    const open = isOpen(t.ctx.now, config.helpdesk.hours);
+    // Outside contact hours there is no live handoff: the ticket waits for the morning.
+    const live = wasHandoff && open && t.ctx.desk === true;
     t.set({
-      phase: wasHandoff ? 'handoff' : 'done',
+      phase: live ? 'handoff' : 'done',
       awaiting: null,
       request: null,
       pendingHandoff: null,
       shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
+      ...(wasHandoff ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } } : {}),
     });
-    const open = isOpen(t.ctx.now, config.helpdesk.hours);
     const opens = describeOpening(t);
     if (wasHandoff) {
       t.reply(say(config, t.lang, open ? 'handoff' : 'handoff_outside_hours', { ticket: ticket.id, opens }));
+      if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
       t.status = 'handoff';
       return;
     }
@@ -992,6 +1046,73 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     t.set({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });
     t.status = 'done';
     nextSubject(t);
+  }
+
+  // ---- the agent desk and ticket status --------------------------------------------------------
+
+  function onDesk(t: TurnBuilder, event: Extract<CoreEvent, { type: `agent_${string}` | `handoff_${string}` }>): void {
+    const handoff = t.state.handoff;
+    if (t.state.phase !== 'handoff' || !handoff) return;
+    const agent = (p: Person) => p.name?.split(/\s+/)[0] ?? say(config, t.lang, 'duplicate_colleague');
+    t.status = 'handoff';
+    switch (event.type) {
+      case 'agent_claimed':
+        t.set({ handoff: { ...handoff, agent: event.agent } });
+        t.reply(say(config, t.lang, 'handoff_claimed', { agent: agent(event.agent), ticket: handoff.ticket }));
+        return;
+      case 'agent_message':
+        t.reply(say(config, t.lang, 'agent_says', { agent: agent(event.agent), text: event.text }));
+        return;
+      case 'handoff_queue':
+        if (!handoff.agent) t.reply(say(config, t.lang, 'handoff_queue', { position: event.position }));
+        return;
+      case 'handoff_ended':
+        t.set({ phase: 'done', handoff: undefined });
+        t.reply(say(config, t.lang, event.how === 'resolved' ? 'handoff_resolved' : 'handoff_returned'));
+        t.status = 'done';
+        return;
+    }
+  }
+
+  /** "What is the status of HD-000123?": the ticket id asked about, if the message asks that. */
+  function ticketAskedAbout(text: string): string | null {
+    const id = ticketPattern.exec(text)?.[0];
+    if (!id) return null;
+    return matchesAny(fold(text), config.answers.status, t0Lang(text), false) ? id.toUpperCase() : null;
+  }
+
+  function t0Lang(text: string): Lang {
+    return detectLanguage(fold(text), config.default_language).lang;
+  }
+
+  function onStatus(t: TurnBuilder, id: string, status: TicketState): void {
+    t.reply(say(config, t.lang, `status_${status}`, { ticket: id }));
+  }
+
+  /** "Kan ik Jan spreken?": a request for one named colleague. */
+  function namesOneAgent(text: string): boolean {
+    const folded = fold(text);
+    for (const phrase of [
+      ...config.answers.named_agent.nl,
+      ...config.answers.named_agent.fr,
+      ...config.answers.named_agent.en,
+    ]) {
+      const i = folded.indexOf(fold(phrase));
+      if (i < 0) continue;
+      // The phrase followed by a capitalised name in the original text ("spreken met Jan").
+      const after = text.slice(i + phrase.length).trimStart();
+      const name = /^(\p{Lu}\p{Ll}+)/u.exec(after)?.[1];
+      if (name && !HELPDESK_WORDS.has(fold(name))) return true;
+    }
+    // Dutch puts the name first: "Kan ik Jan (even) spreken?".
+    for (const verb of new Set(config.answers.named_agent.nl.map((p) => p.split(' ')[0]!))) {
+      const m = new RegExp(
+        `(?<![\\p{L}])(\\p{Lu}\\p{Ll}+)\\s+(?:even\\s+|eens\\s+|nog\\s+)?${escapeRegExp(verb)}\\b`,
+        'u',
+      ).exec(text);
+      if (m && m.index > 0 && !HELPDESK_WORDS.has(fold(m[1]!))) return true;
+    }
+    return false;
   }
 
   function describeOpening(t: TurnBuilder): string {

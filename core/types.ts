@@ -110,7 +110,13 @@ export interface FiledTicket {
 /** Side effects the core asks its host to carry out. */
 export type Effect =
   | { type: 'file_ticket'; ticket: TicketDraft }
-  | { type: 'handoff'; reason: 'asked' | 'misunderstood'; ticket: TicketDraft }
+  | { type: 'handoff'; reason: 'asked' | 'misunderstood' | 'rule'; ticket: TicketDraft }
+  /** A live handoff began: the host posts it to the agent desk (ticket, transcript, details). */
+  | { type: 'desk_open'; ticket: string }
+  /** What the person said during a live handoff, for the agent who has it. */
+  | { type: 'relay'; text: string; attachments: Attachment[] }
+  /** "What is the status of HD-000123?": the host asks the ticket system, answers `ticket_status`. */
+  | { type: 'ticket_status'; id: string }
   | { type: 'rejected'; reason: OosReason; text: string }
   /** Look up open tickets of an academy or site (ask once); the host answers with `tickets_found`. */
   | { type: 'find_tickets'; key: string; academy?: string; siteId?: string; since: string }
@@ -118,6 +124,9 @@ export type Effect =
   | { type: 'add_to_ticket'; ticketId: string; text: string; attachments: Attachment[] }
   /** The manual or changelog answered: no ticket (counted as resolved by the manual). */
   | { type: 'resolved_by_manual'; pages: string[] };
+
+/** Where a ticket stands, as the ticket system says (or that it does not know it). */
+export type TicketState = 'open' | 'pending' | 'resolved' | 'closed' | 'unknown' | 'not_found';
 
 /** An open ticket as the host reports it for the ask-once check. */
 export interface TicketSummary {
@@ -207,6 +216,8 @@ export interface ConversationState {
   shared?: Slots;
   /** The person's channel shows cards with buttons (from the last turn). */
   interactive?: boolean;
+  /** A handoff to a person: its ticket, whether it is live (contact hours), who took it. */
+  handoff?: { ticket: string; live: boolean; since: string; agent?: Person };
   /** Who spoke last (the channel's user). */
   user?: Person;
   /** The closing rule: when the person was reminded of an unanswered question, and when it closes. */
@@ -227,4 +238,6 @@ export interface Outcome {
 /** Injected time; the core never reads the clock itself. */
 export interface CoreContext {
   now: Date;
+  /** The host has an agent desk where people can take over live (else a handoff is a ticket only). */
+  desk?: boolean;
 }

@@ -7,7 +7,7 @@ import { type ConversationStore, memoryStore } from '../adapters/state/store.ts'
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import { fileOutbox } from '../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker } from '../adapters/tickets/outbox/worker.ts';
-import { TriageService, type TurnResult } from '../bots/runtime/service.ts';
+import { type AgentDesk, type Notifier, TriageService, type TurnResult } from '../bots/runtime/service.ts';
 import type { Config } from '../core/config/schema.ts';
 import { mergeConfig } from '../core/config/validate.ts';
 import { createCore, type TriageCore } from '../core/engine.ts';
@@ -60,6 +60,9 @@ export function transcript(
     core?: TriageCore;
     /** Who is talking (default: user u1 without name). */
     user?: Person;
+    /** The agent desk and how news outside a turn reaches the person (handoff tests). */
+    desk?: AgentDesk;
+    notifier?: Notifier;
   } = {},
 ) {
   const core = options.core ?? shippedCore(options.profile ?? 'academy');
@@ -69,7 +72,11 @@ export function transcript(
   const clock = { now: options.now ?? OPEN_HOURS };
   // The outbox on disk beside the tickets: conversations sharing a data folder see each other's tickets.
   const worker = new DeliveryWorker(fileOutbox(dataDir), tickets);
-  const service = new TriageService(core, store, tickets, () => clock.now, undefined, { worker });
+  const service = new TriageService(core, store, tickets, () => clock.now, undefined, {
+    worker,
+    ...(options.desk ? { desk: options.desk } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+  });
   const conversation = options.conversation ?? 'conv-1';
   const results: TurnResult[] = [];
   let pending: Promise<TurnResult> | null = null;

@@ -1,10 +1,11 @@
 import type { ConversationStore } from '../../adapters/state/store.ts';
 import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
-import type { TicketSink } from '../../adapters/tickets/sink.ts';
+import { TicketError, type TicketSink } from '../../adapters/tickets/sink.ts';
 import type { OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
 import type {
+  Attachment,
   Awaiting,
   ConversationState,
   Effect,
@@ -41,6 +42,15 @@ export interface Notifier {
   notify(conversation: string, replies: Reply[]): Promise<void>;
 }
 
+/**
+ * Where handoffs go: the agent desk (a Slack or Teams channel). `open` posts a live handoff with its
+ * ticket and the conversation so far; `relay` brings what the person says to the agent who has it.
+ */
+export interface AgentDesk {
+  open(conversation: string, state: ConversationState, ticket: string): Promise<void>;
+  relay(conversation: string, text: string, attachments: Attachment[]): Promise<void>;
+}
+
 /** Ticket delivery as the service runs it: a durable outbox, its worker, and how long a turn waits. */
 export interface ServiceOptions {
   /** Default: an outbox in memory over the sink given (not durable: hosts pass `createTicketing(...)`). */
@@ -48,6 +58,8 @@ export interface ServiceOptions {
   notifier?: Notifier;
   /** How long a turn waits for the helpdesk before saying "registered, the number follows". */
   waitMs?: number;
+  /** The agent desk handoffs go to (without one, a handoff is a ticket marked for a person). */
+  desk?: AgentDesk;
 }
 
 /** Minimal logger port (pino fits). */
@@ -69,6 +81,7 @@ export class TriageService {
   readonly outbox: Outbox;
   private readonly sink: TicketSink;
   private readonly notifier: Notifier | null;
+  private desk: AgentDesk | null;
   private readonly waitMs: number;
   /** Keys whose outcome the running turn tells the person itself (the worker must not tell it again). */
   private readonly inTurn = new Set<string>();
@@ -92,6 +105,7 @@ export class TriageService {
     this.outbox = this.worker.outbox;
     this.sink = this.worker.sink;
     this.notifier = options.notifier ?? null;
+    this.desk = options.desk ?? null;
     this.waitMs = options.waitMs ?? 4000;
     if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
   }
@@ -122,7 +136,7 @@ export class TriageService {
     return this.serial(conversation, async () => {
       const state = await this.store.get(conversation);
       if (!state) return [];
-      const outcome = this.core.handle(state, { type: 'tick' }, { now: this.clock() });
+      const outcome = this.core.handle(state, { type: 'tick' }, this.context());
       if (outcome.replies.length === 0) return [];
       await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
       return outcome.replies;
@@ -214,7 +228,7 @@ export class TriageService {
       const event: CoreEvent = entry.ticket
         ? { type: 'ticket_filed', idempotencyKey: entry.key, ticket: entry.ticket }
         : { type: 'ticket_failed', idempotencyKey: entry.key, error: entry.lastError?.code ?? 'failed' };
-      const outcome = this.core.handle(state, event, { now: this.clock() });
+      const outcome = this.core.handle(state, event, this.context());
       if (outcome.replies.length > 0) await notifier.notify(conversation, outcome.replies);
       await this.store.set(conversation, outcome.state, this.core.config.conversation.idle_minutes * 60_000);
       this.log.info(
@@ -228,7 +242,7 @@ export class TriageService {
   private async run(turn: Turn): Promise<TurnResult> {
     const ttl = this.core.config.conversation.idle_minutes * 60_000;
     let state: ConversationState | null = (await this.store.get(turn.conversation)) ?? null;
-    let outcome = this.core.handle(state, { type: 'message', turn }, { now: this.clock() });
+    let outcome = this.core.handle(state, { type: 'message', turn }, this.context());
     const replies = [...outcome.replies];
     const effects = [...outcome.effects];
     let status = outcome.status;
@@ -240,10 +254,21 @@ export class TriageService {
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
+      if (effect.type === 'desk_open' || effect.type === 'relay') {
+        await this.toDesk(effect, turn.conversation, state);
+        continue;
+      }
+      if (effect.type === 'ticket_status') {
+        outcome = this.core.handle(state, await this.statusOf(effect.id), this.context());
+        state = outcome.state;
+        replies.push(...outcome.replies);
+        status = outcome.status;
+        continue;
+      }
       if (effect.type === 'find_tickets' || effect.type === 'add_to_ticket') {
         const event = await this.lookUp(effect, turn);
         if (!event) continue;
-        outcome = this.core.handle(state, event, { now: this.clock() });
+        outcome = this.core.handle(state, event, this.context());
         state = outcome.state;
         replies.push(...outcome.replies);
         effects.push(...outcome.effects);
@@ -272,7 +297,7 @@ export class TriageService {
         this.log.error({ err: String(error), sink: this.sink.name }, 'could not register the ticket');
         event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'OUTBOX' };
       }
-      outcome = this.core.handle(state, event, { now: this.clock() });
+      outcome = this.core.handle(state, event, this.context());
       state = outcome.state;
       replies.push(...outcome.replies);
       effects.push(...outcome.effects);
@@ -354,5 +379,58 @@ export class TriageService {
       this.log.warn({ err: String(error), sink: this.sink.name }, 'open tickets look-up failed');
     }
     return { type: 'tickets_found', key: effect.key, tickets };
+  }
+
+  /** Plug in the agent desk once the channels that host it are up. */
+  useDesk(desk: AgentDesk): void {
+    this.desk = desk;
+  }
+
+  /**
+   * Something from the agent desk for a conversation (claimed, a reply, ended, queue place): the core
+   * decides what the person hears, which goes out through the notifier.
+   */
+  fromDesk(
+    conversation: string,
+    event: Extract<CoreEvent, { type: 'agent_claimed' | 'agent_message' | 'handoff_ended' | 'handoff_queue' }>,
+  ): Promise<Reply[]> {
+    return this.serial(conversation, async () => {
+      const state = await this.store.get(conversation);
+      if (!state) return [];
+      const outcome = this.core.handle(state, event, this.context());
+      await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
+      if (outcome.replies.length > 0 && this.notifier) await this.notifier.notify(conversation, outcome.replies);
+      return outcome.replies;
+    });
+  }
+
+  private async toDesk(
+    effect: Extract<Effect, { type: 'desk_open' | 'relay' }>,
+    conversation: string,
+    state: ConversationState,
+  ): Promise<void> {
+    if (!this.desk) return;
+    try {
+      if (effect.type === 'desk_open') await this.desk.open(conversation, state, effect.ticket);
+      else await this.desk.relay(conversation, effect.text, effect.attachments);
+    } catch (error) {
+      this.log.error({ err: String(error), conversation }, 'agent desk unreachable');
+    }
+  }
+
+  /** A ticket's status from the ticket system, for "what is the status of HD-...?". */
+  private async statusOf(id: string): Promise<CoreEvent> {
+    try {
+      const status = await this.sink.status({ id });
+      return { type: 'ticket_status', id, status };
+    } catch (error) {
+      const notFound = error instanceof TicketError && error.code === 'NOT_FOUND';
+      if (!notFound) this.log.warn({ err: String(error), sink: this.sink.name }, 'status look-up failed');
+      return { type: 'ticket_status', id, status: notFound ? 'not_found' : 'unknown' };
+    }
+  }
+
+  private context() {
+    return { now: this.clock(), desk: this.desk !== null };
   }
 }

@@ -210,6 +210,18 @@ const MESSAGE_KEYS = [
   'duplicate_found',
   'duplicate_same_person',
   'duplicate_added',
+  'named_agent',
+  'handoff_claimed',
+  'agent_says',
+  'handoff_queue',
+  'handoff_resolved',
+  'handoff_returned',
+  'status_open',
+  'status_pending',
+  'status_resolved',
+  'status_closed',
+  'status_unknown',
+  'status_not_found',
   'duplicate_retry',
   'duplicate_colleague',
   'duplicate_add',
@@ -491,6 +503,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** When a person takes over from the bot. */
+    handoff: z
+      .object({
+        /** The person was not understood twice in a row (the kind of request): hand off. */
+        on_misunderstood: z.boolean().default(true),
+        /** Urgent incidents during contact hours go to a person at once. */
+        urgent_incidents_in_hours: z.boolean().default(false),
+        /** An unclaimed handoff reminds the agent desk after this many minutes. */
+        remind_desk_after_minutes: z.number().int().min(1).default(10),
+      })
+      .strict()
+      .prefault({}),
     /** How details and kinds are named to people (ticket preview), per language. */
     vocabulary: z
       .object({
@@ -531,6 +555,10 @@ export const configSchema = z
         /** Add my details to the open ticket on the same subject / file a separate one after all. */
         join: phraseList,
         separate: phraseList,
+        /** "What is the status of HD-...": with a ticket number, a status look-up. */
+        status: phraseList,
+        /** "Can I talk to <name>": followed by a capitalised name, a request for one named agent. */
+        named_agent: phraseList,
         /** Words that name a kind of request when the person is asked to choose one (any language). */
         label_words: z
           .object({

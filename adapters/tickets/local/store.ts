@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
-import type { StoredTicket, TicketNote, TicketSink, TicketStatus } from '../sink.ts';
+import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
 
 /** Write a file so that readers see the old or the new content, never half of it. */
 async function writeAtomic(file: string, content: string): Promise<void> {
@@ -105,7 +105,9 @@ export class LocalTicketStore implements TicketSink {
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {
-    return (await this.get(ticket.id))?.status ?? 'unknown';
+    const stored = await this.get(ticket.id);
+    if (!stored) throw new TicketError('NOT_FOUND', `no ticket ${ticket.id}`, { system: this.name, status: 404 });
+    return stored.status;
   }
 
   async get(id: string): Promise<StoredTicket | null> {

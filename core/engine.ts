@@ -988,7 +988,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     const opens = describeOpening(t);
     if (wasHandoff) {
       t.reply(say(config, t.lang, open ? 'handoff' : 'handoff_outside_hours', { ticket: ticket.id, opens }));
-      if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
+      if (live) t.effect({ type: 'desk_open', ticket: ticket.id, draft: buildDraft(t, request, true) });
       t.status = 'handoff';
       return;
     }

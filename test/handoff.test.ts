@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDesk, Notifier } from '../bots/runtime/service.ts';
-import type { Attachment, ConversationState, Reply } from '../core/types.ts';
+import type { Attachment, ConversationState, Reply, TicketDraft } from '../core/types.ts';
 import { CLOSED_HOURS, coreWith, transcript } from './helpers.ts';
 
 /** Records what reaches the agent desk and what reaches the person outside turns. */
 function recorder() {
   const desk = {
-    opened: [] as { conversation: string; ticket: string; state: ConversationState }[],
+    opened: [] as { conversation: string; ticket: string; draft: TicketDraft; state: ConversationState }[],
     relayed: [] as { conversation: string; text: string; attachments: Attachment[] }[],
-    async open(conversation: string, state: ConversationState, ticket: string) {
-      desk.opened.push({ conversation, state, ticket });
+    async open(conversation: string, handoff: { ticket: string; draft: TicketDraft; state: ConversationState }) {
+      desk.opened.push({ conversation, ...handoff });
     },
     async relay(conversation: string, text: string, attachments: Attachment[]) {
       desk.relayed.push({ conversation, text, attachments });
@@ -30,7 +30,9 @@ describe('handoff to a person', () => {
     const chat = transcript({ desk: r.desk, notifier: r.notifier, user: { id: 'u1', name: 'Els Peeters' } });
     await chat.user('De rapporten van Lindenhof tonen verkeerde punten, dat klopt niet').bot({ status: 'collecting' });
     await chat.user('Ik wil graag een medewerker spreken').bot({ status: 'handoff', says: /medewerker.*HD-000001/ });
-    expect(r.desk.opened).toMatchObject([{ conversation: 'conv-1', ticket: 'HD-000001' }]);
+    expect(r.desk.opened).toMatchObject([
+      { conversation: 'conv-1', ticket: 'HD-000001', draft: { handoff: true, slots: { academy: 'ALH' } } },
+    ]);
     expect(r.desk.opened[0]?.state.transcript.map((m) => m.text).join('\n')).toContain('verkeerde punten');
     const ticket = await chat.tickets.get('HD-000001');
     expect(ticket?.draft.handoff).toBe(true);
@@ -50,6 +52,8 @@ describe('handoff to a person', () => {
     });
     expect(r.said()).toMatch(/Jan van de helpdesk neemt uw vraag \(ticket HD-000001\)/);
     expect(r.said()).toMatch(/^Jan: Ik kijk het na\.$/m);
+    const notes = (await chat.tickets.get('HD-000001'))?.notes ?? [];
+    expect(notes.map((n) => n.text)).toEqual(['Het gaat om de klas Piano 2', 'Ik kijk het na.']);
     await chat.service.fromDesk('conv-1', { type: 'handoff_ended', how: 'resolved' });
     expect(r.said()).toMatch(/afgerond/);
     // The bot is back.

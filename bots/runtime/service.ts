@@ -9,6 +9,7 @@ import type {
   Awaiting,
   ConversationState,
   Effect,
+  Person,
   Reply,
   Status,
   TicketDraft,
@@ -47,7 +48,7 @@ export interface Notifier {
  * ticket and the conversation so far; `relay` brings what the person says to the agent who has it.
  */
 export interface AgentDesk {
-  open(conversation: string, state: ConversationState, ticket: string): Promise<void>;
+  open(conversation: string, handoff: { ticket: string; draft: TicketDraft; state: ConversationState }): Promise<void>;
   relay(conversation: string, text: string, attachments: Attachment[]): Promise<void>;
 }
 
@@ -400,6 +401,7 @@ export class TriageService {
       const outcome = this.core.handle(state, event, this.context());
       await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
       if (outcome.replies.length > 0 && this.notifier) await this.notifier.notify(conversation, outcome.replies);
+      if (event.type === 'agent_message') await this.noteOnTicket(state.handoff?.ticket, event.agent, event.text, []);
       return outcome.replies;
     });
   }
@@ -411,11 +413,26 @@ export class TriageService {
   ): Promise<void> {
     if (!this.desk) return;
     try {
-      if (effect.type === 'desk_open') await this.desk.open(conversation, state, effect.ticket);
-      else await this.desk.relay(conversation, effect.text, effect.attachments);
+      if (effect.type === 'desk_open') {
+        const draft = { ...effect.draft, requester: { ...state.user, ...effect.draft.requester } };
+        await this.desk.open(conversation, { ticket: effect.ticket, draft, state });
+      } else {
+        await this.desk.relay(conversation, effect.text, effect.attachments);
+        await this.noteOnTicket(state.handoff?.ticket, state.user ?? { id: '' }, effect.text, effect.attachments);
+      }
     } catch (error) {
       this.log.error({ err: String(error), conversation }, 'agent desk unreachable');
     }
+  }
+
+  /** The handoff's exchange kept on its ticket, where the ticket system takes notes. */
+  private async noteOnTicket(ticket: string | undefined, author: Person, text: string, attachments: Attachment[]) {
+    if (!ticket || !this.sink.addNote || !text) return;
+    await this.sink
+      .addNote(ticket, { at: this.clock().toISOString(), author, text, attachments })
+      .catch((error: unknown) =>
+        this.log.warn({ err: String(error), ticket }, 'could not add the message to the ticket'),
+      );
   }
 
   /** A ticket's status from the ticket system, for "what is the status of HD-...?". */

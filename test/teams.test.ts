@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
 import { serve } from '../bots/server/main.ts';
+import type { TeamsChannel } from '../bots/teams/channel.ts';
 import { shippedCore, tempDir } from './helpers.ts';
 import { memoryLog } from './slack/harness.ts';
+import { FakeConnector } from './teams/fake-connector.ts';
 import { BOT_TOKEN, buttons, shown, type TeamsBot, teamsBot } from './teams/harness.ts';
 import { CHANNEL, cardSubmit, channelMention, installation, PERSONAL, personalMessage } from './teams/requests.ts';
 
@@ -92,6 +94,14 @@ describe('Teams on the server as npm start runs it (local mode, fake Bot Connect
     expect(sent[0]?._to).toBe(PERSONAL);
   });
 
+  it('reaches a conversation outside a turn (a late ticket number, a reminder) through its stored address', async () => {
+    await bot.post(personalMessage(bot.serviceUrl, 'Het programma crasht bij het opslaan van de evaluaties.'));
+    await bot.settled();
+    await bot.teams.notify(`teams:${PERSONAL}`, [{ text: 'Uw ticket HD-000007 is alsnog aangemaakt.' }]);
+    expect(bot.fake.sent().at(-1)).toMatchObject({ _to: PERSONAL, text: 'Uw ticket HD-000007 is alsnog aangemaakt.' });
+    await expect(bot.teams.notify('teams:a:unknown', [{ text: 'x' }])).rejects.toThrow(/no Teams address/);
+  });
+
   it('a redelivered activity gets no second answer and files no second ticket', async () => {
     const message = personalMessage(bot.serviceUrl, COMPLETE_INCIDENT);
     // Teams redelivers what it thinks was missed: at once, and later.
@@ -161,6 +171,33 @@ describe('Teams on the server as npm start runs it (local mode, fake Bot Connect
     expect(logs).not.toContain(BOT_TOKEN);
     const info = bot.logs.filter((l) => JSON.parse(l).level >= 30).join('');
     expect(info).not.toContain('Mila Jacobs');
+  });
+});
+
+describe('Teams in local mode as the Bot Framework Emulator meets it (botbuilder credentials, no token)', () => {
+  it('answers on the local serviceUrl without a token', async () => {
+    const fake = new FakeConnector(null);
+    await fake.start();
+    const { log } = memoryLog();
+    const running = await serve({ core: shippedCore(), dataDir: tempDir(), port: 0, host: '127.0.0.1', env: {}, log });
+    try {
+      const message = {
+        ...personalMessage(fake.url, 'Hoe voeg ik een vak toe aan het rapport?'),
+        channelId: 'emulator',
+      };
+      const res = await fetch(`${running.url}/api/messages`, {
+        method: 'POST',
+        body: JSON.stringify(message),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(200);
+      await (running.channels.find((c) => c.name === 'teams') as TeamsChannel).idle();
+      expect(fake.sent()).toHaveLength(1);
+      expect(fake.calls.every((c) => c.token === null)).toBe(true);
+    } finally {
+      await running.close();
+      await fake.close();
+    }
   });
 });
 

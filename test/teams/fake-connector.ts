@@ -48,7 +48,8 @@ export class FakeConnector {
   private seq = 0;
   url = '';
 
-  constructor(readonly token: string) {}
+  /** `token`: the bearer token every call must carry; null for a connector that wants none (the Emulator's). */
+  constructor(readonly token: string | null) {}
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {

@@ -55,7 +55,10 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
     it('GET /healthz reports Slack on over HTTP', async () => {
       const res = await fetch(`${bot.url}/healthz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ok', channels: { slack: { state: 'on', mode: 'http' } } });
+      expect(await res.json()).toEqual({
+        status: 'ok',
+        channels: { slack: { state: 'on', mode: 'http' }, teams: { state: 'on', mode: 'local' } },
+      });
       expect(bot.fake.callsTo('auth.test')).toHaveLength(1);
     });
 
@@ -350,7 +353,10 @@ describe('the server (npm start)', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({
         status: 'ok',
-        channels: { slack: { state: 'off', reason: 'SLACK_BOT_TOKEN is not set' } },
+        channels: {
+          slack: { state: 'off', reason: 'SLACK_BOT_TOKEN is not set' },
+          teams: { state: 'on', mode: 'local' },
+        },
       });
       expect((await fetch(`${running.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
       const off = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'slack is off');
@@ -399,7 +405,7 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
     try {
       expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({
         status: 'ok',
-        channels: { slack: { state: 'on', mode: 'socket' } },
+        channels: { slack: { state: 'on', mode: 'socket' }, teams: { state: 'on', mode: 'local' } },
       });
       expect((await fetch(`${running.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
       const payload = eventCallback(directMessage('Het programma crasht bij het opslaan van de evaluaties.'));

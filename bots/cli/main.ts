@@ -134,12 +134,17 @@ export function program(): Command {
 
   cli
     .command('serve')
-    .description('run the bot as a server for Slack (and Teams): POST /slack/events, GET /healthz (`npm start`)')
+    .description(
+      'run the bot as a server for Slack and Teams: POST /slack/events, POST /api/messages, GET /healthz (`npm start`)',
+    )
     .addOption(profileOption())
     .addOption(configOption())
     .option('--port <n>', 'port to listen on (default: PORT, else 3978)')
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .action(async (options: ProfileOptions & { port?: string; host: string }) => {
+    .option(
+      '--host <address>',
+      'address to listen on (default: every address; 127.0.0.1 when Teams runs in local mode)',
+    )
+    .action(async (options: ProfileOptions & { port?: string; host?: string }) => {
       loadDotEnv();
       const given = options.port ?? process.env.PORT ?? '3978';
       const port = Number(given);
@@ -150,7 +155,7 @@ export function program(): Command {
         core: coreCache(options)(),
         dataDir: dataDir(),
         port,
-        host: options.host,
+        ...(options.host ? { host: options.host } : {}),
         env: process.env,
         log,
       });

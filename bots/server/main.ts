@@ -1,23 +1,33 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { fileDeliveryLog } from '../../adapters/state/deliveries.ts';
+import { fileAddressBook } from '../../adapters/state/references.ts';
 import { fileStore } from '../../adapters/state/store.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
+import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { type Notifier, TriageService } from '../runtime/service.ts';
 import { SlackChannel } from '../slack/channel.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
+import { TeamsChannel, type TeamsDeps } from '../teams/channel.ts';
+import { teamsSettingsFromEnv } from '../teams/settings.ts';
 import { type Channel, offChannel, type RunningServer, startServer } from './server.ts';
 
 export interface ServeOptions {
   core: TriageCore;
   dataDir: string;
   port: number;
+  /**
+   * Address to listen on. Default: 127.0.0.1 when Teams runs in local mode (no MicrosoftAppId) and no
+   * other channel needs to be reached from outside, else every address.
+   */
   host?: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** How Teams signs its calls and backs off (default: from the environment; tests pass a fake's token). */
+  teams?: Pick<TeamsDeps, 'credentials' | 'retry' | 'typingEveryMs'>;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -33,6 +43,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
   const store = fileStore(dataDir);
   const deliveries = fileDeliveryLog(dataDir);
+  const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
+  const blobs = new FileBlobStore(dataDir);
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
   const ticketing = createTicketing(core.config, { dataDir, log: log as unknown as WorkerLog });
@@ -55,7 +67,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   }, 5 * 60_000);
   sweeper.unref();
 
+  const turnFailed = async (conversation: string) => {
+    const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
+    return say(core.config, lang, 'turn_failed');
+  };
+
   const channels: Channel[] = [];
+  let outsideCallers = false;
   const slack = slackSettingsFromEnv(options.env);
   if ('off' in slack) {
     channels.push(offChannel('slack', slack.off));
@@ -65,20 +83,56 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       turns: service,
       conversations: store,
       deliveries,
-      blobs: new FileBlobStore(dataDir),
+      blobs,
       log,
-      turnFailed: async (conversation) => {
-        const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
-        return say(core.config, lang, 'turn_failed');
-      },
+      turnFailed,
     });
     notifiers.set('slack', slackChannel);
     channels.push(slackChannel);
+    // Over HTTP, Slack calls in from outside; in Socket Mode the bot calls out.
+    outsideCallers ||= !slack.settings.appToken;
+  }
+
+  let host = options.host;
+  const teams = teamsSettingsFromEnv(options.env);
+  if ('off' in teams) {
+    channels.push(offChannel('teams', teams.off));
+  } else {
+    if (teams.settings.mode === 'local') {
+      // Unauthenticated activities must not come from elsewhere, nor send replies elsewhere.
+      host ??= outsideCallers ? undefined : '127.0.0.1';
+      const loopback = host === '127.0.0.1' || host === 'localhost';
+      log.warn(
+        { channel: 'teams', host: host ?? '0.0.0.0' },
+        loopback
+          ? 'Teams in local mode (no MicrosoftAppId): listening on 127.0.0.1 only, for the Bot Framework Emulator'
+          : 'Teams in local mode (no MicrosoftAppId): /api/messages answers callers on this machine only',
+      );
+    }
+    const teamsChannel = new TeamsChannel(teams.settings, {
+      turns: service,
+      deliveries,
+      blobs,
+      addresses,
+      log,
+      texts: {
+        welcome(locale) {
+          // Teams gives the person's language as a locale (`fr-BE`).
+          const asked = LANGS.find((l) => l === locale?.slice(0, 2).toLowerCase());
+          const lang: Lang = asked ?? core.config.default_language;
+          return say(core.config, lang, 'welcome');
+        },
+        turnFailed,
+      },
+      ...options.teams,
+    });
+    notifiers.set('teams', teamsChannel);
+    channels.push(teamsChannel);
   }
 
   const server = await startServer({
     port: options.port,
-    ...(options.host ? { host: options.host } : {}),
+    ...(host ? { host } : {}),
     channels,
     log,
   });
@@ -89,7 +143,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([store.close(), deliveries.close()]);
+      await Promise.all([store.close(), deliveries.close(), addresses.close()]);
     },
   };
 }

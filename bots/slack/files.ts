@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { Attachment } from '../../core/types.ts';
+import { readLimited } from '../runtime/download.ts';
 
 /** A file as Slack describes it in a message event or `files.info` (the fields the bot uses). */
 export const slackFile = z.looseObject({
@@ -102,19 +103,6 @@ async function download(file: SlackFile, options: FileFetchOptions): Promise<str
     options.log.warn({ file: file.id, err: String(error) }, 'file download failed');
     return null;
   }
-}
-
-/** The body, or null when it exceeds the limit (the size Slack announced may be missing or wrong). */
-async function readLimited(response: Response, max: number): Promise<Uint8Array | null> {
-  if (!response.body) return new Uint8Array();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const part of response.body as AsyncIterable<Uint8Array>) {
-    total += part.byteLength;
-    if (total > max) return null;
-    parts.push(part);
-  }
-  return Buffer.concat(parts);
 }
 
 /** A Web API error's Slack error code, without request details (which may hold a token). */

@@ -193,6 +193,7 @@ const MESSAGE_KEYS = [
   'preview_intro',
   'preview_question',
   'turn_failed',
+  'welcome',
   'preview_edit',
   'ask_edit',
   'multi_split',

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { fileDeliveryLog } from '../../adapters/state/deliveries.ts';
+import { fileHandoffBook } from '../../adapters/state/handoffs.ts';
 import { fileStore } from '../../adapters/state/store.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
@@ -18,6 +19,8 @@ export interface ServeOptions {
   host?: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** The clock of the runtime and the agent desk (contact hours, queue, reminders); tests inject one. */
+  clock?: () => Date;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -33,6 +36,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
   const store = fileStore(dataDir);
   const deliveries = fileDeliveryLog(dataDir);
+  const clock = options.clock ?? (() => new Date());
+  // Handoffs on the agent desk (card <-> conversation): on disk, so a restart keeps relaying.
+  const handoffs = fileHandoffBook(dataDir);
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
   const ticketing = createTicketing(core.config, { dataDir, log: log as unknown as WorkerLog });
@@ -44,7 +50,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await channel.notify(conversation, replies);
     },
   };
-  const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+  const service = new TriageService(core, store, ticketing.sink, clock, log, {
     worker: ticketing.worker,
     notifier,
     waitMs: ticketing.waitMs,
@@ -71,8 +77,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
         const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
         return say(core.config, lang, 'turn_failed');
       },
+      desk: { host: service, book: handoffs, config: core.config, clock },
     });
     notifiers.set('slack', slackChannel);
+    if (slackChannel.desk) {
+      service.useDesk(slackChannel.desk);
+      log.info({ channel: 'slack', desk: slack.settings.deskChannel }, 'agent desk on Slack');
+    }
     channels.push(slackChannel);
   }
 
@@ -89,7 +100,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([store.close(), deliveries.close()]);
+      await Promise.all([store.close(), deliveries.close(), handoffs.close()]);
     },
   };
 }

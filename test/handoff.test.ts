@@ -10,6 +10,7 @@ function recorder() {
     relayed: [] as { conversation: string; text: string; attachments: Attachment[] }[],
     async open(conversation: string, handoff: { ticket: string; draft: TicketDraft; state: ConversationState }) {
       desk.opened.push({ conversation, ...handoff });
+      return undefined;
     },
     async relay(conversation: string, text: string, attachments: Attachment[]) {
       desk.relayed.push({ conversation, text, attachments });

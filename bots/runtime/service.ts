@@ -43,12 +43,21 @@ export interface Notifier {
   notify(conversation: string, replies: Reply[]): Promise<void>;
 }
 
+/** What the desk says of a handoff it just opened: its place in the queue when nobody took it yet (1: next). */
+export interface DeskOpened {
+  position?: number;
+}
+
 /**
  * Where handoffs go: the agent desk (a Slack or Teams channel). `open` posts a live handoff with its
- * ticket and the conversation so far; `relay` brings what the person says to the agent who has it.
+ * ticket and the conversation so far, and may give its place in the queue (the person hears it in the
+ * same turn, after the handoff message); `relay` brings what the person says to the agent who has it.
  */
 export interface AgentDesk {
-  open(conversation: string, handoff: { ticket: string; draft: TicketDraft; state: ConversationState }): Promise<void>;
+  open(
+    conversation: string,
+    handoff: { ticket: string; url?: string; draft: TicketDraft; state: ConversationState },
+  ): Promise<DeskOpened | undefined>;
   relay(conversation: string, text: string, attachments: Attachment[]): Promise<void>;
 }
 
@@ -256,7 +265,13 @@ export class TriageService {
       const effect = effects[i]!;
       if (effect.type === 'rejected') rejection = { reason: effect.reason, text: effect.text };
       if (effect.type === 'desk_open' || effect.type === 'relay') {
-        await this.toDesk(effect, turn.conversation, state);
+        const url = effect.type === 'desk_open' ? tickets.find((t) => t.id === effect.ticket)?.url : undefined;
+        const queue = await this.toDesk(effect, turn.conversation, state, url);
+        if (queue) {
+          outcome = this.core.handle(state, queue, this.context());
+          state = outcome.state;
+          replies.push(...outcome.replies);
+        }
         continue;
       }
       if (effect.type === 'ticket_status') {
@@ -406,16 +421,24 @@ export class TriageService {
     });
   }
 
+  /** Carry out a desk effect; for a handoff still waiting for an agent, the queue event to tell the person. */
   private async toDesk(
     effect: Extract<Effect, { type: 'desk_open' | 'relay' }>,
     conversation: string,
     state: ConversationState,
-  ): Promise<void> {
-    if (!this.desk) return;
+    url?: string,
+  ): Promise<Extract<CoreEvent, { type: 'handoff_queue' }> | null> {
+    if (!this.desk) return null;
     try {
       if (effect.type === 'desk_open') {
         const draft = { ...effect.draft, requester: { ...state.user, ...effect.draft.requester } };
-        await this.desk.open(conversation, { ticket: effect.ticket, draft, state });
+        const opened = await this.desk.open(conversation, {
+          ticket: effect.ticket,
+          ...(url ? { url } : {}),
+          draft,
+          state,
+        });
+        if (opened?.position !== undefined) return { type: 'handoff_queue', position: opened.position };
       } else {
         await this.desk.relay(conversation, effect.text, effect.attachments);
         await this.noteOnTicket(state.handoff?.ticket, state.user ?? { id: '' }, effect.text, effect.attachments);
@@ -423,6 +446,7 @@ export class TriageService {
     } catch (error) {
       this.log.error({ err: String(error), conversation }, 'agent desk unreachable');
     }
+    return null;
   }
 
   /** The handoff's exchange kept on its ticket, where the ticket system takes notes. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { fileDeliveryLog } from '../../adapters/state/deliveries.ts';
+import { fileHandoffBook } from '../../adapters/state/handoffs.ts';
 import { fileAddressBook } from '../../adapters/state/references.ts';
 import { fileStore } from '../../adapters/state/store.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   log: Logger;
   /** How Teams signs its calls and backs off (default: from the environment; tests pass a fake's token). */
   teams?: Pick<TeamsDeps, 'credentials' | 'retry' | 'typingEveryMs'>;
+  /** The clock of the runtime and the agent desk (contact hours, queue, reminders); tests inject one. */
+  clock?: () => Date;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -45,6 +48,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const deliveries = fileDeliveryLog(dataDir);
   const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
   const blobs = new FileBlobStore(dataDir);
+  const clock = options.clock ?? (() => new Date());
+  // Handoffs on the agent desk (card <-> conversation): on disk, so a restart keeps relaying.
+  const handoffs = fileHandoffBook(dataDir);
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
   const ticketing = createTicketing(core.config, { dataDir, log: log as unknown as WorkerLog });
@@ -56,7 +62,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await channel.notify(conversation, replies);
     },
   };
-  const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+  const service = new TriageService(core, store, ticketing.sink, clock, log, {
     worker: ticketing.worker,
     notifier,
     waitMs: ticketing.waitMs,
@@ -86,8 +92,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs,
       log,
       turnFailed,
+      desk: { host: service, book: handoffs, config: core.config, clock },
     });
     notifiers.set('slack', slackChannel);
+    if (slackChannel.desk) {
+      service.useDesk(slackChannel.desk);
+      log.info({ channel: 'slack', desk: slack.settings.deskChannel }, 'agent desk on Slack');
+    }
     channels.push(slackChannel);
     // Over HTTP, Slack calls in from outside; in Socket Mode the bot calls out.
     outsideCallers ||= !slack.settings.appToken;
@@ -143,7 +154,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([store.close(), deliveries.close(), addresses.close()]);
+      await Promise.all([store.close(), deliveries.close(), addresses.close(), handoffs.close()]);
     },
   };
 }

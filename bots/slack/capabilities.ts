@@ -9,9 +9,12 @@ export const EVENTS = {
   app_mention: 'app_mentions:read',
   /** Direct messages to the bot. */
   'message.im': 'im:history',
-  /** Replies in a public channel's thread where a conversation with the bot is going on. */
+  /**
+   * Replies in a public channel's thread where a conversation with the bot is going on; agents' replies
+   * in the threads of handoff cards on the desk channel.
+   */
   'message.channels': 'channels:history',
-  /** The same in private channels. */
+  /** The same in private channels (a private desk channel too). */
   'message.groups': 'groups:history',
 } as const;
 
@@ -23,6 +26,8 @@ export const METHODS = {
   'auth.test': null,
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
+  /** Hints to an agent on the desk that only they see (claim first, someone else has it). */
+  'chat.postEphemeral': 'chat:write',
   'conversations.open': 'im:write',
   'users.info': 'users:read',
   'files.info': 'files:read',

@@ -4,12 +4,16 @@ import type restify from 'restify';
 import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
+import type { HandoffBook } from '../../adapters/state/handoffs.ts';
+import type { Config } from '../../core/config/schema.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { TurnResult } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
 import { COMMAND, EVENTS } from './capabilities.ts';
+import { type DeskHost, SlackDesk } from './desk.ts';
+import { DESK_ACTION } from './desk-card.ts';
 import { fetchAttachments, type SlackFile, slackError, slackFile } from './files.ts';
 import { boltLogger } from './log.ts';
 import { RestifyReceiver } from './receiver.ts';
@@ -34,6 +38,8 @@ export interface SlackDeps {
   concurrentTurns?: number;
   /** The configured apology when a turn fails, in the conversation's language. */
   turnFailed?: (conversation: string) => Promise<string>;
+  /** What the agent desk needs (used when `SLACK_DESK_CHANNEL` names the desk channel). */
+  desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date };
 }
 
 /** Where the bot answers: a DM or channel, in a thread or not. */
@@ -117,6 +123,8 @@ export class SlackChannel implements Channel {
    */
   private readonly buttons = new Map<string, ButtonMessage & { open: boolean }>();
   private started = false;
+  /** The agent desk in the channel `SLACK_DESK_CHANNEL`, when set (the host plugs it into the runtime). */
+  readonly desk: SlackDesk | null;
 
   constructor(
     private readonly settings: SlackSettings,
@@ -159,6 +167,20 @@ export class SlackChannel implements Channel {
     // receiver brought it: `idle()` and a clean stop rely on that.
     const processEvent = this.app.processEvent.bind(this.app);
     this.app.processEvent = (event) => this.track(() => processEvent(event));
+    this.desk =
+      settings.deskChannel && deps.desk
+        ? new SlackDesk({
+            client: this.app.client,
+            channel: settings.deskChannel,
+            host: deps.desk.host,
+            config: deps.desk.config,
+            book: deps.desk.book,
+            deliveries: deps.deliveries,
+            person: (id) => this.person(id),
+            log: this.log,
+            ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
+          })
+        : null;
     this.listen();
   }
 
@@ -170,10 +192,12 @@ export class SlackChannel implements Channel {
   async start(): Promise<void> {
     await this.app.init();
     if (this.receiver instanceof SocketModeReceiver) await this.app.start();
+    this.desk?.start();
     this.started = true;
   }
 
   async stop(): Promise<void> {
+    this.desk?.stop();
     if (this.started && this.receiver instanceof SocketModeReceiver) await this.app.stop();
     await this.idle();
   }
@@ -206,6 +230,11 @@ export class SlackChannel implements Channel {
       await ack();
       await this.turnSlots.run(() => this.onButton(body));
     });
+    this.app.action(DESK_ACTION, async ({ ack, body }) => {
+      await ack();
+      const desk = this.desk;
+      if (desk) await this.turnSlots.run(() => desk.onClick(body));
+    });
     this.app.error(async (error) => {
       this.log.error({ err: slackError(error), code: error.code }, 'Slack listener failed');
     });
@@ -229,6 +258,8 @@ export class SlackChannel implements Channel {
     if (!parsed.success) return;
     const { event_id, event } = parsed.data;
     if (!this.fromPerson(event) || event.channel.startsWith('D')) return;
+    // In a card's thread on the desk, a mention is an agent's reply: the message event brings it.
+    if (event.thread_ts && (await this.desk?.isCard(event.channel, event.thread_ts))) return;
     const thread = event.thread_ts ?? event.ts;
     await this.handle(
       `event:${event_id}`,
@@ -250,6 +281,10 @@ export class SlackChannel implements Channel {
     if (!parsed.success) return;
     const { event_id, event } = parsed.data;
     if (!this.fromPerson(event)) return;
+    if (this.desk && event.channel === this.settings.deskChannel && event.thread_ts) {
+      await this.onDeskReply(event_id, { ...event, thread_ts: event.thread_ts }, botUserId);
+      return;
+    }
     let conversation: string;
     let place: Place;
     if (event.channel_type === 'im') {
@@ -319,6 +354,31 @@ export class SlackChannel implements Channel {
       { user: click.user.id, text: '', choice: action.value, files: [] },
       clicked,
     );
+  }
+
+  /** A reply in a thread of the desk channel: the desk decides (relayed, internal, or a hint). */
+  private async onDeskReply(
+    eventId: string,
+    event: MessageEvent & { user: string; thread_ts: string },
+    botUserId?: string,
+  ): Promise<void> {
+    try {
+      await this.desk?.onReply(
+        {
+          eventId,
+          channel: event.channel,
+          thread: event.thread_ts,
+          ts: event.ts,
+          user: event.user,
+          text: event.text ?? '',
+          files: event.files?.length ?? 0,
+        },
+        botUserId,
+      );
+    } catch (error) {
+      this.log.error({ err: slackError(error) }, 'agent reply not relayed');
+      await this.react(event.channel, event.ts, 'warning');
+    }
   }
 
   private fromPerson(event: MessageEvent): event is MessageEvent & { user: string } {
@@ -497,7 +557,10 @@ export class SlackChannel implements Channel {
   }
 }
 
-/** A conversation waiting for the person's answer (or just refused, which an answer may overturn). */
+/**
+ * A conversation waiting for the person's answer (or just refused, which an answer may overturn), or
+ * handed to an agent (what the person writes goes to the agent).
+ */
 function talking(state: ConversationState | undefined): boolean {
-  return state !== undefined && (state.awaiting !== null || state.phase === 'rejected');
+  return state !== undefined && (state.awaiting !== null || state.phase === 'rejected' || state.phase === 'handoff');
 }

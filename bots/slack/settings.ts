@@ -8,6 +8,8 @@ export interface SlackSettings {
   appToken?: string;
   /** Web API base URL, e.g. `https://slack.com/api/` (GovSlack: `https://slack-gov.com/api/`). */
   apiUrl?: string;
+  /** The agent desk: the channel (id `C...`/`G...`) where handoffs are posted for agents to claim. */
+  deskChannel?: string;
 }
 
 /** Slack's settings from the environment, or why the channel stays off. */
@@ -25,6 +27,11 @@ export function slackSettingsFromEnv(
     };
   if (apiUrl && !/^https?:\/\/[^/]+/.test(apiUrl)) return { off: 'SLACK_API_URL is not an http(s) URL' };
   const warnings: string[] = [];
+  let deskChannel = env.SLACK_DESK_CHANNEL?.trim() || undefined;
+  if (deskChannel && !/^[CG][A-Z0-9]{2,}$/.test(deskChannel)) {
+    warnings.push('SLACK_DESK_CHANNEL is not a channel id (C..., see the channel details): the agent desk stays off');
+    deskChannel = undefined;
+  }
   if (!botToken.startsWith('xoxb-')) warnings.push('SLACK_BOT_TOKEN does not look like a bot token (xoxb-...)');
   if (appToken && !appToken.startsWith('xapp-'))
     warnings.push('SLACK_APP_TOKEN does not look like an app-level token (xapp-...)');
@@ -34,6 +41,7 @@ export function slackSettingsFromEnv(
       ...(signingSecret ? { signingSecret } : {}),
       ...(appToken ? { appToken } : {}),
       ...(apiUrl ? { apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+      ...(deskChannel ? { deskChannel } : {}),
     },
     warnings,
   };

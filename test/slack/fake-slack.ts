@@ -243,6 +243,12 @@ export class FakeSlack {
         this.postedMessages.push(message);
         return { ok: true, channel: args.channel, ts, message };
       }
+      case 'chat.postEphemeral': {
+        if (typeof args.channel !== 'string' || !args.channel) return { ok: false, error: 'channel_not_found' };
+        if (typeof args.user !== 'string' || !this.users.has(args.user)) return { ok: false, error: 'user_not_found' };
+        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+        return { ok: true, message_ts: `${1_800_000_000 + ++this.seq}.000100` };
+      }
       case 'chat.update': {
         const existing = this.messages.get(String(args.ts));
         if (!existing || existing.channel !== args.channel) return { ok: false, error: 'message_not_found' };

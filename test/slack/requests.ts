@@ -139,10 +139,24 @@ interface PostedMessage {
  * (`block_actions`), built from that message's own blocks.
  */
 export function buttonClick(message: PostedMessage, value: string, user = 'USOFIE'): string {
+  return clickOn(message, (e) => e.value === value, user, `value ${value}`);
+}
+
+/** The same, for the button with this action id. */
+export function buttonPress(message: PostedMessage, actionId: string, user = 'USOFIE'): string {
+  return clickOn(message, (e) => e.action_id === actionId, user, `action id ${actionId}`);
+}
+
+function clickOn(
+  message: PostedMessage,
+  test: (element: Record<string, unknown>) => boolean,
+  user: string,
+  what: string,
+): string {
   const blocks = (message.blocks ?? []) as { type: string; block_id?: string; elements?: Record<string, unknown>[] }[];
   for (const block of blocks) {
     if (block.type !== 'actions') continue;
-    const button = block.elements?.find((e) => e.value === value);
+    const button = block.elements?.find(test);
     if (!button) continue;
     const payload = {
       type: 'block_actions',
@@ -174,5 +188,5 @@ export function buttonClick(message: PostedMessage, value: string, user = 'USOFI
     };
     return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   }
-  throw new Error(`no button with value ${value} in the message`);
+  throw new Error(`no button with ${what} in the message`);
 }

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import Keyv from 'keyv';
+import { KeyvFile } from 'keyv-file';
+import type { Person } from '../../core/types.ts';
+
+/** One handoff as the agent desk keeps it: where its card is, who took it, how it ended. */
+export interface Handoff {
+  conversation: string;
+  ticket: string;
+  /** Where the desk posted the card, as the desk names it (Slack: `slack:<channel>:<ts>`). */
+  card: string;
+  requester: Person;
+  openedAt: string;
+  agent?: Person;
+  claimedAt?: string;
+  /** The desk was reminded that nobody took it (once). */
+  remindedAt?: string;
+  ended?: { how: 'resolved' | 'returned'; by: Person; at: string };
+}
+
+/** How long a handoff is remembered after its last change (a late click still finds it). */
+const KEEP_MS = 30 * 24 * 60 * 60_000;
+const OPEN = 'open';
+
+/**
+ * The desk's book of handoffs on any Keyv backend: card -> conversation and back, and which handoffs
+ * are open (for the queue and the reminder). On disk, a restart keeps relaying; one book shared by the
+ * desks of several channels counts one queue. Changes are serialised within the process.
+ */
+export class HandoffBook {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly keyv: Keyv) {}
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(job, job);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** A new handoff for the conversation (a later one replaces an earlier, ended or not). */
+  open(handoff: Handoff): Promise<void> {
+    return this.serial(async () => {
+      const earlier = await this.get(handoff.conversation);
+      if (earlier) await this.keyv.delete(`card:${earlier.card}`);
+      await this.keyv.set(`handoff:${handoff.conversation}`, handoff, KEEP_MS);
+      await this.keyv.set(`card:${handoff.card}`, handoff.conversation, KEEP_MS);
+      const open = ((await this.keyv.get(OPEN)) as string[] | undefined) ?? [];
+      await this.keyv.set(OPEN, [...open.filter((c) => c !== handoff.conversation), handoff.conversation]);
+    });
+  }
+
+  async get(conversation: string): Promise<Handoff | undefined> {
+    return (await this.keyv.get(`handoff:${conversation}`)) as Handoff | undefined;
+  }
+
+  /** The handoff whose card this is (only the conversation's latest handoff has its card still mapped). */
+  async byCard(card: string): Promise<Handoff | undefined> {
+    const conversation = (await this.keyv.get(`card:${card}`)) as string | undefined;
+    const handoff = conversation ? await this.get(conversation) : undefined;
+    return handoff?.card === card ? handoff : undefined;
+  }
+
+  /**
+   * Change a handoff if `change` accepts it (returns the new record, or null to leave it): atomic within
+   * the process, so two agents claiming at once cannot both win. Resolves with the stored record.
+   */
+  update(conversation: string, change: (handoff: Handoff) => Handoff | null): Promise<Handoff | null> {
+    return this.serial(async () => {
+      const handoff = await this.get(conversation);
+      const changed = handoff ? change(handoff) : null;
+      if (!changed) return null;
+      await this.keyv.set(`handoff:${conversation}`, changed, KEEP_MS);
+      if (changed.ended) {
+        const open = ((await this.keyv.get(OPEN)) as string[] | undefined) ?? [];
+        await this.keyv.set(
+          OPEN,
+          open.filter((c) => c !== conversation),
+        );
+      }
+      return changed;
+    });
+  }
+
+  /** Open handoffs (not ended), oldest first. */
+  async current(): Promise<Handoff[]> {
+    const open = ((await this.keyv.get(OPEN)) as string[] | undefined) ?? [];
+    const all = await Promise.all(open.map((c) => this.get(c)));
+    return all.filter((h): h is Handoff => h !== undefined && !h.ended);
+  }
+
+  close(): Promise<void> {
+    return this.keyv.disconnect();
+  }
+}
+
+/** In memory: for tests. */
+export function memoryHandoffBook(): HandoffBook {
+  return new HandoffBook(new Keyv({ namespace: 'handoffs' }));
+}
+
+/** On disk under `<dataDir>/handoffs`. */
+export function fileHandoffBook(dataDir: string): HandoffBook {
+  const store = new KeyvFile({
+    filename: join(dataDir, 'handoffs'),
+    separatedFile: true,
+    writeDelay: 0,
+    expiredCheckDelay: 60 * 60 * 1000,
+  });
+  return new HandoffBook(new Keyv({ store, namespace: 'handoffs' }));
+}

@@ -970,6 +970,14 @@ export function createCore(config: Config, options: { clock?: () => number } = {
       const parts = [say(config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
       if (pending.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
       t.reply(parts.join('\n\n'));
+      // A handoff whose ticket waited in the outbox goes to the desk now, if a person can still take it.
+      const waiting = t.state.phase === 'handoff' && t.state.pendingHandoff === key;
+      if (pending.handoff && waiting) {
+        const live = isOpen(t.ctx.now, config.helpdesk.hours) && t.ctx.desk === true;
+        t.set({ pendingHandoff: null, handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } });
+        if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
+        else t.set({ phase: 'done' });
+      }
       return;
     }
     const request = t.state.request!;
@@ -1026,6 +1034,7 @@ export function createCore(config: Config, options: { clock?: () => number } = {
     if (!current) return;
     const request = t.state.request!;
     const wasHandoff = t.state.pendingHandoff === key;
+    // A handoff keeps `pendingHandoff`: when the number comes, the desk gets it (see `onFiled`).
     t.set({
       phase: wasHandoff ? 'handoff' : 'done',
       awaiting: null,

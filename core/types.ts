@@ -112,7 +112,7 @@ export type Effect =
   | { type: 'file_ticket'; ticket: TicketDraft }
   | { type: 'handoff'; reason: 'asked' | 'misunderstood' | 'rule'; ticket: TicketDraft }
   /** A live handoff began: the host posts it to the agent desk (ticket, transcript, details). */
-  | { type: 'desk_open'; ticket: string; draft: TicketDraft }
+  | { type: 'desk_open'; ticket: string; draft?: TicketDraft }
   /** What the person said during a live handoff, for the agent who has it. */
   | { type: 'relay'; text: string; attachments: Attachment[] }
   /** "What is the status of HD-000123?": the host asks the ticket system, answers `ticket_status`. */

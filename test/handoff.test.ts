@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDesk, Notifier } from '../bots/runtime/service.ts';
 import type { Attachment, ConversationState, Reply, TicketDraft } from '../core/types.ts';
-import { CLOSED_HOURS, coreWith, transcript } from './helpers.ts';
+import { CLOSED_HOURS, coreWith, OPEN_HOURS, shippedCore, transcript } from './helpers.ts';
 
 /** Records what reaches the agent desk and what reaches the person outside turns. */
 function recorder() {
@@ -116,5 +116,33 @@ describe('ticket status', () => {
     expect(r.ticket?.id).toBe('HD-000001');
     await chat.user('Wat is de status van HD-000001?').bot({ says: /HD-000001 staat open/ });
     await chat.user('Quel est le statut du ticket hd-000777 ?').bot({ says: /ne trouve pas de ticket HD-000777/ });
+  });
+});
+
+describe('a handoff whose ticket waits in the outbox', () => {
+  it('reaches the desk when the number comes', () => {
+    const core = shippedCore();
+    const ctx = { now: OPEN_HOURS, desk: true };
+    const first = core.handle(
+      null,
+      {
+        type: 'message',
+        turn: { conversation: 'h1', user: { id: 'u' }, text: 'Ik wil een medewerker spreken over de facturen' },
+      },
+      ctx,
+    );
+    const handoff = first.effects.find((e) => e.type === 'handoff') as { ticket: TicketDraft } | undefined;
+    expect(handoff).toBeDefined();
+    const key = handoff!.ticket.idempotencyKey;
+    const queued = core.handle(first.state, { type: 'ticket_queued', idempotencyKey: key }, ctx);
+    expect(queued.state.phase).toBe('handoff');
+    const filed = core.handle(
+      queued.state,
+      { type: 'ticket_filed', idempotencyKey: key, ticket: { id: 'HD-000009' } },
+      ctx,
+    );
+    expect(filed.replies[0]?.text).toMatch(/HD-000009/);
+    expect(filed.effects).toEqual([{ type: 'desk_open', ticket: 'HD-000009' }]);
+    expect(filed.state.handoff).toMatchObject({ ticket: 'HD-000009', live: true });
   });
 });

@@ -238,9 +238,19 @@ export class TriageService {
       const event: CoreEvent = entry.ticket
         ? { type: 'ticket_filed', idempotencyKey: entry.key, ticket: entry.ticket }
         : { type: 'ticket_failed', idempotencyKey: entry.key, error: entry.lastError?.code ?? 'failed' };
-      const outcome = this.core.handle(state, event, this.context());
-      if (outcome.replies.length > 0) await notifier.notify(conversation, outcome.replies);
-      await this.store.set(conversation, outcome.state, this.core.config.conversation.idle_minutes * 60_000);
+      let outcome = this.core.handle(state, event, this.context());
+      const replies = [...outcome.replies];
+      // A handoff that waited for its number goes to the agent desk now.
+      for (const effect of outcome.effects) {
+        if (effect.type !== 'desk_open') continue;
+        const queue = await this.toDesk(effect, conversation, outcome.state, entry.ticket?.url, entry.draft);
+        if (queue) {
+          outcome = this.core.handle(outcome.state, queue, this.context());
+          replies.push(...outcome.replies);
+        }
+      }
+      if (replies.length > 0) await notifier.notify(conversation, replies);
+      await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
       this.log.info(
         { key: hashKey(entry.key), ticket: entry.ticket?.id, state: entry.state },
         'person told the late outcome',
@@ -427,11 +437,15 @@ export class TriageService {
     conversation: string,
     state: ConversationState,
     url?: string,
+    /** The ticket's draft when the core's effect has none (a handoff whose ticket waited in the outbox). */
+    fallback?: TicketDraft,
   ): Promise<Extract<CoreEvent, { type: 'handoff_queue' }> | null> {
     if (!this.desk) return null;
     try {
       if (effect.type === 'desk_open') {
-        const draft = { ...effect.draft, requester: { ...state.user, ...effect.draft.requester } };
+        const base = effect.draft ?? fallback;
+        if (!base) throw new Error('a handoff without its ticket draft');
+        const draft = { ...base, requester: { ...state.user, ...base.requester } };
         const opened = await this.desk.open(conversation, {
           ticket: effect.ticket,
           ...(url ? { url } : {}),

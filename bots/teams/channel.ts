@@ -114,6 +114,8 @@ export class TeamsChannel implements Channel {
   readonly desk: TeamsDesk | null;
   /** The Bot Connector and tenant Teams named on the latest activity (Microsoft: reuse it for proactive posts). */
   private service: { serviceUrl: string; tenantId?: string } | undefined;
+  /** Per desk thread, the last of its activities in hand (they run one after the other). */
+  private readonly deskThreads = new Map<string, Promise<void>>();
 
   constructor(
     private readonly settings: TeamsSettings,
@@ -249,7 +251,10 @@ export class TeamsChannel implements Channel {
     this.track(this.slots.run(() => this.handle(delivery, conversation, reference, activity, intent)));
   }
 
-  /** A click on a desk card or a message in a card's thread: claimed once, then the desk's. */
+  /**
+   * A click on a desk card or a message in a card's thread: claimed once, then the desk's. Within one
+   * thread they run in the order they came, so an agent's replies reach the person in that order.
+   */
   private async acceptDesk(desk: TeamsDesk, activity: IncomingActivity): Promise<void> {
     const delivery = desk.deliveryKey(activity);
     if (!delivery) return;
@@ -257,7 +262,9 @@ export class TeamsChannel implements Channel {
       this.log.info({ delivery }, 'copy of a desk activity ignored');
       return;
     }
-    this.track(
+    const thread = activity.conversation.id;
+    const previous = this.deskThreads.get(thread) ?? Promise.resolve();
+    const next = previous.then(() =>
       this.slots.run(async () => {
         try {
           await desk.receive(activity);
@@ -268,6 +275,11 @@ export class TeamsChannel implements Channel {
         }
       }),
     );
+    this.deskThreads.set(thread, next);
+    void next.finally(() => {
+      if (this.deskThreads.get(thread) === next) this.deskThreads.delete(thread);
+    });
+    this.track(next);
   }
 
   /** Remember the Bot Connector and tenant Teams uses (kept on disk when they change). */

@@ -7,7 +7,10 @@ import type { Person } from '../../core/types.ts';
 export interface Handoff {
   conversation: string;
   ticket: string;
-  /** Where the desk posted the card, as the desk names it (Slack: `slack:<channel>:<ts>`). */
+  /**
+   * Where the desk posted the card, as the desk names it (Slack: `slack:<channel>:<ts>`; Teams:
+   * `teams:<channel conversation id>;messageid=<card id>`, the card's thread). The prefix names the desk.
+   */
   card: string;
   requester: Person;
   openedAt: string;
@@ -16,6 +19,8 @@ export interface Handoff {
   /** The desk was reminded that nobody took it (once). */
   remindedAt?: string;
   ended?: { how: 'resolved' | 'returned'; by: Person; at: string };
+  /** The card as posted, for a desk whose platform does not send it back with a click (Teams redraws it). */
+  view?: unknown;
 }
 
 /** How long a handoff is remembered after its last change (a late click still finds it). */

@@ -9,11 +9,12 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
-import { type Notifier, TriageService } from '../runtime/service.ts';
+import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
+import { type AgentDesk, type Notifier, TriageService } from '../runtime/service.ts';
 import { SlackChannel } from '../slack/channel.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import { TeamsChannel, type TeamsDeps } from '../teams/channel.ts';
-import { teamsSettingsFromEnv } from '../teams/settings.ts';
+import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
 import { type Channel, offChannel, type RunningServer, startServer } from './server.ts';
 
 export interface ServeOptions {
@@ -79,6 +80,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   };
 
   const channels: Channel[] = [];
+  const desks: Partial<Record<DeskName, AgentDesk>> = {};
   let outsideCallers = false;
   const slack = slackSettingsFromEnv(options.env);
   if ('off' in slack) {
@@ -95,10 +97,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       desk: { host: service, book: handoffs, config: core.config, clock },
     });
     notifiers.set('slack', slackChannel);
-    if (slackChannel.desk) {
-      service.useDesk(slackChannel.desk);
-      log.info({ channel: 'slack', desk: slack.settings.deskChannel }, 'agent desk on Slack');
-    }
+    if (slackChannel.desk) desks.slack = slackChannel.desk;
     channels.push(slackChannel);
     // Over HTTP, Slack calls in from outside; in Socket Mode the bot calls out.
     outsideCallers ||= !slack.settings.appToken;
@@ -120,6 +119,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
           : 'Teams in local mode (no MicrosoftAppId): /api/messages answers callers on this machine only',
       );
     }
+    const deskSettings = teamsDeskFromEnv(options.env);
+    if (deskSettings.warning) log.warn({ channel: 'teams' }, deskSettings.warning);
     const teamsChannel = new TeamsChannel(teams.settings, {
       turns: service,
       deliveries,
@@ -135,10 +136,25 @@ export async function serve(options: ServeOptions): Promise<Serving> {
         },
         turnFailed,
       },
+      ...(deskSettings.desk
+        ? { desk: { settings: deskSettings.desk, host: service, book: handoffs, config: core.config, clock } }
+        : {}),
       ...options.teams,
     });
     notifiers.set('teams', teamsChannel);
+    if (teamsChannel.desk) desks.teams = teamsChannel.desk;
     channels.push(teamsChannel);
+  }
+
+  // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
+  const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
+  if (chosen.warning) log.warn({}, chosen.warning);
+  if (chosen.desk) {
+    service.useDesk(new DeskRouter(handoffs, desks, chosen.desk));
+    log.info(
+      { desk: chosen.desk, desks: Object.keys(desks) },
+      `agent desk on ${chosen.desk === 'slack' ? 'Slack' : 'Teams'}`,
+    );
   }
 
   const server = await startServer({

@@ -244,14 +244,15 @@ export class SlackDesk implements AgentDesk {
   }
 
   /**
-   * Remind the desk, once, of each handoff nobody took within `handoff.remind_desk_after_minutes`: a
+   * Remind the desk, once, of each of its handoffs nobody took within `handoff.remind_desk_after_minutes`: a
    * reply in its thread, also shown in the channel. Returns how many were reminded.
    */
   async remind(now: Date = this.clock()): Promise<number> {
     const minutes = this.deps.config.handoff.remind_desk_after_minutes;
     let reminded = 0;
     for (const handoff of await this.deps.book.current()) {
-      if (handoff.agent || handoff.remindedAt) continue;
+      // The book is shared with the Teams desk: remind of this desk's cards only.
+      if (!handoff.card.startsWith('slack:') || handoff.agent || handoff.remindedAt) continue;
       if (now.getTime() - Date.parse(handoff.openedAt) < minutes * 60_000) continue;
       const marked = await this.deps.book.update(handoff.conversation, (h) =>
         h.card === handoff.card && !h.agent && !h.remindedAt && !h.ended

@@ -1,6 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { FiledTicket, Reply, TicketPreview } from '../../core/types.ts';
 import type { SubmitData } from './activities.ts';
+import type { DeskSubmit } from './desk-card.ts';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -15,7 +16,7 @@ export interface AdaptiveCard {
 }
 export type CardElement = Record<string, unknown> & { type: string };
 export type CardAction =
-  | { type: 'Action.Submit'; title: string; data: SubmitData; style?: 'positive' }
+  | { type: 'Action.Submit'; title: string; data: SubmitData | DeskSubmit; style?: 'positive' }
   | { type: 'Action.OpenUrl'; title: string; url: string };
 
 // Teams refuses messages over about 100 KB: every text is clipped so a card stays well under 80 KB.

@@ -15,10 +15,12 @@ import type { Logger } from 'pino';
 import restify from 'restify';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
+import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { AddressBook } from '../../adapters/state/references.ts';
+import type { Config } from '../../core/config/schema.ts';
 import type { Attachment, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
-import type { TurnResult } from '../runtime/service.ts';
+import type { TriageService, TurnResult } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import {
   conversationKey,
@@ -30,8 +32,9 @@ import {
 } from './activities.ts';
 import { ADAPTIVE_CARD, type AdaptiveCard, answeredCard, cardWithButtons, renderReply } from './cards.ts';
 import { authorizationOf, type RetryOptions, TeamsAuthentication } from './connector.ts';
+import { type DeskConnector, TeamsDesk } from './desk.ts';
 import { fetchAttachments } from './files.ts';
-import { botFrameworkConfig, type TeamsSettings } from './settings.ts';
+import { botFrameworkConfig, GLOBAL_SERVICE_URL, type TeamsDeskSettings, type TeamsSettings } from './settings.ts';
 
 /** The route Teams (through the Azure Bot's messaging endpoint) posts activities to. */
 export const TEAMS_ROUTE = '/api/messages';
@@ -63,6 +66,14 @@ export interface TeamsDeps {
   concurrentTurns?: number;
   /** How often the typing indicator is renewed while the bot works (Teams shows it about 3 s). */
   typingEveryMs?: number;
+  /** The agent desk in a Teams channel (`TEAMS_DESK_CONVERSATION`); the host plugs it into the runtime. */
+  desk?: {
+    settings: TeamsDeskSettings;
+    host: Pick<TriageService, 'fromDesk'>;
+    book: HandoffBook;
+    config: Config;
+    clock?: () => Date;
+  };
 }
 
 /** CloudAdapter, with the route's own checks before it: only parsed, valid activities reach it. */
@@ -76,6 +87,8 @@ class TeamsAdapter extends CloudAdapter {
 const MAX_BODY = 512 * 1024;
 const USER_CACHE_MS = 10 * 60_000;
 const REMEMBERED = 5000;
+/** Where the Bot Connector and tenant of the latest activity are kept, for the desk's proactive posts. */
+const SERVICE_KEY = 'teams-desk:service';
 
 /**
  * Microsoft Teams as a channel of the triage bot, on botbuilder's CloudAdapter: personal chats, @mentions
@@ -97,6 +110,12 @@ export class TeamsChannel implements Channel {
   private readonly people = new Map<string, { person: Person; at: number }>();
   /** Per conversation, the bot's latest card whose buttons still wait for an answer (in memory). */
   private readonly cards = new Map<string, { id: string; card: AdaptiveCard }>();
+  /** The agent desk in the channel `TEAMS_DESK_CONVERSATION`, when set. */
+  readonly desk: TeamsDesk | null;
+  /** The Bot Connector and tenant Teams named on the latest activity (Microsoft: reuse it for proactive posts). */
+  private service: { serviceUrl: string; tenantId?: string } | undefined;
+  /** Per desk thread, the last of its activities in hand (they run one after the other). */
+  private readonly deskThreads = new Map<string, Promise<void>>();
 
   constructor(
     private readonly settings: TeamsSettings,
@@ -120,6 +139,18 @@ export class TeamsChannel implements Channel {
       },
     );
     this.adapter = new TeamsAdapter(auth);
+    this.desk = deps.desk
+      ? new TeamsDesk({
+          channel: deps.desk.settings.conversation,
+          connector: this.deskConnector(deps.desk.settings),
+          host: deps.desk.host,
+          config: deps.desk.config,
+          book: deps.desk.book,
+          deliveries: deps.deliveries,
+          log: this.log,
+          ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
+        })
+      : null;
   }
 
   mount(server: restify.Server): void {
@@ -131,9 +162,12 @@ export class TeamsChannel implements Channel {
     );
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.desk?.start();
+  }
 
   async stop(): Promise<void> {
+    this.desk?.stop();
     await this.idle();
   }
 
@@ -195,6 +229,10 @@ export class TeamsChannel implements Channel {
    * hand it to the turn slots and answer Teams at once.
    */
   private async accept(activity: IncomingActivity): Promise<void> {
+    if (this.desk) {
+      await this.learnService(activity);
+      if (await this.desk.takes(activity)) return this.acceptDesk(this.desk, activity);
+    }
     const intent = intentOf(activity);
     if (intent.kind === 'none') return;
     const conversation = conversationKey(activity);
@@ -211,6 +249,90 @@ export class TeamsChannel implements Channel {
       this.log.warn({ err: String(error) }, 'could not store the conversation address');
     }
     this.track(this.slots.run(() => this.handle(delivery, conversation, reference, activity, intent)));
+  }
+
+  /**
+   * A click on a desk card or a message in a card's thread: claimed once, then the desk's. Within one
+   * thread they run in the order they came, so an agent's replies reach the person in that order.
+   */
+  private async acceptDesk(desk: TeamsDesk, activity: IncomingActivity): Promise<void> {
+    const delivery = desk.deliveryKey(activity);
+    if (!delivery) return;
+    if (!(await this.deps.deliveries.claim(delivery))) {
+      this.log.info({ delivery }, 'copy of a desk activity ignored');
+      return;
+    }
+    const thread = activity.conversation.id;
+    const previous = this.deskThreads.get(thread) ?? Promise.resolve();
+    const next = previous.then(() =>
+      this.slots.run(async () => {
+        try {
+          await desk.receive(activity);
+          await this.deps.deliveries.done(delivery);
+        } catch (error) {
+          this.log.error({ err: String(error) }, 'desk activity not handled');
+          await this.deps.deliveries.release(delivery);
+        }
+      }),
+    );
+    this.deskThreads.set(thread, next);
+    void next.finally(() => {
+      if (this.deskThreads.get(thread) === next) this.deskThreads.delete(thread);
+    });
+    this.track(next);
+  }
+
+  /** Remember the Bot Connector and tenant Teams uses (kept on disk when they change). */
+  private async learnService(activity: IncomingActivity): Promise<void> {
+    const tenantId = activity.conversation.tenantId ?? undefined;
+    if (this.service?.serviceUrl === activity.serviceUrl && this.service.tenantId === tenantId) return;
+    this.service = { serviceUrl: activity.serviceUrl, ...(tenantId ? { tenantId } : {}) };
+    await this.deps.addresses
+      .set(SERVICE_KEY, {
+        serviceUrl: activity.serviceUrl,
+        conversation: { tenantId } as ConversationReference['conversation'],
+      })
+      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not store the Bot Connector address'));
+  }
+
+  /**
+   * How the desk posts in its channel: proactively, on the configured Bot Connector, else the one of the
+   * latest activity, else the global one.
+   */
+  private deskConnector(settings: TeamsDeskSettings): DeskConnector {
+    const reference = async (conversation: string): Promise<Partial<ConversationReference>> => {
+      const stored = this.service ? undefined : await this.deps.addresses.get(SERVICE_KEY).catch(() => undefined);
+      const serviceUrl = settings.serviceUrl ?? this.service?.serviceUrl ?? stored?.serviceUrl ?? GLOBAL_SERVICE_URL;
+      const tenantId = settings.tenantId ?? this.service?.tenantId ?? stored?.conversation?.tenantId;
+      if (this.settings.mode === 'local' && !isLoopbackUrl(serviceUrl))
+        throw new Error('in local mode the desk posts on this machine only: set TEAMS_DESK_SERVICE_URL to localhost');
+      return {
+        channelId: 'msteams',
+        serviceUrl,
+        bot: { id: this.appId ? `28:${this.appId}` : 'helpdesk-bot', name: 'Helpdesk' },
+        conversation: {
+          id: conversation,
+          isGroup: true,
+          conversationType: 'channel',
+          name: '',
+          ...(tenantId ? { tenantId } : {}),
+        },
+      };
+    };
+    return {
+      send: async (conversation, activity) => {
+        let id: string | undefined;
+        await this.adapter.continueConversationAsync(this.appId, await reference(conversation), async (context) => {
+          id = (await context.sendActivity(activity))?.id;
+        });
+        return id;
+      },
+      update: async (conversation, id, activity) => {
+        await this.adapter.continueConversationAsync(this.appId, await reference(conversation), async (context) => {
+          await context.updateActivity({ ...activity, id });
+        });
+      },
+    };
   }
 
   private track(running: Promise<unknown>): void {

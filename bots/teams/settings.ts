@@ -53,3 +53,51 @@ export function botFrameworkConfig(settings: TeamsSettings): Record<string, stri
     MicrosoftAppTenantId: settings.tenantId ?? '',
   };
 }
+
+/** The agent desk in a Teams channel: where handoff cards are posted, and how to reach it. */
+export interface TeamsDeskSettings {
+  /** The channel's conversation id, `19:...@thread.tacv2` (no `;messageid=`). */
+  conversation: string;
+  /**
+   * The Bot Connector to post with. Unset: the one Teams gave on the latest activity the bot received
+   * (Microsoft's advice: take it from incoming activities), else the global one.
+   */
+  serviceUrl?: string;
+  /** The tenant of the team (default: MicrosoftAppTenantId, else the tenant of the latest activity). */
+  tenantId?: string;
+}
+
+/** The global Bot Connector of Teams, for proactive messages before any activity came in. */
+export const GLOBAL_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+
+/**
+ * The Teams desk from `TEAMS_DESK_CONVERSATION` (the channel id as Teams shows it in "Get link to
+ * channel", URL-encoded or not) and the optional `TEAMS_DESK_SERVICE_URL` / `TEAMS_DESK_TENANT`; or a
+ * warning why it stays off.
+ */
+export function teamsDeskFromEnv(env: NodeJS.ProcessEnv): { desk?: TeamsDeskSettings; warning?: string } {
+  const raw = env.TEAMS_DESK_CONVERSATION?.trim();
+  if (!raw) return {};
+  let conversation: string;
+  try {
+    conversation = decodeURIComponent(raw).split(';')[0]!.trim();
+  } catch {
+    conversation = raw;
+  }
+  if (!/^19:[^\s;/]+@thread\.(tacv2|skype)$/.test(conversation))
+    return {
+      warning:
+        'TEAMS_DESK_CONVERSATION is not a channel id (19:...@thread.tacv2, from "Get link to channel"): the Teams agent desk stays off',
+    };
+  const serviceUrl = env.TEAMS_DESK_SERVICE_URL?.trim() || undefined;
+  if (serviceUrl && !/^https?:\/\/[^\s]+$/.test(serviceUrl))
+    return { warning: 'TEAMS_DESK_SERVICE_URL is not a URL: the Teams agent desk stays off' };
+  const tenantId = env.TEAMS_DESK_TENANT?.trim() || env.MicrosoftAppTenantId?.trim() || undefined;
+  return {
+    desk: {
+      conversation,
+      ...(serviceUrl ? { serviceUrl: serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/` } : {}),
+      ...(tenantId ? { tenantId } : {}),
+    },
+  };
+}

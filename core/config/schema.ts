@@ -253,6 +253,7 @@ const MESSAGE_KEYS = [
   'desk_ended',
   'desk_reminder',
   'desk_files_not_sent',
+  'desk_mention_bot',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

@@ -43,9 +43,10 @@ export function personalMessage(
 export function channelMention(
   serviceUrl: string,
   text: string,
-  options: { root?: string; id?: string; from?: typeof SOFIE } = {},
+  options: { root?: string; id?: string; from?: typeof SOFIE; channel?: string } = {},
 ): Record<string, unknown> {
   const id = options.id ?? `17000000${String(++seq).padStart(5, '0')}`;
+  const channel = options.channel ?? CHANNEL;
   const at = `<at>${BOT.name}</at>`;
   return {
     type: 'message',
@@ -56,7 +57,7 @@ export function channelMention(
     from: options.from ?? JAN,
     recipient: BOT,
     conversation: {
-      id: `${CHANNEL};messageid=${options.root ?? id}`,
+      id: `${channel};messageid=${options.root ?? id}`,
       conversationType: 'channel',
       isGroup: true,
       tenantId: TENANT,
@@ -68,9 +69,9 @@ export function channelMention(
     channelData: {
       tenant: { id: TENANT },
       team: { id: TEAM },
-      channel: { id: CHANNEL },
+      channel: { id: channel },
       teamsTeamId: TEAM,
-      teamsChannelId: CHANNEL,
+      teamsChannelId: channel,
     },
   };
 }

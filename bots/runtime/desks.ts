@@ -1,0 +1,52 @@
+import type { HandoffBook } from '../../adapters/state/handoffs.ts';
+import type { Attachment, ConversationState, TicketDraft } from '../../core/types.ts';
+import type { AgentDesk, DeskOpened } from './service.ts';
+
+/** Which desk takes new handoffs when both Slack and Teams have one. */
+export type DeskName = 'slack' | 'teams';
+
+/**
+ * Several agent desks (Slack, Teams) as the one the runtime talks to: new handoffs go to the chosen
+ * desk; what a person says goes to the desk that holds their handoff (the card's prefix in the shared
+ * book), so switching desks never strands a running handoff.
+ */
+export class DeskRouter implements AgentDesk {
+  constructor(
+    private readonly book: HandoffBook,
+    private readonly desks: Partial<Record<DeskName, AgentDesk>>,
+    private readonly chosen: DeskName,
+  ) {
+    if (!desks[chosen]) throw new Error(`no ${chosen} desk to send handoffs to`);
+  }
+
+  open(
+    conversation: string,
+    handoff: { ticket: string; url?: string; draft: TicketDraft; state: ConversationState },
+  ): Promise<DeskOpened | undefined> {
+    return this.desks[this.chosen]!.open(conversation, handoff);
+  }
+
+  async relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
+    const card = (await this.book.get(conversation))?.card ?? '';
+    const holder = this.desks[card.split(':')[0] as DeskName] ?? this.desks[this.chosen]!;
+    await holder.relay(conversation, text, attachments);
+  }
+}
+
+/**
+ * The desk new handoffs go to: `HANDOFF_DESK` (slack or teams) when that desk is set up, else Slack's,
+ * else Teams'. A warning when `HANDOFF_DESK` names a desk that is not there.
+ */
+export function chooseDesk(
+  wanted: string | undefined,
+  available: DeskName[],
+): { desk: DeskName | null; warning?: string } {
+  const name = wanted?.trim().toLowerCase();
+  const fallback = available.includes('slack') ? 'slack' : (available[0] ?? null);
+  if (!name) return { desk: fallback };
+  if (name !== 'slack' && name !== 'teams')
+    return { desk: fallback, warning: `HANDOFF_DESK must be slack or teams, not ${wanted}` };
+  if (!available.includes(name))
+    return { desk: fallback, warning: `HANDOFF_DESK is ${name} but that desk is not set up` };
+  return { desk: name };
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isRetryable, TicketError, type TicketSink } from '../sink.ts';
 import type { Outbox, OutboxEntry } from './outbox.ts';
 
@@ -60,7 +59,6 @@ export class DeliveryWorker {
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly log: WorkerLog;
-  private readonly owner = randomUUID();
   private readonly inFlight = new Map<string, Promise<OutboxEntry | null>>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;

@@ -55,7 +55,12 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
     it('GET /healthz reports Slack on over HTTP', async () => {
       const res = await fetch(`${bot.url}/healthz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ok', channels: { slack: { state: 'on', mode: 'http' } } });
+      expect(await res.json()).toEqual({
+        status: 'ok',
+        channels: { slack: { state: 'on', mode: 'http' } },
+        store: { state: 'ok', kind: 'file' },
+        tickets: { state: 'ok', adapter: 'local', waiting: 0, dead: 0 },
+      });
       expect(bot.fake.callsTo('auth.test')).toHaveLength(1);
     });
 
@@ -348,7 +353,7 @@ describe('the server (npm start)', () => {
     try {
       const health = await fetch(`${running.url}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({
+      expect(await health.json()).toMatchObject({
         status: 'ok',
         channels: { slack: { state: 'off', reason: 'SLACK_BOT_TOKEN is not set' } },
       });
@@ -397,7 +402,7 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
     const running = await serve({ core: shippedCore(), dataDir: tempDir(), port: 0, host: '127.0.0.1', env, log });
     const slack = running.channels[0] as SlackChannel;
     try {
-      expect(await (await fetch(`${running.url}/healthz`)).json()).toEqual({
+      expect(await (await fetch(`${running.url}/healthz`)).json()).toMatchObject({
         status: 'ok',
         channels: { slack: { state: 'on', mode: 'socket' } },
       });

@@ -6,8 +6,9 @@ import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
+import type { DeliveryObserver } from '../runtime/metrics.ts';
 import type { TurnResult } from '../runtime/service.ts';
-import type { Channel, ChannelStatus } from '../server/server.ts';
+import { type Channel, type ChannelStatus, MAX_BODY_BYTES } from '../server/server.ts';
 import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
 import { COMMAND, EVENTS } from './capabilities.ts';
 import { fetchAttachments, type SlackFile, slackError, slackFile } from './files.ts';
@@ -34,6 +35,10 @@ export interface SlackDeps {
   concurrentTurns?: number;
   /** The configured apology when a turn fails, in the conversation's language. */
   turnFailed?: (conversation: string) => Promise<string>;
+  /** Told whether each delivery was handled or recognised as a copy (metrics). */
+  observer?: DeliveryObserver;
+  /** Largest request body read (default {@link MAX_BODY_BYTES}): larger gets 413. */
+  maxBodyBytes?: number;
 }
 
 /** Where the bot answers: a DM or channel, in a thread or not. */
@@ -141,6 +146,7 @@ export class SlackChannel implements Channel {
         signingSecret: settings.signingSecret,
         logger,
         ready: () => this.started,
+        bodyLimit: deps.maxBodyBytes ?? MAX_BODY_BYTES,
         ...(deps.now ? { now: deps.now } : {}),
       });
     }
@@ -342,6 +348,7 @@ export class SlackChannel implements Channel {
   ): Promise<void> {
     if (!(await this.deps.deliveries.claim(delivery))) {
       this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
+      this.deps.observer?.delivery('slack', 'duplicate');
       return;
     }
     let result: TurnResult;
@@ -360,6 +367,7 @@ export class SlackChannel implements Channel {
     } catch (error) {
       await this.deps.deliveries.release(delivery);
       this.log.error({ err: error, delivery, conversation }, 'turn failed');
+      this.deps.observer?.delivery('slack', 'failed');
       // A sign on the message that it was not handled, and the configured apology where it was said.
       if (source) await this.react(source.channel, source.ts, 'warning');
       const apology = await this.deps.turnFailed?.(conversation).catch(() => null);
@@ -373,6 +381,7 @@ export class SlackChannel implements Channel {
       return;
     }
     await this.deps.deliveries.done(delivery);
+    this.deps.observer?.delivery('slack', 'handled');
     this.log.info(
       {
         conversation,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
+import type { NamedLock } from '../../state/lock.ts';
 import { DurableFileStore } from './file-store.ts';
 
 /**
@@ -40,15 +41,27 @@ export const KEEP_DONE_MS = 30 * 24 * 60 * 60_000;
 export class Outbox {
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly keyv: Keyv<OutboxEntry>) {
+  private readonly lock: NamedLock | null;
+
+  /** With a `lock` shared by several processes (Redis), an entry's read-change-write is atomic across them too. */
+  constructor(
+    private readonly keyv: Keyv<OutboxEntry>,
+    options: { lock?: NamedLock } = {},
+  ) {
+    this.lock = options.lock ?? null;
     if (!keyv.iterator)
       throw new Error('the outbox needs a Keyv store that can list its keys (memory, file, Redis, SQLite)');
   }
 
-  /** Run `fn` alone for this key in this process (the worker and a turn may touch one entry at once). */
+  /**
+   * Run `fn` alone for this key in this process (the worker and a turn may touch one entry at once),
+   * and across processes when a shared lock is given.
+   */
   private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
+    const lock = this.lock;
+    const alone = lock ? () => lock.run(`outbox:${key}`, fn) : fn;
+    const next = previous.then(alone, alone);
     this.locks.set(key, next);
     void next
       .finally(() => {

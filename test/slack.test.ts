@@ -302,7 +302,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
       expect(bot.logs.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
     });
 
-    it('never writes a token or the signing secret to the logs, even at debug level', async () => {
+    it('never writes a token, the signing secret or personal data to the logs, even at debug level', async () => {
       const file = bot.fake.addFile('scherm.png', 'image/png', PNG);
       await bot.event(directMessage(COMPLETE_INCIDENT, { files: [file] }));
       await bot.settled();
@@ -313,9 +313,10 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
       expect(logs).toContain('turn handled');
       expect(logs).not.toContain(BOT_TOKEN);
       expect(logs).not.toContain(SIGNING_SECRET);
-      // Message texts are personal data: not at info level.
-      const info = bot.logs.filter((l) => JSON.parse(l).level >= 30).join('');
-      expect(info).not.toContain('Mila Jacobs');
+      // Message texts, names and e-mail addresses are personal data: not even at debug level.
+      expect(logs).toContain('"level":20');
+      for (const personal of ['Mila Jacobs', 'Sofie Peeters', 'sofie.peeters@klankkast.example', 'Geboortedatum'])
+        expect(logs).not.toContain(personal);
     });
   });
 });

@@ -369,7 +369,8 @@ export class TriageService {
     if (!this.askOnce) return { type: 'tickets_found', key: effect.key, tickets };
     try {
       const since = Date.parse(effect.since);
-      const candidates = (await this.outbox.all())
+      // From the outbox's catalogue: reading every ticket of the last 30 days on each look-up would not scale.
+      const candidates = (await this.outbox.briefs())
         .filter((e) => e.ticket && Date.parse(e.draft.createdAt) >= since)
         .filter((e) =>
           effect.academy ? e.draft.slots.academy === effect.academy : e.draft.slots.site_id === effect.siteId,

@@ -47,7 +47,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     outbox: state.outbox,
     log: log as unknown as WorkerLog,
   });
-  const counts = outboxCounts(() => state.outbox.all());
+  const counts = outboxCounts(() => state.outbox.briefs());
   const metrics = new Metrics({
     outbox: counts,
     storeUp: async () => (await state.health()).state === 'ok',
@@ -94,6 +94,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs: new FileBlobStore(dataDir),
       log,
       observer: metrics,
+      ...(options.env.MAX_WAITING_TURNS ? { maxWaitingTurns: Number(options.env.MAX_WAITING_TURNS) } : {}),
       turnFailed: async (conversation) => {
         const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
         return say(core.config, lang, 'turn_failed');

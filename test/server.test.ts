@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackBot, slackBot } from './slack/harness.ts';
-import { directMessage } from './slack/requests.ts';
+import { directMessage, eventCallback, sendSigned } from './slack/requests.ts';
 
 // The shared server's guards and instruments: body limits, /metrics, /healthz.
 
@@ -72,5 +72,24 @@ describe('the shared server', () => {
     );
     expect(text).toMatch(/^triage_store_up 1$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+
+  it('past MAX_WAITING_TURNS refuses events with 503 (Slack delivers them again later) and answers every event it took', async () => {
+    const busy = await slackBot({ MAX_WAITING_TURNS: '2' });
+    try {
+      const events = Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify(eventCallback(directMessage('Het programma crasht bij opslaan.', { channel: `D0BUSY${i}` }))),
+      );
+      const acks = await Promise.all(events.map((body) => sendSigned(busy.endpoint, body, 'application/json')));
+      const statuses = acks.map((r) => r.status);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+      await busy.settled();
+      expect(busy.fake.posted()).toHaveLength(statuses.filter((s) => s === 200).length);
+      const metrics = await (await fetch(`${busy.url}/metrics`)).text();
+      expect(metrics).toMatch(/^triage_deliveries_total\{channel="slack",outcome="busy"\} [1-9]/m);
+    } finally {
+      await busy.close();
+    }
   });
 });

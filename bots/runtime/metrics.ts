@@ -13,8 +13,11 @@ export interface TurnObserver {
 
 /** What channels report: each delivery from the platform, handled once or recognised as a copy. */
 export interface DeliveryObserver {
-  delivery(channel: string, outcome: 'handled' | 'duplicate' | 'failed'): void;
+  delivery(channel: string, outcome: DeliveryOutcome): void;
 }
+
+/** Handled once, recognised as a copy, failed, or refused (503) because too many turns wait. */
+export type DeliveryOutcome = 'handled' | 'duplicate' | 'failed' | 'busy';
 
 /** Counts of outbox entries by state, read when `/metrics` is scraped. */
 export type OutboxCounts = () => Promise<Record<'pending' | 'delivering' | 'done' | 'dead', number>>;
@@ -73,7 +76,7 @@ export class Metrics implements TurnObserver, DeliveryObserver {
     });
     this.deliveries = new Counter({
       name: 'triage_deliveries_total',
-      help: 'Platform deliveries (events, clicks, commands): handled, ignored as a copy, or failed',
+      help: 'Platform deliveries (events, clicks, commands): handled, ignored as a copy, failed, or refused while busy',
       labelNames: ['channel', 'outcome'],
       registers,
     });
@@ -126,7 +129,7 @@ export class Metrics implements TurnObserver, DeliveryObserver {
     this.handoffs.inc({ reason });
   }
 
-  delivery(channel: string, outcome: 'handled' | 'duplicate' | 'failed'): void {
+  delivery(channel: string, outcome: DeliveryOutcome): void {
     this.deliveries.inc({ channel, outcome });
   }
 

@@ -33,6 +33,8 @@ export interface SlackDeps {
   maxFileBytes?: number;
   /** Turns handled at once; more wait in arrival order (default 4). Their acks never wait. */
   concurrentTurns?: number;
+  /** Turns that may wait; past this, events get 503 and Slack delivers them again later (default 2000). */
+  maxWaitingTurns?: number;
   /** The configured apology when a turn fails, in the conversation's language. */
   turnFailed?: (conversation: string) => Promise<string>;
   /** Told whether each delivery was handled or recognised as a copy (metrics). */
@@ -146,6 +148,7 @@ export class SlackChannel implements Channel {
         signingSecret: settings.signingSecret,
         logger,
         ready: () => this.started,
+        busy: () => this.overloaded(),
         bodyLimit: deps.maxBodyBytes ?? MAX_BODY_BYTES,
         ...(deps.now ? { now: deps.now } : {}),
       });
@@ -186,6 +189,24 @@ export class SlackChannel implements Channel {
 
   status(): ChannelStatus {
     return { state: 'on', mode: this.receiver instanceof SocketModeReceiver ? 'socket' : 'http' };
+  }
+
+  private lastBusyLog = 0;
+
+  /** More turns waiting than allowed: said in the log at most once a minute. */
+  private overloaded(): boolean {
+    const busy = this.turnSlots.load.waiting >= (this.deps.maxWaitingTurns ?? 2000);
+    if (busy) {
+      this.deps.observer?.delivery('slack', 'busy');
+      if (Date.now() - this.lastBusyLog > 60_000) {
+        this.lastBusyLog = Date.now();
+        this.log.warn(
+          { waiting: this.turnSlots.load.waiting },
+          'overloaded: events refused with 503 until the backlog shrinks',
+        );
+      }
+    }
+    return busy;
   }
 
   /** Resolves when every turn under way (received before the call) is handled and answered. */

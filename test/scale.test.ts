@@ -173,6 +173,15 @@ describe.skipIf(!available)('scale-out on Redis', () => {
       expect(said?.sort()).toEqual([...texts].sort());
       expect(stored?.requests).toBe(1);
     });
+
+    it('report the store down (503) on /healthz when Redis goes away, so the balancer stops sending them work', async () => {
+      await redis.stop();
+      for (const server of servers) {
+        const res = await fetch(`${server.url}/healthz`);
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({ status: 'down', store: { state: 'down', kind: 'redis' } });
+      }
+    });
   });
 });
 
@@ -197,5 +206,7 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((done) => child.once('exit', done));
   child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(timer);
 }

@@ -151,7 +151,48 @@ export function createCore(config: Config, options: { clock?: () => number } = {
 
   // ---- steps of a message turn -------------------------------------------------------------------
 
-  function onMessage(t: TurnBuilder, input: Turn): void {
+  /**
+   * Over-long text is refused (politely, the conversation stays where it was); files over a limit
+   * (count, size, type) are left out and named. Returns the turn to go on with, or null.
+   */
+  function withinLimits(t: TurnBuilder, input: Turn): Turn | null {
+    const limits = config.limits;
+    if (input.text.length > limits.text_chars) {
+      updateLanguage(t, input.text.slice(0, MAX_ANALYSED));
+      t.log('user', input.text);
+      t.reply(say(config, t.lang, 'limit_text', { max: limits.text_chars }));
+      t.effect({ type: 'input_limited', limit: 'text_length' });
+      return null;
+    }
+    const files = input.attachments ?? [];
+    if (files.length === 0) return input;
+    updateLanguage(t, input.text.slice(0, MAX_ANALYSED));
+    const maxBytes = limits.attachment_mb * 1024 * 1024;
+    const kept: Attachment[] = [];
+    const left: Record<'attachments' | 'attachment_size' | 'attachment_type', string[]> = {
+      attachment_type: [],
+      attachment_size: [],
+      attachments: [],
+    };
+    for (const file of files) {
+      if (!typeAllowed(file.contentType, limits.attachment_types)) left.attachment_type.push(file.name);
+      else if ((file.size ?? 0) > maxBytes) left.attachment_size.push(file.name);
+      else if (kept.length >= limits.attachments) left.attachments.push(file.name);
+      else kept.push(file);
+    }
+    const max = { attachments: limits.attachments, attachment_size: limits.attachment_mb, attachment_type: '' };
+    for (const limit of ['attachment_type', 'attachment_size', 'attachments'] as const) {
+      if (left[limit].length === 0) continue;
+      const names = left[limit].map((n) => `"${n.slice(0, 80)}"`).join(', ');
+      t.reply(say(config, t.lang, `limit_${limit}`, { max: max[limit], names }));
+      t.effect({ type: 'input_limited', limit });
+    }
+    return kept.length === files.length ? input : { ...input, attachments: kept };
+  }
+
+  function onMessage(t: TurnBuilder, given: Turn): void {
+    const input = withinLimits(t, given);
+    if (!input) return;
     const text = input.text.trim();
     const attachments = input.attachments ?? [];
     t.log('user', text || attachments.map((a) => `[${a.name}]`).join(' '));
@@ -1181,6 +1222,15 @@ export function createCore(config: Config, options: { clock?: () => number } = {
   }
 
   return { ...core, start, handle };
+}
+
+/** Whether a content type is in a list of types, where `type/*` and `prefix.*` stand for families. */
+function typeAllowed(contentType: string, allowed: string[]): boolean {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return allowed.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : type === p;
+  });
 }
 
 function statusOf(state: ConversationState): Status {

@@ -123,7 +123,9 @@ export type Effect =
   /** Add the person's details to an existing ticket instead of filing a new one. */
   | { type: 'add_to_ticket'; ticketId: string; text: string; attachments: Attachment[] }
   /** The manual or changelog answered: no ticket (counted as resolved by the manual). */
-  | { type: 'resolved_by_manual'; pages: string[] };
+  | { type: 'resolved_by_manual'; pages: string[] }
+  /** Part of the message was over a configured limit and was refused with a polite answer (for metrics). */
+  | { type: 'input_limited'; limit: 'text_length' | 'attachments' | 'attachment_size' | 'attachment_type' };
 
 /** Where a ticket stands, as the ticket system says (or that it does not know it). */
 export type TicketState = 'open' | 'pending' | 'resolved' | 'closed' | 'unknown' | 'not_found';

@@ -145,11 +145,22 @@ describe('SaaS adapters map kinds, urgency and details as configured', () => {
   it('jira: request type per kind, summary without newlines, custom field, attachments via temporary files', async () => {
     const fx = await jiraFixture();
     try {
-      const t = await fx.sink.create(await draftFor(fx.blobs, 'j1#1', { label: 'change', title: 'Nieuwe\nexport' }));
+      const t = await fx.sink.create(
+        await draftFor(fx.blobs, 'j1#1', {
+          label: 'change',
+          title: 'Nieuwe\nexport',
+          description: 'Graag {color:red}rood{color} en [klik hier|http://evil.example] *vet*',
+        }),
+      );
       expect(t).toEqual({ id: 'HELP-1', url: `${fx.fake.http.url}/servicedesk/customer/portal/1/HELP-1` });
       const [r] = fx.fake.requests;
       expect(r).toMatchObject({ requestTypeId: '13', attachments: ['scherm.png'] });
       expect(r?.fields).toMatchObject({ summary: 'Wijziging: Nieuwe export', customfield_10050: 'AKW' });
+      // The description is wiki markup: labels bold, what the person typed shown as typed.
+      expect(r?.fields.description).toContain('*Beschrijving:*');
+      expect(r?.fields.description).toContain(
+        'Graag \\{color:red\\}rood\\{color\\} en \\[klik hier\\|http://evil.example\\] \\*vet\\*',
+      );
     } finally {
       await fx.close();
     }

@@ -72,6 +72,7 @@ export function createSink(config: Config, deps: SinkDeps): TicketSink {
         secret: secretFrom(env, c.secret_env, 'webhook'),
         prefix: config.ticket_prefix,
         files,
+        labels,
         http: http('webhook'),
       });
     }

@@ -71,6 +71,34 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/**
+ * Escape text for Jira wiki markup (what Jira Service Management renders a request's description in):
+ * markup characters get a backslash, block markers at a line start (`h1.`, `bq.`) become entities, so
+ * `{code}`, `[link|url]`, `!image!`, `*bold*` or a table typed by the person show as typed. Hyphens and
+ * underscores inside words (HD-000123, file_name) are left alone.
+ */
+export function escapeJiraWiki(text: string): string {
+  return text
+    .replace(/[\\{}[\]|!*^~+#]|(?<!\w)[-_?]|[-_?](?!\w)/g, '\\$&')
+    .replace(/^(\s*)h([1-6])\./gm, '$1&#104;$2.')
+    .replace(/^(\s*)bq\./gm, '$1&#98;q.');
+}
+
+/**
+ * Escape text for Markdown (CommonMark, GitHub, GitLab, Teams): inline markup gets a backslash, raw HTML
+ * is neutralised (`<` and `>` as entities), and block markers at a line start (headings, lists, quotes,
+ * rules) are escaped, so what the person typed shows as typed and never as a link, image or script.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]{}()|~!]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/^(\s*)([#+=-])/gm, '$1\\$2')
+    .replace(/^(\s*)(\d+)([.)])/gm, '$1$2\\$3');
+}
+
 /** Where the person can be reached: the channel's e-mail, else the one they gave. */
 export function requesterEmail(draft: TicketDraft): string | undefined {
   return draft.requester.email ?? draft.slots.email;
@@ -161,4 +189,38 @@ export function ticketHtml(draft: TicketDraft, labels: TicketLabels, reference?:
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** The ticket in Jira wiki markup: labels bold, every value the person typed escaped. */
+export function ticketWiki(draft: TicketDraft, labels: TicketLabels, reference?: string): string {
+  const words = WORDS[labels.lang];
+  const s = sections(draft, labels, reference);
+  const esc = escapeJiraWiki;
+  const out = [
+    ...s.fields.map(([k, v]) => `*${esc(k)}:* ${esc(v)}`),
+    '',
+    `*${esc(words.description)}:*`,
+    esc(s.description),
+    ...(s.notes.length ? ['', ...s.notes.map(esc)] : []),
+    ...(s.attachments.length ? ['', `*${esc(words.attachments)}:* ${esc(s.attachments.join(', '))}`] : []),
+    ...(s.transcript.length ? ['', `*${esc(words.transcript)}:*`, ...s.transcript.map(esc)] : []),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+/** The ticket in Markdown: labels bold, every value the person typed escaped, lines kept apart. */
+export function ticketMarkdown(draft: TicketDraft, labels: TicketLabels, reference?: string): string {
+  const words = WORDS[labels.lang];
+  const s = sections(draft, labels, reference);
+  const esc = escapeMarkdown;
+  // Two spaces before a newline keep lines of one paragraph apart.
+  const lines = (text: string) => esc(text).split('\n').join('  \n');
+  const out = [
+    s.fields.map(([k, v]) => `**${esc(k)}:** ${esc(v)}`).join('  \n'),
+    `**${esc(words.description)}:**  \n${lines(s.description)}`,
+    ...s.notes.map((n) => `**${esc(n)}**`),
+    ...(s.attachments.length ? [`**${esc(words.attachments)}:** ${esc(s.attachments.join(', '))}`] : []),
+    ...(s.transcript.length ? [`**${esc(words.transcript)}:**  \n${s.transcript.map(lines).join('  \n')}`] : []),
+  ];
+  return `${out.join('\n\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import type { NamedLock } from '../../adapters/state/lock.ts';
 import type { ConversationStore } from '../../adapters/state/store.ts';
 import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
@@ -16,6 +17,7 @@ import type {
   TicketSummary,
   Turn,
 } from '../../core/types.ts';
+import type { TurnObserver } from './metrics.ts';
 
 /** What one turn produced, channel-neutral: what channels render and the CLI prints. */
 export interface TurnResult {
@@ -70,6 +72,13 @@ export interface ServiceOptions {
   waitMs?: number;
   /** The agent desk handoffs go to (without one, a handoff is a ticket marked for a person). */
   desk?: AgentDesk;
+  /**
+   * Serialises a conversation's turns across processes sharing the store (Redis). Without it turns are
+   * serialised within this process only, which is enough for one process.
+   */
+  lock?: NamedLock;
+  /** Told about every turn, ticket, refusal and hand-off (metrics). */
+  observer?: TurnObserver;
 }
 
 /** Minimal logger port (pino fits). */
@@ -93,6 +102,8 @@ export class TriageService {
   private readonly notifier: Notifier | null;
   private desk: AgentDesk | null;
   private readonly waitMs: number;
+  private readonly lock: NamedLock | null;
+  private readonly observer: TurnObserver | null;
   /** Keys whose outcome the running turn tells the person itself (the worker must not tell it again). */
   private readonly inTurn = new Set<string>();
   /**
@@ -117,13 +128,20 @@ export class TriageService {
     this.notifier = options.notifier ?? null;
     this.desk = options.desk ?? null;
     this.waitMs = options.waitMs ?? 4000;
+    this.lock = options.lock ?? null;
+    this.observer = options.observer ?? null;
     if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
   }
 
-  /** Run `job` after the conversation's earlier turns (and late ticket news) are through. */
+  /**
+   * Run `job` after the conversation's earlier turns (and late ticket news) are through: queued in this
+   * process first, then under the shared lock, so another process's turn never interleaves with it.
+   */
   private serial<T>(conversation: string, job: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(conversation) ?? Promise.resolve();
-    const next = previous.then(job, job);
+    const lock = this.lock;
+    const alone = lock ? () => lock.run(`conv:${conversation}`, job) : job;
+    const next = previous.then(alone, alone);
     this.queues.set(conversation, next);
     void next
       .finally(() => {
@@ -134,8 +152,28 @@ export class TriageService {
   }
 
   /** Handle one message; turns of the same conversation are serialised. */
-  handleTurn(turn: Turn): Promise<TurnResult> {
-    return this.serial(turn.conversation, () => this.run(turn));
+  async handleTurn(turn: Turn): Promise<TurnResult> {
+    const start = performance.now();
+    const channel = turn.conversation.split(':')[0] || 'unknown';
+    try {
+      const result = await this.serial(turn.conversation, () => this.run(turn));
+      this.observe(channel, result, (performance.now() - start) / 1000);
+      return result;
+    } catch (error) {
+      this.observer?.turn(channel, 'failed', (performance.now() - start) / 1000);
+      throw error;
+    }
+  }
+
+  private observe(channel: string, result: TurnResult, seconds: number): void {
+    const observer = this.observer;
+    if (!observer) return;
+    observer.turn(channel, result.status, seconds);
+    for (const effect of result.effects) {
+      if (effect.type === 'rejected') observer.refusal(effect.reason);
+      else if (effect.type === 'input_limited') observer.refusal(`limit_${effect.limit}`);
+      else if (effect.type === 'handoff') observer.handoff(effect.reason);
+    }
   }
 
   /**
@@ -310,6 +348,11 @@ export class TriageService {
       try {
         const filing = await this.fileTicket(draft);
         event = filing.event;
+        this.observer?.ticket(
+          effect.type === 'handoff' ? 'handoff' : draft.label,
+          this.sink.name,
+          event.type === 'ticket_filed' ? 'filed' : event.type === 'ticket_queued' ? 'queued' : 'failed',
+        );
         if (event.type === 'ticket_filed') {
           const filed = event.ticket;
           this.log.info({ ticket: filed.id, label: draft.label, sink: this.sink.name }, 'ticket filed');
@@ -321,6 +364,7 @@ export class TriageService {
       } catch (error) {
         // Not even the outbox took it (disk full, Redis down): the person must hear it failed.
         this.log.error({ err: String(error), sink: this.sink.name }, 'could not register the ticket');
+        this.observer?.ticket(draft.label, this.sink.name, 'failed');
         event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'OUTBOX' };
       }
       outcome = this.core.handle(state, event, this.context());
@@ -376,7 +420,8 @@ export class TriageService {
     if (!this.askOnce) return { type: 'tickets_found', key: effect.key, tickets };
     try {
       const since = Date.parse(effect.since);
-      const candidates = (await this.outbox.all())
+      // From the outbox's catalogue: reading every ticket of the last 30 days on each look-up would not scale.
+      const candidates = (await this.outbox.briefs())
         .filter((e) => e.ticket && Date.parse(e.draft.createdAt) >= since)
         .filter((e) =>
           effect.academy ? e.draft.slots.academy === effect.academy : e.draft.slots.site_id === effect.siteId,

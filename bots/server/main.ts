@@ -1,21 +1,21 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
-import { fileDeliveryLog } from '../../adapters/state/deliveries.ts';
+import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
 import { fileHandoffBook } from '../../adapters/state/handoffs.ts';
 import { fileAddressBook } from '../../adapters/state/references.ts';
-import { fileStore } from '../../adapters/state/store.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
+import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { type AgentDesk, type Notifier, TriageService } from '../runtime/service.ts';
 import { SlackChannel } from '../slack/channel.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import { TeamsChannel, type TeamsDeps } from '../teams/channel.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
-import { type Channel, offChannel, type RunningServer, startServer } from './server.ts';
+import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
 
 export interface ServeOptions {
   core: TriageCore;
@@ -37,16 +37,23 @@ export interface ServeOptions {
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
 export interface Serving extends RunningServer {
   channels: Channel[];
+  /** Where conversations, delivery records and the outbox live (files, or Redis with `REDIS_URL`). */
+  state: StateBackend;
+  metrics: Metrics;
 }
 
 /**
- * The bot as a server with the embedded stores under `dataDir` (conversations, tickets, files,
- * deliveries): every channel whose settings are in the environment, the others off with the reason.
+ * The bot as a server: every channel whose settings are in the environment, the others off with the
+ * reason. Conversations, delivery records and the ticket outbox live in Redis when `REDIS_URL` is set
+ * (several processes then serve the same people), else in files under `dataDir`; files (screenshots)
+ * and the local ticket store stay under `dataDir` either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
-  const store = fileStore(dataDir);
-  const deliveries = fileDeliveryLog(dataDir);
+  const state = await backendFromEnv(options.env, dataDir, {
+    onError: (error) => log.error({ err: error.message }, 'redis connection error'),
+  });
+  const { store, deliveries } = state;
   const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
   const blobs = new FileBlobStore(dataDir);
   const clock = options.clock ?? (() => new Date());
@@ -54,7 +61,24 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const handoffs = fileHandoffBook(dataDir);
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
-  const ticketing = createTicketing(core.config, { dataDir, log: log as unknown as WorkerLog });
+  const ticketing = createTicketing(core.config, {
+    dataDir,
+    outbox: state.outbox,
+    log: log as unknown as WorkerLog,
+  });
+  const counts = outboxCounts(() => state.outbox.briefs());
+  const metrics = new Metrics({
+    outbox: counts,
+    storeUp: async () => (await state.health()).state === 'ok',
+  });
+  const health: Record<string, () => Promise<ComponentHealth>> = {
+    store: () => state.health(),
+    // The helpdesk being slow or down degrades the bot without stopping it: tickets wait in the outbox.
+    tickets: async () => {
+      const { pending, delivering, dead } = await counts();
+      return { state: dead > 0 ? 'degraded' : 'ok', adapter: ticketing.sink.name, waiting: pending + delivering, dead };
+    },
+  };
   const notifiers = new Map<string, Notifier>();
   const notifier: Notifier = {
     async notify(conversation, replies) {
@@ -67,6 +91,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     worker: ticketing.worker,
     notifier,
     waitMs: ticketing.waitMs,
+    ...(state.lock ? { lock: state.lock } : {}),
+    observer: metrics,
   });
   ticketing.worker.start(2000);
   const sweeper = setInterval(() => {
@@ -95,6 +121,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       log,
       turnFailed,
       desk: { host: service, book: handoffs, config: core.config, clock },
+      observer: metrics,
+      ...(options.env.MAX_WAITING_TURNS ? { maxWaitingTurns: Number(options.env.MAX_WAITING_TURNS) } : {}),
     });
     notifiers.set('slack', slackChannel);
     if (slackChannel.desk) desks.slack = slackChannel.desk;
@@ -162,15 +190,21 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     ...(host ? { host } : {}),
     channels,
     log,
+    health,
+    metrics,
+    ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
   });
   return {
     ...server,
     channels,
+    state,
+    metrics,
     async close() {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([store.close(), deliveries.close(), addresses.close(), handoffs.close()]);
+      await Promise.all([addresses.close(), handoffs.close()]);
+      await state.close();
     },
   };
 }

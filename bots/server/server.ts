@@ -1,6 +1,18 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
+import type { Metrics } from '../runtime/metrics.ts';
 import type { Logger } from '../runtime/service.ts';
+
+/** Largest request body any route takes (Slack events and clicks, Teams activities are far smaller). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** How a part the bot depends on stands (the state store, the ticket system), for `/healthz`. */
+export interface ComponentHealth {
+  /** `down`: the bot cannot serve (503); `degraded`: it serves, something waits (tickets queue up). */
+  state: 'ok' | 'degraded' | 'down';
+  [detail: string]: unknown;
+}
 
 /** How a channel stands: serving, off by configuration (and why), or failed to start (and why). */
 export type ChannelStatus = { state: 'on'; mode: string } | { state: 'off' | 'failed'; reason: string };
@@ -38,6 +50,14 @@ export interface ServerOptions {
   host?: string;
   channels: Channel[];
   log: Logger;
+  /** Checked on every `/healthz`: the store, the ticket system... */
+  health?: Record<string, () => Promise<ComponentHealth>>;
+  /** Served on `GET /metrics` (Prometheus text), and told each request's time. */
+  metrics?: Metrics;
+  /** When set, `/metrics` wants `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Bodies declared larger are refused with 413 before a byte is read (default {@link MAX_BODY_BYTES}). */
+  maxBodyBytes?: number;
 }
 
 export interface RunningServer {
@@ -52,9 +72,28 @@ export interface RunningServer {
  * the port is open, so a platform that checks the URL at start finds it answering.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { channels, log } = options;
+  const { channels, log, metrics } = options;
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const failures = new Map<string, string>();
   const server = restify.createServer({ name: 'helpdesk-triage', handleUncaughtExceptions: false });
+
+  server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+    if (metrics) {
+      const start = performance.now();
+      res.once('finish', () =>
+        metrics.request(req.path(), req.method ?? 'GET', res.statusCode, (performance.now() - start) / 1000),
+      );
+    }
+    // Refused before reading: a body announced too large costs nothing. A body sent without a length
+    // is cut off by each route's own limit (Slack's receiver, Teams' body parser).
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) {
+      res.setHeader('connection', 'close');
+      res.send(413, { error: `request body over ${maxBody} bytes` });
+      return next(false);
+    }
+    return next();
+  });
 
   server.get('/healthz', async (_req, res) => {
     const report = Object.fromEntries(
@@ -63,9 +102,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return [c.name, failed ? { state: 'failed', reason: failed } : c.status()];
       }),
     ) as Record<string, ChannelStatus>;
-    const healthy = Object.values(report).every((s) => s.state !== 'failed');
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', channels: report });
+    const components = Object.fromEntries(
+      await Promise.all(
+        Object.entries(options.health ?? {}).map(async ([name, check]) => {
+          const health = await check().catch(
+            (error: unknown): ComponentHealth => ({
+              state: 'down',
+              reason: (error as Error).message ?? String(error),
+            }),
+          );
+          return [name, health] as const;
+        }),
+      ),
+    );
+    const down =
+      Object.values(report).some((s) => s.state === 'failed') ||
+      Object.values(components).some((c) => c.state === 'down');
+    const degraded = Object.values(components).some((c) => c.state === 'degraded');
+    res.send(down ? 503 : 200, {
+      status: down ? 'down' : degraded ? 'degraded' : 'ok',
+      channels: report,
+      ...components,
+    });
   });
+
+  if (metrics) {
+    server.get('/metrics', async (req: restify.Request, res: restify.Response) => {
+      if (options.metricsToken && !bearerIs(req.headers.authorization, options.metricsToken)) {
+        res.send(401, { error: 'metrics need the bearer token' });
+        return;
+      }
+      const { contentType, body } = await metrics.text();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    });
+  }
   for (const channel of channels) channel.mount(server);
 
   await new Promise<void>((resolve, reject) => {
@@ -103,4 +174,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await Promise.all(channels.map((c) => c.stop()));
     },
   };
+}
+
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }

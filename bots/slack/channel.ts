@@ -8,8 +8,9 @@ import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config } from '../../core/config/schema.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
+import type { DeliveryObserver } from '../runtime/metrics.ts';
 import type { TurnResult } from '../runtime/service.ts';
-import type { Channel, ChannelStatus } from '../server/server.ts';
+import { type Channel, type ChannelStatus, MAX_BODY_BYTES } from '../server/server.ts';
 import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
 import { COMMAND, EVENTS } from './capabilities.ts';
 import { type DeskHost, SlackDesk } from './desk.ts';
@@ -36,10 +37,16 @@ export interface SlackDeps {
   maxFileBytes?: number;
   /** Turns handled at once; more wait in arrival order (default 4). Their acks never wait. */
   concurrentTurns?: number;
+  /** Turns that may wait; past this, events get 503 and Slack delivers them again later (default 2000). */
+  maxWaitingTurns?: number;
   /** The configured apology when a turn fails, in the conversation's language. */
   turnFailed?: (conversation: string) => Promise<string>;
   /** What the agent desk needs (used when `SLACK_DESK_CHANNEL` names the desk channel). */
   desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date };
+  /** Told whether each delivery was handled or recognised as a copy (metrics). */
+  observer?: DeliveryObserver;
+  /** Largest request body read (default {@link MAX_BODY_BYTES}): larger gets 413. */
+  maxBodyBytes?: number;
 }
 
 /** Where the bot answers: a DM or channel, in a thread or not. */
@@ -149,6 +156,8 @@ export class SlackChannel implements Channel {
         signingSecret: settings.signingSecret,
         logger,
         ready: () => this.started,
+        busy: () => this.overloaded(),
+        bodyLimit: deps.maxBodyBytes ?? MAX_BODY_BYTES,
         ...(deps.now ? { now: deps.now } : {}),
       });
     }
@@ -204,6 +213,24 @@ export class SlackChannel implements Channel {
 
   status(): ChannelStatus {
     return { state: 'on', mode: this.receiver instanceof SocketModeReceiver ? 'socket' : 'http' };
+  }
+
+  private lastBusyLog = 0;
+
+  /** More turns waiting than allowed: said in the log at most once a minute. */
+  private overloaded(): boolean {
+    const busy = this.turnSlots.load.waiting >= (this.deps.maxWaitingTurns ?? 2000);
+    if (busy) {
+      this.deps.observer?.delivery('slack', 'busy');
+      if (Date.now() - this.lastBusyLog > 60_000) {
+        this.lastBusyLog = Date.now();
+        this.log.warn(
+          { waiting: this.turnSlots.load.waiting },
+          'overloaded: events refused with 503 until the backlog shrinks',
+        );
+      }
+    }
+    return busy;
   }
 
   /** Resolves when every turn under way (received before the call) is handled and answered. */
@@ -402,6 +429,7 @@ export class SlackChannel implements Channel {
   ): Promise<void> {
     if (!(await this.deps.deliveries.claim(delivery))) {
       this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
+      this.deps.observer?.delivery('slack', 'duplicate');
       return;
     }
     let result: TurnResult;
@@ -420,6 +448,7 @@ export class SlackChannel implements Channel {
     } catch (error) {
       await this.deps.deliveries.release(delivery);
       this.log.error({ err: error, delivery, conversation }, 'turn failed');
+      this.deps.observer?.delivery('slack', 'failed');
       // A sign on the message that it was not handled, and the configured apology where it was said.
       if (source) await this.react(source.channel, source.ts, 'warning');
       const apology = await this.deps.turnFailed?.(conversation).catch(() => null);
@@ -433,6 +462,7 @@ export class SlackChannel implements Channel {
       return;
     }
     await this.deps.deliveries.done(delivery);
+    this.deps.observer?.delivery('slack', 'handled');
     this.log.info(
       {
         conversation,

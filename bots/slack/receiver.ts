@@ -26,6 +26,12 @@ export interface RestifyReceiverOptions {
    * again later instead of their being acknowledged and lost.
    */
   ready?: () => boolean;
+  /**
+   * Whether the app has more work waiting than it should take on. Events then get 503, so Slack
+   * delivers them again later (or the load balancer's next process takes them) instead of the backlog,
+   * and the memory it holds, growing without bound.
+   */
+  busy?: () => boolean;
 }
 
 /**
@@ -104,6 +110,11 @@ export class RestifyReceiver implements Receiver {
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
     if (this.options.ready && !this.options.ready()) {
       logger.warn('Slack request refused: the Slack app is not started');
+      HTTPModuleFunctions.buildNoBodyResponse(res, 503);
+      return;
+    }
+    if (this.options.busy?.()) {
+      res.setHeader('retry-after', '30');
       HTTPModuleFunctions.buildNoBodyResponse(res, 503);
       return;
     }

@@ -254,6 +254,10 @@ const MESSAGE_KEYS = [
   'desk_reminder',
   'desk_files_not_sent',
   'desk_mention_bot',
+  'limit_text',
+  'limit_attachments',
+  'limit_attachment_size',
+  'limit_attachment_type',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 
@@ -620,6 +624,33 @@ export const configSchema = z
         student_cues: z.array(nonEmpty).default([]),
       })
       .strict(),
+    /** What one message may hold; more gets a polite answer (the `limit_*` messages) instead of a turn. */
+    limits: z
+      .object({
+        /** Longest message read, in characters (Slack allows 40,000; a request rarely needs 2,000). */
+        text_chars: z.number().int().min(200).max(100_000).default(8000),
+        /** Files taken from one message; the rest is named in the answer and left out. */
+        attachments: z.number().int().min(0).max(100).default(10),
+        /** Largest file taken, in megabytes. */
+        attachment_mb: z.number().positive().max(1000).default(20),
+        /** Content types taken (`type/*` for a whole family); others are named in the answer and left out. */
+        attachment_types: z
+          .array(nonEmpty)
+          .default([
+            'image/*',
+            'video/*',
+            'text/*',
+            'application/pdf',
+            'application/msword',
+            'application/vnd.openxmlformats-officedocument.*',
+            'application/vnd.ms-excel',
+            'application/vnd.oasis.opendocument.*',
+            'application/json',
+            'application/zip',
+          ]),
+      })
+      .strict()
+      .prefault({}),
     messages,
     /** Where tickets go and how they are delivered (default: the local store). */
     tickets: ticketsSection.prefault({}),

@@ -79,7 +79,8 @@ function scan(tokens: Token[], phrases: Phrase[]): Hit[] {
 
 /** Blank out URLs and e-mail addresses so their parts (academiehalle.be) are not read as names. */
 export function maskLinks(text: string): string {
-  let masked = text.replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+/gu, (m) => ' '.repeat(m.length));
+  // Bounded before the @ (as in patterns.ts): unbounded, a long run of letters took quadratic time.
+  let masked = text.replace(/[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+/gu, (m) => ' '.repeat(m.length));
   for (const url of findUrls(masked)) masked = masked.replace(url, ' '.repeat(url.length));
   return masked;
 }

@@ -2,7 +2,9 @@
 
 const TRAILING = /[.,;:!?)\]}'"»›”’]+$/u;
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[a-z]{2,}/giu;
+// Bounded parts (RFC 5321: 64 characters before the @, 63 per label): unbounded ones made a long run of
+// letters without an @ cost quadratic time, ~50 ms for 4,000 characters.
+const EMAIL = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.[a-z]{2,24}/giu;
 const URL_WITH_SCHEME = /\bhttps?:\/\/[^\s<>"'«»]+/giu;
 const BARE_DOMAIN =
   /(?<![@\w./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:be|com|org|net|eu|nl|fr|io|gov|info|vlaanderen|brussels)(?:\/[^\s<>"'«»]*)?(?![\w@-])/giu;

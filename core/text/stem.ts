@@ -21,7 +21,8 @@ export function stem(word: string, lang: Lang): string {
   const key = `${lang}:${word}`;
   let stemmed = cache.get(key);
   if (stemmed === undefined) {
-    stemmed = word.length <= 3 || /\d/.test(word) ? word : STEMMERS[lang].stem(word);
+    // No word is 40 letters long; natural's stemmers take quadratic time on such runs (a pasted blob).
+    stemmed = word.length <= 3 || word.length > 40 || /\d/.test(word) ? word : STEMMERS[lang].stem(word);
     if (cache.size > 50_000) cache.clear();
     cache.set(key, stemmed);
   }

@@ -2,7 +2,7 @@ import type { InScopeLabel } from '../../../core/config/schema.ts';
 import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
-import { type TicketLabels, ticketSubject, ticketText } from '../render.ts';
+import { type TicketLabels, ticketSubject, ticketWiki } from '../render.ts';
 import { type Dedupe, externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
 
 export interface JiraSinkOptions {
@@ -92,7 +92,8 @@ export class JiraTicketSink implements TicketSink {
     const o = this.options;
     const values: Record<string, unknown> = {
       summary: ticketSubject(draft, o.labels).replace(/\s+/g, ' ').slice(0, 254),
-      description: ticketText(draft, o.labels),
+      // Service Management renders the description as wiki markup: what the person typed is escaped.
+      description: ticketWiki(draft, o.labels),
     };
     if (o.priority) values.priority = { name: draft.priority === 'high' ? o.priority.high : o.priority.normal };
     for (const [slot, field] of Object.entries(o.customFields)) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
+import type { NamedLock } from '../../state/lock.ts';
 import { DurableFileStore } from './file-store.ts';
 
 /**
@@ -40,15 +41,44 @@ export const KEEP_DONE_MS = 30 * 24 * 60 * 60_000;
 export class Outbox {
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly keyv: Keyv<OutboxEntry>) {
+  private readonly lock: NamedLock | null;
+  private readonly refreshMs: number;
+  /**
+   * Every entry in brief (no transcript, no files), so the worker's rounds, the ask-once look-up and the
+   * metrics need not read the whole outbox (30 days of delivered tickets) every time: rebuilt from the
+   * store at most every `refreshMs` (entries other processes wrote show up by then), this process's
+   * own writes at once.
+   */
+  private catalogue: Map<string, OutboxEntry> | null = null;
+  private cataloguedAt = 0;
+  private rebuilding: Promise<Map<string, OutboxEntry>> | null = null;
+  /** Writes made while the catalogue is being rebuilt, applied on top of it. */
+  private writtenDuringRebuild = new Map<string, OutboxEntry>();
+
+  /**
+   * With a `lock` shared by several processes (Redis), an entry's read-change-write is atomic across
+   * them too. `refreshMs` bounds how long another process's new entry may go unseen by this one's worker
+   * rounds (it sends its own entries itself at once).
+   */
+  constructor(
+    private readonly keyv: Keyv<OutboxEntry>,
+    options: { lock?: NamedLock; refreshMs?: number } = {},
+  ) {
+    this.lock = options.lock ?? null;
+    this.refreshMs = options.refreshMs ?? 30_000;
     if (!keyv.iterator)
       throw new Error('the outbox needs a Keyv store that can list its keys (memory, file, Redis, SQLite)');
   }
 
-  /** Run `fn` alone for this key in this process (the worker and a turn may touch one entry at once). */
+  /**
+   * Run `fn` alone for this key in this process (the worker and a turn may touch one entry at once),
+   * and across processes when a shared lock is given.
+   */
   private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
+    const lock = this.lock;
+    const alone = lock ? () => lock.run(`outbox:${key}`, fn) : fn;
+    const next = previous.then(alone, alone);
     this.locks.set(key, next);
     void next
       .finally(() => {
@@ -65,6 +95,41 @@ export class Outbox {
   private async write(entry: OutboxEntry): Promise<void> {
     const ok = await this.keyv.set(entry.key, entry, entry.state === 'done' ? KEEP_DONE_MS : undefined);
     if (ok === false) throw new Error(`outbox: could not store ${entry.key}`);
+    const brief = briefOf(entry);
+    this.catalogue?.set(entry.key, brief);
+    if (this.rebuilding) this.writtenDuringRebuild.set(entry.key, brief);
+  }
+
+  /** Every entry in brief (see `catalogue`): enough to choose which to read in full. */
+  async briefs(): Promise<OutboxEntry[]> {
+    if (!this.catalogue || Date.now() - this.cataloguedAt >= this.refreshMs) {
+      this.rebuilding ??= (async () => {
+        this.writtenDuringRebuild = new Map();
+        const fresh = new Map<string, OutboxEntry>();
+        for (const entry of await this.all()) fresh.set(entry.key, briefOf(entry));
+        for (const [key, entry] of this.writtenDuringRebuild) fresh.set(key, entry);
+        return fresh;
+      })().finally(() => {
+        this.rebuilding = null;
+      });
+      this.catalogue = await this.rebuilding;
+      this.cataloguedAt = Date.now();
+    }
+    return [...this.catalogue.values()];
+  }
+
+  /** Entries whose person has not been told their delivered or dead outcome, read in full. */
+  async unsettled(): Promise<OutboxEntry[]> {
+    const settled = (e: OutboxEntry) => !e.notified && (e.state === 'done' || e.state === 'dead');
+    return this.fresh((await this.briefs()).filter(settled), settled);
+  }
+
+  /** Re-read candidates from the store (another process may have moved them on) and keep those still passing. */
+  private async fresh(candidates: OutboxEntry[], test: (e: OutboxEntry) => boolean): Promise<OutboxEntry[]> {
+    const entries = await Promise.all(candidates.map((c) => this.get(c.key)));
+    return entries
+      .filter((e): e is OutboxEntry => e !== undefined && test(e))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
   }
 
   /** Register a draft; a key registered before keeps its entry (same key, same ticket). */
@@ -110,10 +175,9 @@ export class Outbox {
 
   /** Entries to attempt now: pending and due, or left mid-delivery by a process whose lease ran out. */
   async due(now: number): Promise<OutboxEntry[]> {
-    return (await this.all()).filter(
-      (e) =>
-        (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now),
-    );
+    const due = (e: OutboxEntry) =>
+      (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now);
+    return this.fresh((await this.briefs()).filter(due), due);
   }
 
   async dead(): Promise<OutboxEntry[]> {
@@ -133,6 +197,11 @@ export class Outbox {
   async close(): Promise<void> {
     await this.keyv.disconnect();
   }
+}
+
+/** An entry without what only delivery needs (the transcript, the files): what the catalogue keeps. */
+function briefOf(entry: OutboxEntry): OutboxEntry {
+  return { ...entry, draft: { ...entry.draft, transcript: [], attachments: [] } };
 }
 
 /** An outbox in memory: tests, one-shot runs. Not durable. */

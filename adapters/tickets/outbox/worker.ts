@@ -162,8 +162,7 @@ export class DeliveryWorker {
   /** Hand delivered and dead entries nobody was told about to `onSettled`. */
   async settle(): Promise<void> {
     if (!this.onSettled) return;
-    for (const entry of await this.outbox.all()) {
-      if (entry.notified || (entry.state !== 'done' && entry.state !== 'dead')) continue;
+    for (const entry of await this.outbox.unsettled()) {
       if (this.inFlight.has(entry.key)) continue;
       try {
         if (await this.onSettled(entry)) {

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import type { FileReader, TicketFile } from '../files.ts';
 import { call, type HttpSettings } from '../http.ts';
+import { type TicketLabels, ticketMarkdown } from '../render.ts';
 import { referenceNumber, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
 
 /** Header names of a signed webhook call. */
@@ -57,6 +58,8 @@ export interface WebhookSinkOptions {
   prefix: string;
   files: FileReader;
   http: HttpSettings;
+  /** With labels, the payload also carries the whole ticket as escaped Markdown (`description_markdown`). */
+  labels?: TicketLabels;
   clock?: () => number;
 }
 
@@ -114,6 +117,7 @@ export class WebhookTicketSink implements TicketSink {
         kind: rest.label,
         title: rest.title,
         description: rest.description,
+        ...(this.options.labels ? { description_markdown: ticketMarkdown(draft, this.options.labels, reference) } : {}),
         priority: rest.priority,
         urgent: rest.urgent,
         lang: rest.lang,

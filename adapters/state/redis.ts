@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import KeyvRedis, { createClient, Keyv } from '@keyv/redis';
+import type { ConversationState } from '../../core/types.ts';
+import { Outbox, type OutboxEntry } from '../tickets/outbox/outbox.ts';
+import type { DeliveryLog, DeliveryLogOptions } from './deliveries.ts';
+import { LockTimeoutError, type NamedLock } from './lock.ts';
+import { type ConversationStore, KeyvConversationStore } from './store.ts';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** Every key the bot writes starts with this, so one Redis can host other data beside it. */
+export const REDIS_PREFIX = 'triage';
+
+export interface RedisOptions {
+  /** Give up after this many reconnection attempts (0: fail at once, as tests want). Default: never give up. */
+  maxReconnects?: number;
+  /** How long a conversation lock lives without renewal (a process that died frees it after this). */
+  lockTtlMs?: number;
+  /** How long a turn waits for another process's turn of the same conversation. */
+  lockWaitMs?: number;
+  deliveries?: DeliveryLogOptions;
+  /** Told when the connection fails or recovers (the client itself retries). */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Claims a delivery in one step on the server: first seen, or an earlier claim whose lease lapsed.
+ * Values are `claimed:<ms>` or `done:<ms>`.
+ */
+const CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v then
+  local state, at = string.match(v, '^(%a+):(%d+)$')
+  if state == 'done' then return 0 end
+  if state == 'claimed' and tonumber(ARGV[1]) - tonumber(at) < tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], 'claimed:' .. ARGV[1], 'PX', ARGV[3])
+return 1`;
+
+/** Delete or extend a lock only while it is still ours (it may have expired and gone to another process). */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+
+/** The delivery log on Redis: claims are atomic across every process (a Lua script, one round trip). */
+export class RedisDeliveryLog implements DeliveryLog {
+  private readonly leaseMs: number;
+  private readonly keepMs: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly client: RedisClient,
+    options: DeliveryLogOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.keepMs = options.keepMs ?? 60 * 60_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private key(delivery: string): string {
+    return `${REDIS_PREFIX}:delivery:${delivery}`;
+  }
+
+  async claim(delivery: string): Promise<boolean> {
+    const claimed = await this.client.eval(CLAIM, {
+      keys: [this.key(delivery)],
+      arguments: [String(this.clock()), String(this.leaseMs), String(this.keepMs)],
+    });
+    return claimed === 1;
+  }
+
+  async done(delivery: string): Promise<void> {
+    await this.client.set(this.key(delivery), `done:${this.clock()}`, {
+      expiration: { type: 'PX', value: this.keepMs },
+    });
+  }
+
+  async release(delivery: string): Promise<void> {
+    await this.client.del(this.key(delivery));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * A lock per name on Redis (`SET NX PX` with a random token): renewed while the work runs, released
+ * only by its holder. A process that dies holding it frees the name after `ttlMs`.
+ */
+export class RedisLock implements NamedLock {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly options: { ttlMs: number; waitMs: number; onLost?: (name: string) => void },
+  ) {}
+
+  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const key = `${REDIS_PREFIX}:lock:${name}`;
+    const token = randomUUID();
+    const { ttlMs, waitMs } = this.options;
+    const deadline = Date.now() + waitMs;
+    let pause = 2;
+    while (
+      (await this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } })) === null
+    ) {
+      if (Date.now() >= deadline) throw new LockTimeoutError(name);
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+      pause = Math.min(pause * 2, 50);
+    }
+    const renewal = setInterval(() => {
+      this.client
+        .eval(EXTEND, { keys: [key], arguments: [token, String(ttlMs)] })
+        .then((kept) => {
+          if (kept !== 1) this.options.onLost?.(name);
+        })
+        .catch(() => {});
+    }, ttlMs / 3);
+    renewal.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renewal);
+      await this.client.eval(RELEASE, { keys: [key], arguments: [token] }).catch(() => {});
+    }
+  }
+}
+
+/** Conversations, delivery records, the outbox and the locks of every bot process sharing one Redis. */
+export interface RedisState {
+  client: RedisClient;
+  store: ConversationStore;
+  deliveries: DeliveryLog;
+  outbox: Outbox;
+  lock: RedisLock;
+  /** Round trip to the server, or why it failed. */
+  ping(): Promise<{ ok: true; ms: number } | { ok: false; reason: string }>;
+  /** Bytes Redis holds for one conversation's state (its serialised value). */
+  stateBytes(conversation: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Keyv on the shared client: the namespace is the Redis key prefix, errors throw (a lost write must show). */
+function keyvOn<T>(client: RedisClient, namespace: string): Keyv<T> {
+  const store = new KeyvRedis<T>(client, { throwOnErrors: true, throwOnConnectError: true });
+  return new Keyv<T>({ store, namespace: `${REDIS_PREFIX}:${namespace}`, useKeyPrefix: false, throwOnErrors: true });
+}
+
+/**
+ * Connect to Redis (`redis://[:password@]host:port[/db]`, `rediss://` for TLS) and build the shared
+ * state on one connection. Commands fail at once while the connection is down (no offline queue), so a
+ * turn fails visibly instead of hanging; the connection is retried in the background.
+ */
+export async function connectRedis(url: string, options: RedisOptions = {}): Promise<RedisState> {
+  const maxReconnects = options.maxReconnects ?? Number.POSITIVE_INFINITY;
+  const client: RedisClient = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries: number) =>
+        retries >= maxReconnects ? false : Math.min(100 * 2 ** Math.min(retries, 5), 3000),
+    },
+  });
+  client.on('error', (error: Error) => options.onError?.(error));
+  await client.connect();
+  const conversations = keyvOn<ConversationState>(client, 'conv');
+  const outboxKeyv = keyvOn<OutboxEntry>(client, 'outbox');
+  const lock = new RedisLock(client, {
+    ttlMs: options.lockTtlMs ?? 15_000,
+    waitMs: options.lockWaitMs ?? 30_000,
+  });
+  const ping: RedisState['ping'] = async () => {
+    const start = performance.now();
+    try {
+      await client.ping();
+      return { ok: true, ms: performance.now() - start };
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+  };
+  return {
+    client,
+    store: new KeyvConversationStore(conversations),
+    deliveries: new RedisDeliveryLog(client, options.deliveries),
+    outbox: new Outbox(outboxKeyv, { lock }),
+    lock,
+    ping,
+    async stateBytes(conversation) {
+      return (await client.strLen(`${REDIS_PREFIX}:conv::${conversation}`)) ?? 0;
+    },
+    async close() {
+      if (client.isOpen) await client.close();
+    },
+  };
+}

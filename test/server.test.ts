@@ -1,0 +1,95 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SlackBot, slackBot } from './slack/harness.ts';
+import { directMessage, eventCallback, sendSigned } from './slack/requests.ts';
+
+// The shared server's guards and instruments: body limits, /metrics, /healthz.
+
+/** POST with a declared length (or chunked, without one), sending `send` bytes; resolves with the status. */
+function post(url: string, options: { declared?: number; send: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(options.declared !== undefined ? { 'content-length': options.declared } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    // The server may close before taking everything: that is the point.
+    req.on('error', (error) =>
+      String(error).includes('EPIPE') || String(error).includes('ECONNRESET') ? null : reject(error),
+    );
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let left = options.send;
+    const write = () => {
+      while (left > 0) {
+        const n = Math.min(left, chunk.length);
+        left -= n;
+        if (!req.write(chunk.subarray(0, n))) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+describe('the shared server', () => {
+  let bot: SlackBot;
+  beforeAll(async () => {
+    bot = await slackBot({ METRICS_TOKEN: 'metrics-secret' });
+  });
+  afterAll(async () => {
+    await bot.close();
+  });
+
+  it('refuses a body declared over 1 MiB with 413 before reading it, and a chunked one once it passes the limit', async () => {
+    expect(await post(bot.endpoint, { declared: 50 * 1024 * 1024, send: 0 })).toBe(413);
+    expect(await post(bot.endpoint, { send: 1024 * 1024 + 1 })).toBe(413);
+    expect(bot.logs.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+  });
+
+  it('serves Prometheus metrics behind its token: turns, refusals, tickets, outbox, latency', async () => {
+    await bot.event(directMessage('Onze printer op het secretariaat loopt vast bij elk rapport.'));
+    await bot.event(directMessage('x'.repeat(9000), { channel: 'D0LONG' }));
+    await bot.settled();
+    expect((await fetch(`${bot.url}/metrics`)).status).toBe(401);
+    const res = await fetch(`${bot.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/^triage_turns_total\{channel="slack",status="\w+"\} 1$/m);
+    expect(text).toMatch(/^triage_refusals_total\{reason="hardware"\} 1$/m);
+    expect(text).toMatch(/^triage_refusals_total\{reason="limit_text_length"\} 1$/m);
+    expect(text).toMatch(/^triage_deliveries_total\{channel="slack",outcome="handled"\} 2$/m);
+    expect(text).toMatch(/^triage_outbox_entries\{state="dead"\} 0$/m);
+    expect(text).toMatch(/^triage_turn_duration_seconds_count\{channel="slack"\} 2$/m);
+    expect(text).toMatch(
+      /^triage_http_request_duration_seconds_count\{route="\/slack\/events",method="POST",status="200"\} 2$/m,
+    );
+    expect(text).toMatch(/^triage_store_up 1$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+
+  it('past MAX_WAITING_TURNS refuses events with 503 (Slack delivers them again later) and answers every event it took', async () => {
+    const busy = await slackBot({ MAX_WAITING_TURNS: '2' });
+    try {
+      const events = Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify(eventCallback(directMessage('Het programma crasht bij opslaan.', { channel: `D0BUSY${i}` }))),
+      );
+      const acks = await Promise.all(events.map((body) => sendSigned(busy.endpoint, body, 'application/json')));
+      const statuses = acks.map((r) => r.status);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+      await busy.settled();
+      expect(busy.fake.posted()).toHaveLength(statuses.filter((s) => s === 200).length);
+      const metrics = await (await fetch(`${busy.url}/metrics`)).text();
+      expect(metrics).toMatch(/^triage_deliveries_total\{channel="slack",outcome="busy"\} [1-9]/m);
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -94,10 +94,44 @@ export class HandoffBook {
     return all.filter((h): h is Handoff => h !== undefined && !h.ended);
   }
 
+  /**
+   * The queue ahead of a new handoff: open ones nobody took yet, opened recently (one left unclaimed
+   * since yesterday has its ticket, and holds nobody up).
+   */
+  async waitingBefore(conversation: string, now: Date): Promise<number> {
+    const since = now.getTime() - QUEUE_WINDOW_MS;
+    return (await this.current()).filter(
+      (h) => !h.agent && h.conversation !== conversation && Date.parse(h.openedAt) >= since,
+    ).length;
+  }
+
+  /**
+   * The unclaimed cards of one desk (`prefix` of their card ids) waiting longer than `minutes`, each
+   * marked as reminded here so that it is reminded once; with how long it has waited, in minutes.
+   */
+  async dueForReminder(prefix: string, now: Date, minutes: number): Promise<{ handoff: Handoff; waited: number }[]> {
+    const due: { handoff: Handoff; waited: number }[] = [];
+    for (const handoff of await this.current()) {
+      if (!handoff.card.startsWith(prefix) || handoff.agent || handoff.remindedAt) continue;
+      const waited = Math.floor((now.getTime() - Date.parse(handoff.openedAt)) / 60_000);
+      if (waited < minutes) continue;
+      const marked = await this.update(handoff.conversation, (h) =>
+        h.card === handoff.card && !h.agent && !h.remindedAt && !h.ended
+          ? { ...h, remindedAt: now.toISOString() }
+          : null,
+      );
+      if (marked) due.push({ handoff: marked, waited });
+    }
+    return due;
+  }
+
   close(): Promise<void> {
     return this.keyv.disconnect();
   }
 }
+
+/** Handoffs opened longer ago than this no longer count in the queue. */
+const QUEUE_WINDOW_MS = 12 * 3_600_000;
 
 /** In memory: for tests. */
 export function memoryHandoffBook(): HandoffBook {

@@ -34,9 +34,6 @@ export interface SlackDeskDeps {
   clock?: () => Date;
 }
 
-/** Unclaimed handoffs older than this no longer count in the queue. */
-const QUEUE_WINDOW_MS = 12 * 3_600_000;
-
 const click = z.looseObject({
   user: z.looseObject({ id: z.string() }),
   channel: z.looseObject({ id: z.string() }).optional(),
@@ -94,12 +91,7 @@ export class SlackDesk implements AgentDesk {
     handoff: { ticket: string; url?: string; draft: TicketDraft; state: ConversationState },
   ): Promise<DeskOpened> {
     const { client, channel, config, book } = this.deps;
-    // The queue: handoffs opened before this one that nobody took yet (recently: one left unclaimed since
-    // yesterday has its ticket, and holds nobody up).
-    const since = this.clock().getTime() - QUEUE_WINDOW_MS;
-    const waiting = (await book.current()).filter(
-      (h) => !h.agent && h.conversation !== conversation && Date.parse(h.openedAt) >= since,
-    ).length;
+    const waiting = await book.waitingBefore(conversation, this.clock());
     const { card, thread } = deskCard({
       config,
       lang: this.lang,
@@ -248,20 +240,10 @@ export class SlackDesk implements AgentDesk {
    * reply in its thread, also shown in the channel. Returns how many were reminded.
    */
   async remind(now: Date = this.clock()): Promise<number> {
-    const minutes = this.deps.config.handoff.remind_desk_after_minutes;
+    const due = await this.deps.book.dueForReminder('slack:', now, this.deps.config.handoff.remind_desk_after_minutes);
     let reminded = 0;
-    for (const handoff of await this.deps.book.current()) {
-      // The book is shared with the Teams desk: remind of this desk's cards only.
-      if (!handoff.card.startsWith('slack:') || handoff.agent || handoff.remindedAt) continue;
-      if (now.getTime() - Date.parse(handoff.openedAt) < minutes * 60_000) continue;
-      const marked = await this.deps.book.update(handoff.conversation, (h) =>
-        h.card === handoff.card && !h.agent && !h.remindedAt && !h.ended
-          ? { ...h, remindedAt: now.toISOString() }
-          : null,
-      );
-      if (!marked) continue;
+    for (const { handoff, waited } of due) {
       const [, channel, ts] = splitCard(handoff.card);
-      const waited = Math.floor((now.getTime() - Date.parse(handoff.openedAt)) / 60_000);
       await this.deps.client.chat
         .postMessage({
           channel,

@@ -29,8 +29,6 @@ export interface TeamsDeskDeps {
   clock?: () => Date;
 }
 
-/** Unclaimed handoffs older than this no longer count in the queue (as on the Slack desk). */
-const QUEUE_WINDOW_MS = 12 * 3_600_000;
 const PREFIX = 'teams:';
 
 /**
@@ -72,10 +70,7 @@ export class TeamsDesk implements AgentDesk {
     handoff: { ticket: string; url?: string; draft: TicketDraft; state: ConversationState },
   ): Promise<DeskOpened> {
     const { connector, channel, config, book } = this.deps;
-    const since = this.clock().getTime() - QUEUE_WINDOW_MS;
-    const waiting = (await book.current()).filter(
-      (h) => !h.agent && h.conversation !== conversation && Date.parse(h.openedAt) >= since,
-    ).length;
+    const waiting = await book.waitingBefore(conversation, this.clock());
     const { card, summary, thread } = deskCard({
       config,
       lang: this.lang,
@@ -224,18 +219,9 @@ export class TeamsDesk implements AgentDesk {
    * (a reply in the card's thread). Returns how many were reminded.
    */
   async remind(now: Date = this.clock()): Promise<number> {
-    const minutes = this.deps.config.handoff.remind_desk_after_minutes;
+    const due = await this.deps.book.dueForReminder(PREFIX, now, this.deps.config.handoff.remind_desk_after_minutes);
     let reminded = 0;
-    for (const handoff of await this.deps.book.current()) {
-      if (!handoff.card.startsWith(PREFIX) || handoff.agent || handoff.remindedAt) continue;
-      if (now.getTime() - Date.parse(handoff.openedAt) < minutes * 60_000) continue;
-      const marked = await this.deps.book.update(handoff.conversation, (h) =>
-        h.card === handoff.card && !h.agent && !h.remindedAt && !h.ended
-          ? { ...h, remindedAt: now.toISOString() }
-          : null,
-      );
-      if (!marked) continue;
-      const waited = Math.floor((now.getTime() - Date.parse(handoff.openedAt)) / 60_000);
+    for (const { handoff, waited } of due) {
       await this.deps.connector
         .send(threadOf(handoff), {
           type: 'message',

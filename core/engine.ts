@@ -1,5 +1,6 @@
 import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import { cueMatcher } from './classify/rules.ts';
+import type { SoftmaxData } from './classify/softmax.ts';
 import {
   type Config,
   type DetailRule,
@@ -94,8 +95,11 @@ export interface TriageCore {
 }
 
 /** Build the core: train the classifier and compile the directories of a configuration. */
-export function createCore(config: Config, options: { clock?: () => number } = {}): TriageCore {
-  const classifier = trainClassifier(config, options.clock);
+export function createCore(
+  config: Config,
+  options: { clock?: () => number; trained?: SoftmaxData[] } = {},
+): TriageCore {
+  const classifier = trainClassifier(config, options.clock, options.trained);
   const extractor = buildExtractor(config);
   const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
   const ticketPattern = new RegExp(`\\b${config.ticket_prefix}-[0-9A-Z]{4,10}\\b`, 'i');

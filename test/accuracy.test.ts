@@ -99,3 +99,21 @@ describe('subjects and urgency rules', () => {
     expect(isUrgent('Kan dit tegen volgende maand aangepast worden?', urgency)).toBe(false);
   });
 });
+
+describe('trained model kept between starts', () => {
+  it('restores the same model from the data folder, and retrains when the configuration changes', async () => {
+    const { cachedCore } = await import('../adapters/config/model-cache.ts');
+    const { tempDir } = await import('./helpers.ts');
+    const dir = tempDir();
+    const config = loadConfig({ profile: 'site' });
+    const first = await cachedCore(config, dir);
+    const second = await cachedCore(config, dir);
+    expect(first.classifier.restored).toBe(false);
+    expect(second.classifier.restored).toBe(true);
+    for (const text of ['De zoekfunctie toont verwijderde paginas nog', 'Kunnen jullie een redirect maken?']) {
+      expect(second.classifier.classify(text).scores).toEqual(first.classifier.classify(text).scores);
+    }
+    const changed = { ...config, classifier: { ...config.classifier, epochs: config.classifier.epochs + 1 } };
+    expect((await cachedCore(changed, dir)).classifier.restored).toBe(false);
+  });
+});

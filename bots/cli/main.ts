@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { cachedCore } from '../../adapters/config/model-cache.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
@@ -23,6 +24,14 @@ export function dataDir(): string {
 interface ProfileOptions {
   profile?: string;
   config?: string;
+}
+
+/** The core for `serve` and `chat`, its model kept in the data folder between starts. */
+async function savedCore(options: ProfileOptions): Promise<TriageCore> {
+  const config = options.config
+    ? loadConfigFile(options.config)
+    : loadConfig({ profile: options.profile ?? 'academy' });
+  return cachedCore(config, dataDir(), () => performance.now());
 }
 
 /** Cores per profile, built once (training takes tens of milliseconds). */
@@ -81,7 +90,7 @@ export function program(): Command {
     .option('--conversation <id>', 'resume a conversation by id', `chat-${process.pid}-${Date.now().toString(36)}`)
     .option('--user <name>', 'your name', process.env.USER ?? 'terminal user')
     .action(async (options: ProfileOptions & { conversation: string; user: string }) => {
-      const core = coreCache(options)();
+      const core = await savedCore(options);
       const dir = dataDir();
       const store = fileStore(dir);
       const log = appLogger();
@@ -150,9 +159,10 @@ export function program(): Command {
       const port = Number(given);
       if (!/^\d+$/.test(given) || port > 65535) throw new Error(`not a port: ${given}`);
       const log = appLogger('info');
-      const { serve } = await import('../server/main.ts');
+      // Training and loading the channels' SDKs overlap less than they add up: start both at once.
+      const [{ serve }, core] = await Promise.all([import('../server/main.ts'), savedCore(options)]);
       const running = await serve({
-        core: coreCache(options)(),
+        core,
         dataDir: dataDir(),
         port,
         ...(options.host ? { host: options.host } : {}),

@@ -12,7 +12,7 @@ import { detectLanguage } from '../text/lang.ts';
 import { fold } from '../text/normalize.ts';
 import { featurize, Lexicon, read } from './features.ts';
 import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from './rules.ts';
-import { SoftmaxModel } from './softmax.ts';
+import { type SoftmaxData, SoftmaxModel } from './softmax.ts';
 
 /** The model's classes: the four in-scope kinds and one per out-of-scope reason. */
 export const CLASSES = [...IN_SCOPE_LABELS, ...OOS_REASONS.map((r) => `oos:${r}`)];
@@ -37,6 +37,10 @@ export interface Classifier {
   classify(text: string, fallbackLang?: Lang, options?: { explain?: boolean }): Verdict;
   /** The separate subjects of a message (one element for a message with one subject). */
   subjects(text: string): string[];
+  /** The trained parameters, for the host to keep (`createCore(config, { trained })` reuses them). */
+  trained(): SoftmaxData[];
+  /** True when the model came from saved parameters rather than training. */
+  restored: boolean;
   /** Milliseconds the training took. */
   trainingMs: number;
   examples: number;
@@ -68,6 +72,8 @@ export function trainingExamples(config: Config, lexicon = new Lexicon(config.le
 export interface Model {
   predict(features: ReturnType<typeof featurize>, temperature?: number): Float64Array;
   explain(features: ReturnType<typeof featurize>, cls: string, top?: number): string[];
+  /** The trained parameters of each member, to keep them between runs. */
+  data(): SoftmaxData[];
 }
 
 /**
@@ -92,7 +98,11 @@ export function fitModel(config: Config, data: TrainingExample[]): Model {
     });
     return model;
   });
-  if (models.length === 1) return models[0]!;
+  return ensemble(models);
+}
+
+/** Several models as one: their probabilities averaged. */
+function ensemble(models: SoftmaxModel[]): Model {
   return {
     predict(features, temperature = 1) {
       const sum = new Float64Array(CLASSES.length);
@@ -103,6 +113,7 @@ export function fitModel(config: Config, data: TrainingExample[]): Model {
       return sum;
     },
     explain: (features, cls, top) => models[0]!.explain(features, cls, top),
+    data: () => models.map((m) => m.data()),
   };
 }
 
@@ -148,11 +159,14 @@ export function labelScores(p: Float64Array): { scores: Record<Label, number>; r
 }
 
 /** Train the classifier on the config's example phrases (a few hundred milliseconds at most). */
-export function trainClassifier(config: Config, clock: () => number = () => 0): Classifier {
+export function trainClassifier(config: Config, clock: () => number = () => 0, trained?: SoftmaxData[]): Classifier {
   const started = clock();
   const lexicon = new Lexicon(config.lexicon);
-  const data = trainingExamples(config, lexicon);
-  const model = fitModel(config, data);
+  // A model trained before on the same configuration (kept by the host) spares the training.
+  const restored = trained?.map((d) => SoftmaxModel.from(d, CLASSES));
+  const reuse = restored && restored.length === config.classifier.ensemble && restored.every((m) => m !== null);
+  const model = reuse ? ensemble(restored as SoftmaxModel[]) : fitModel(config, trainingExamples(config, lexicon));
+  const examples = Object.values(config.intents).reduce((n, intent) => n + intent.examples.length, 0);
   const urgency = cueMatcher(config.urgency.cues);
   const multi = cueMatcher(config.multi_subject.cues);
 
@@ -186,5 +200,12 @@ export function trainClassifier(config: Config, clock: () => number = () => 0): 
     return isMultiSubject(text, multi) ? splitSubjects(text, multi) : [text];
   }
 
-  return { classify, subjects, trainingMs: clock() - started, examples: data.length };
+  return {
+    classify,
+    subjects,
+    trainingMs: clock() - started,
+    examples,
+    trained: () => model.data(),
+    restored: Boolean(reuse),
+  };
 }

@@ -17,6 +17,13 @@ interface Example {
   w: number;
 }
 
+/** A trained model's parameters as plain data, to keep it between runs. */
+export interface SoftmaxData {
+  classes: string[];
+  features: string[];
+  weights: Float64Array;
+}
+
 /** Small deterministic PRNG (mulberry32), so training is reproducible without Math.random. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -37,6 +44,21 @@ export class SoftmaxModel {
   private readonly index = new Map<string, number>();
   private weights: Float64Array = new Float64Array(0);
   constructor(readonly classes: readonly string[]) {}
+
+  /** The parameters, to rebuild the same model without training (`SoftmaxModel.from`). */
+  data(): SoftmaxData {
+    return { classes: [...this.classes], features: [...this.index.keys()], weights: this.weights };
+  }
+
+  /** A model from saved parameters; null when they do not fit (other classes, wrong size). */
+  static from(data: SoftmaxData, classes: readonly string[]): SoftmaxModel | null {
+    const sameClasses = data.classes.length === classes.length && data.classes.every((c, i) => c === classes[i]);
+    if (!sameClasses || data.weights.length !== data.features.length * classes.length) return null;
+    const model = new SoftmaxModel(classes);
+    for (const [i, f] of data.features.entries()) model.index.set(f, i);
+    model.weights = data.weights;
+    return model;
+  }
 
   private vector(features: Features, grow: boolean): [number, number][] {
     const x: [number, number][] = [];

@@ -50,3 +50,21 @@ export function chooseDesk(
     return { desk: fallback, warning: `HANDOFF_DESK is ${name} but that desk is not set up` };
   return { desk: name };
 }
+
+/** A job run every few seconds in this process (a desk's reminders); `start` again replaces it. */
+export class Ticker {
+  private timer: NodeJS.Timeout | undefined;
+
+  start(everyMs: number, job: () => Promise<unknown>, onError: (error: unknown) => void): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      void job().catch(onError);
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

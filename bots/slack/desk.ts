@@ -7,6 +7,7 @@ import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
 import type { CoreEvent } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, Reply, TicketDraft } from '../../core/types.ts';
+import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened } from '../runtime/service.ts';
 import { cardWithStatus, type DeskAction, deskCard, nameOf, relayMessage } from './desk-card.ts';
 import { slackError } from './files.ts';
@@ -63,7 +64,7 @@ export interface ThreadReply {
 export class SlackDesk implements AgentDesk {
   private readonly lang: Lang;
   private readonly clock: () => Date;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly reminders = new Ticker();
 
   constructor(private readonly deps: SlackDeskDeps) {
     this.lang = deps.config.default_language;
@@ -72,16 +73,15 @@ export class SlackDesk implements AgentDesk {
 
   /** Check every 30 seconds for handoffs that waited too long for an agent (in-process timer). */
   start(everyMs = 30_000): void {
-    this.stop();
-    this.timer = setInterval(() => {
-      void this.remind().catch((error: unknown) => this.deps.log.error({ err: String(error) }, 'desk reminder failed'));
-    }, everyMs);
-    this.timer.unref();
+    this.reminders.start(
+      everyMs,
+      () => this.remind(),
+      (error) => this.deps.log.error({ err: String(error) }, 'desk reminder failed'),
+    );
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.reminders.stop();
   }
 
   // ---- from the runtime ------------------------------------------------------------------------

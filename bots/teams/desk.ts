@@ -5,6 +5,7 @@ import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
 import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, TicketDraft } from '../../core/types.ts';
+import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened, TriageService } from '../runtime/service.ts';
 import { type IncomingActivity, intentOf, messageText } from './activities.ts';
 import { ADAPTIVE_CARD, type AdaptiveCard } from './cards.ts';
@@ -42,7 +43,7 @@ const PREFIX = 'teams:';
 export class TeamsDesk implements AgentDesk {
   private readonly lang: Lang;
   private readonly clock: () => Date;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly reminders = new Ticker();
 
   constructor(private readonly deps: TeamsDeskDeps) {
     this.lang = deps.config.default_language;
@@ -51,16 +52,15 @@ export class TeamsDesk implements AgentDesk {
 
   /** Check every 30 seconds for handoffs that waited too long for an agent (in-process timer). */
   start(everyMs = 30_000): void {
-    this.stop();
-    this.timer = setInterval(() => {
-      void this.remind().catch((error: unknown) => this.deps.log.error({ err: String(error) }, 'desk reminder failed'));
-    }, everyMs);
-    this.timer.unref();
+    this.reminders.start(
+      everyMs,
+      () => this.remind(),
+      (error) => this.deps.log.error({ err: String(error) }, 'desk reminder failed'),
+    );
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.reminders.stop();
   }
 
   // ---- from the runtime ------------------------------------------------------------------------

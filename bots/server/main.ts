@@ -11,9 +11,8 @@ import { say } from '../../core/messages.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { type AgentDesk, type Notifier, TriageService } from '../runtime/service.ts';
-import { SlackChannel } from '../slack/channel.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
-import { TeamsChannel, type TeamsDeps } from '../teams/channel.ts';
+import type { TeamsDeps } from '../teams/channel.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
 
@@ -113,6 +112,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     channels.push(offChannel('slack', slack.off));
   } else {
     for (const warning of slack.warnings) log.warn({ channel: 'slack' }, warning);
+    // Each platform's SDK is loaded only when its channel is on (Bolt and botbuilder take a while to load).
+    const { SlackChannel } = await import('../slack/channel.ts');
     const slackChannel = new SlackChannel(slack.settings, {
       turns: service,
       conversations: store,
@@ -149,6 +150,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     }
     const deskSettings = teamsDeskFromEnv(options.env);
     if (deskSettings.warning) log.warn({ channel: 'teams' }, deskSettings.warning);
+    const { TeamsChannel } = await import('../teams/channel.ts');
     const teamsChannel = new TeamsChannel(teams.settings, {
       turns: service,
       deliveries,

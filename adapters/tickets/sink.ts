@@ -108,3 +108,21 @@ export function referenceNumber(prefix: string, idempotencyKey: string): string 
   for (let i = 0; i < 8; i++) out += CROCKFORD[bytes[i]! % 32];
   return `${prefix}-${out}`;
 }
+
+/**
+ * The ticket was created but its attachments did not go through: an error that keeps the retry
+ * reason of the failure and carries the filed ticket, so only the files are retried, never the ticket.
+ */
+export function attachmentsFailed(system: string, what: string, filed: FiledTicket, error: unknown): TicketError {
+  const e = error instanceof TicketError ? error : null;
+  return new TicketError(
+    e?.code ?? 'UNAVAILABLE',
+    `${system}: ${what} ${filed.id} filed, attachments not: ${(error as Error).message}`,
+    {
+      system,
+      filed,
+      ...(e?.options.retryAfterMs !== undefined ? { retryAfterMs: e.options.retryAfterMs } : {}),
+      cause: error,
+    },
+  );
+}

@@ -3,7 +3,14 @@ import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
 import { type TicketLabels, ticketSubject, ticketWiki } from '../render.ts';
-import { type Dedupe, externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
+import {
+  attachmentsFailed,
+  type Dedupe,
+  externalRef,
+  TicketError,
+  type TicketSink,
+  type TicketStatus,
+} from '../sink.ts';
 
 export interface JiraSinkOptions {
   /** `https://yourcompany.atlassian.net` */
@@ -113,18 +120,8 @@ export class JiraTicketSink implements TicketSink {
     try {
       await this.addAttachments(filed, draft);
     } catch (error) {
-      // The request exists: only the files are retried, never the request.
-      const e = error instanceof TicketError ? error : null;
-      throw new TicketError(
-        e?.code ?? 'UNAVAILABLE',
-        `jira: request ${filed.id} filed, attachments not: ${(error as Error).message}`,
-        {
-          system: this.name,
-          filed,
-          ...(e?.options.retryAfterMs !== undefined ? { retryAfterMs: e.options.retryAfterMs } : {}),
-          cause: error,
-        },
-      );
+      // The ticket exists: only the files are retried, never the ticket.
+      throw attachmentsFailed(this.name, 'request', filed, error);
     }
     return filed;
   }

@@ -3,7 +3,7 @@ import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
 import { escapeHtml, requesterEmail, requesterName, type TicketLabels, ticketSubject, ticketText } from '../render.ts';
-import { externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
+import { attachmentsFailed, externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
 
 /** A TOPdesk category (and subcategory) by name, as set up in the customer's TOPdesk. */
 export interface TopdeskCategory {
@@ -148,17 +148,8 @@ export class TopdeskTicketSink implements TicketSink {
     try {
       await this.addAttachments(filed, draft);
     } catch (error) {
-      const e = error instanceof TicketError ? error : null;
-      throw new TicketError(
-        e?.code ?? 'UNAVAILABLE',
-        `topdesk: incident ${filed.id} filed, attachments not: ${(error as Error).message}`,
-        {
-          system: this.name,
-          filed,
-          ...(e?.options.retryAfterMs !== undefined ? { retryAfterMs: e.options.retryAfterMs } : {}),
-          cause: error,
-        },
-      );
+      // The ticket exists: only the files are retried, never the ticket.
+      throw attachmentsFailed(this.name, 'incident', filed, error);
     }
     return filed;
   }

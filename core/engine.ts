@@ -81,6 +81,19 @@ export type CoreEvent =
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
 const MAX_ANALYSED = 4000;
 const MAX_TRANSCRIPT = 40;
+/**
+ * Characters kept of one line of the transcript. The bot's own lines are texts from the config (the
+ * agent recognises a question from its start); keeping them whole made a four-turn conversation
+ * weigh 3 KB instead of under 2 KB in the store.
+ */
+const TRANSCRIPT_CHARS = { user: 2000, bot: 200 } as const;
+
+/** Probabilities kept to three decimals: the full floats weigh 200 bytes of state and decide nothing more. */
+function roundedScores<T extends { confidence: number; scores: Record<string, number> }>(classification: T): T {
+  const round = (p: number) => Math.round(p * 1000) / 1000;
+  const scores = Object.fromEntries(Object.entries(classification.scores).map(([label, p]) => [label, round(p)]));
+  return { ...classification, confidence: round(classification.confidence), scores };
+}
 
 /** The triage core for one configuration: pure, deterministic given its inputs. */
 export interface TriageCore {
@@ -311,7 +324,7 @@ export function createCore(
       text,
       extra: [],
       label: null,
-      classification,
+      classification: roundedScores(classification),
       slots,
       attachments: [...attachments],
       asked: {},
@@ -1214,7 +1227,7 @@ export function createCore(
       if (!text) return;
       const transcript = [
         ...this.state.transcript,
-        { from, text: text.slice(0, 2000), at: this.ctx.now.toISOString() },
+        { from, text: clip(text, TRANSCRIPT_CHARS[from]), at: this.ctx.now.toISOString() },
       ];
       this.set({ transcript: transcript.slice(-MAX_TRANSCRIPT) });
     }
@@ -1300,4 +1313,10 @@ function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, w
 
 function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {
   return Object.fromEntries(keys.filter((k) => slots[k] !== undefined).map((k) => [k, slots[k]])) as Slots;
+}
+
+/** The text cut to `max` characters (whole code points), marked with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${Array.from(text.slice(0, max)).slice(0, -1).join('')}…`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileStore } from '../adapters/state/store.ts';
+import { fileStore, memoryStore } from '../adapters/state/store.ts';
 import { CLOSED_HOURS, tempDir, transcript } from './helpers.ts';
 
 describe('conversations (academy profile)', () => {
@@ -21,6 +21,27 @@ describe('conversations (academy profile)', () => {
     expect(r.ticket?.title).toMatch(/^\[AKW\] Leerlingen: Bij het openen/);
     const stored = await chat.tickets.get('HD-000001');
     expect(stored?.draft.description).toContain('Mila Jacobs');
+  });
+
+  it("keeps a conversation under 2 KB of state: the bot's long lines are clipped in the transcript, the person's kept", async () => {
+    const store = memoryStore();
+    const chat = transcript({ store, interactive: true, user: { id: 'u1', name: 'An Peeters' } });
+    const opening =
+      'De rapporten tonen de punten van vorig semester, dat klopt niet. Academie Lindenhof, voor alle leerlingen.';
+    await chat.user(opening).bot({ status: 'collecting' });
+    await chat.user('nee').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'confirm', says: /Lindenhof/ });
+    const state = await store.get('conv-1');
+    const lines = state?.transcript ?? [];
+    expect(lines.find((l) => l.from === 'user')?.text).toBe(opening);
+    const bot = lines.filter((l) => l.from === 'bot');
+    expect(bot.length).toBeGreaterThan(0);
+    expect(Math.max(...bot.map((l) => l.text.length))).toBeLessThanOrEqual(200);
+    expect(bot.some((l) => l.text.endsWith('…'))).toBe(true);
+    expect(Object.values(state?.request?.classification.scores ?? {}).every((p) => Number.isInteger(p * 1000))).toBe(
+      true,
+    );
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(2048);
   });
 
   it('asks the missing details one at a time, each once, and never what was said', async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadConfigFile, PROFILE_DIR } from '../adapters/config/load.ts';
@@ -103,5 +103,39 @@ surprise: true
     });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^OK: .* 12 sites/);
+  });
+});
+
+describe('configuration kept between starts', () => {
+  it('is the same configuration, re-read when a YAML file it was read from changes, never saved when invalid', async () => {
+    const { cachedConfig } = await import('../adapters/config/model-cache.ts');
+    const dir = tempDir();
+    const file = join(dir, 'own.yaml');
+    writeFileSync(file, `extends: ${join(PROFILE_DIR, 'academy.yaml')}\ndefault_language: fr\n`);
+    const first = await cachedConfig(file, dir);
+    expect(first).toEqual(loadConfigFile(file));
+    expect(readdirSync(join(dir, 'models')).filter((f) => f.startsWith('config-'))).toHaveLength(1);
+    const second = await cachedConfig(file, dir);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+
+    writeFileSync(file, `extends: ${join(PROFILE_DIR, 'academy.yaml')}\ndefault_language: en\n`);
+    expect((await cachedConfig(file, dir)).default_language).toBe('en');
+
+    writeFileSync(file, `extends: ${join(PROFILE_DIR, 'academy.yaml')}\ndefault_language: de\n`);
+    await expect(cachedConfig(file, dir)).rejects.toThrow(/default_language/);
+    await expect(cachedConfig(file, dir)).rejects.toThrow(/default_language/);
+  });
+
+  it('notices a change in a file the configuration extends', async () => {
+    const { cachedConfig } = await import('../adapters/config/model-cache.ts');
+    const dir = tempDir();
+    const parent = join(dir, 'parent.yaml');
+    const file = join(dir, 'own.yaml');
+    writeFileSync(parent, `extends: ${join(PROFILE_DIR, 'academy.yaml')}\nticket_prefix: AB\n`);
+    writeFileSync(file, 'extends: parent.yaml\n');
+    expect((await cachedConfig(file, dir)).ticket_prefix).toBe('AB');
+    writeFileSync(parent, `extends: ${join(PROFILE_DIR, 'academy.yaml')}\nticket_prefix: CD\n`);
+    expect((await cachedConfig(file, dir)).ticket_prefix).toBe('CD');
   });
 });

@@ -1,12 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError, type ConfigProblem, mergeConfig, validateConfig } from '../../core/config/validate.ts';
 
+/**
+ * The project folder (package.json and config/ beside it), found upward from this module: the same from
+ * the TypeScript sources and from the bundle `bin/triage.js` runs under `dist/`.
+ */
+export const PROJECT_ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no project folder (package.json and config/) above ${from}`);
+  }
+}
+
 /** Where the shipped profiles live. */
-export const PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../config');
+export const PROFILE_DIR = join(PROJECT_ROOT, 'config');
 
 /** The profiles shipped with the product. */
 export const PROFILES = ['academy', 'site'] as const;
@@ -43,12 +56,13 @@ function readYaml(file: string, problems: ConfigProblem[]): unknown {
   return doc.toJS();
 }
 
-function loadMerged(file: string, problems: ConfigProblem[], seen: Set<string>): unknown {
+function loadMerged(file: string, problems: ConfigProblem[], seen: Set<string>, read: Set<string>): unknown {
   if (seen.has(file)) {
     problems.push({ path: 'extends', message: `${file} extends itself (a cycle)` });
     return undefined;
   }
   seen.add(file);
+  read.add(file);
   const own = readYaml(file, problems) as Record<string, unknown> | undefined;
   if (own === undefined) return undefined;
   const parents = own.extends === undefined ? [] : Array.isArray(own.extends) ? own.extends : [own.extends];
@@ -58,7 +72,7 @@ function loadMerged(file: string, problems: ConfigProblem[], seen: Set<string>):
       problems.push({ path: 'extends', message: 'must be a file name or a list of file names' });
       continue;
     }
-    merged = mergeConfig(merged, loadMerged(resolve(dirname(file), parent), problems, new Set(seen)));
+    merged = mergeConfig(merged, loadMerged(resolve(dirname(file), parent), problems, new Set(seen), read));
   }
   const { extends: _ignored, ...rest } = own;
   return mergeConfig(merged, rest);
@@ -66,16 +80,27 @@ function loadMerged(file: string, problems: ConfigProblem[], seen: Set<string>):
 
 /** Read, merge (`extends`) and validate a YAML configuration; throws ConfigError listing every problem. */
 export function loadConfigFile(file: string): Config {
+  return readConfigFile(file).config;
+}
+
+/** `loadConfigFile`, with every file it was read from (the file and those it extends). */
+export function readConfigFile(file: string): { config: Config; files: string[] } {
   const path = resolve(file);
   const problems: ConfigProblem[] = [];
-  const raw = loadMerged(path, problems, new Set());
+  const files = new Set<string>();
+  const raw = loadMerged(path, problems, new Set(), files);
   if (problems.length > 0) throw new ConfigError(path, problems);
   const result = validateConfig(raw);
   if (!result.ok) throw new ConfigError(path, result.problems);
-  return result.config;
+  return { config: result.config, files: [...files] };
+}
+
+/** The file `--config FILE` or the shipped `--profile` (default academy) names. */
+export function configPath(options: { config?: string | undefined; profile?: string | undefined }): string {
+  return options.config ?? profilePath(options.profile ?? 'academy');
 }
 
 /** Load `--config FILE` when given, else the shipped `--profile` (default academy). */
 export function loadConfig(options: { config?: string | undefined; profile?: string | undefined }): Config {
-  return loadConfigFile(options.config ?? profilePath(options.profile ?? 'academy'));
+  return loadConfigFile(configPath(options));
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import type { SoftmaxData } from '../../core/classify/softmax.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
+import { PROJECT_ROOT, readConfigFile } from './load.ts';
 
 /** The code that turns phrases into a model: a change to any of it makes saved models stale. */
-const MODEL_CODE = ['classify', 'text'].map((dir) => join(dirname(fileURLToPath(import.meta.url)), '../../core', dir));
+const MODEL_CODE = ['classify', 'text'].map((dir) => join(PROJECT_ROOT, 'core', dir));
 
 /**
  * Which saved model fits a configuration: a hash of everything training reads (intents, lexicon,
@@ -17,10 +17,19 @@ export async function modelKey(config: Config): Promise<string> {
   const hash = createHash('sha256');
   const { intents, lexicon, classifier, default_language } = config;
   hash.update(JSON.stringify({ intents, lexicon, classifier, default_language }));
-  for (const dir of MODEL_CODE) {
-    for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(join(dir, file)));
-  }
+  await hashFiles(hash, MODEL_CODE);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** The code that reads and validates a configuration (schema, defaults): a change makes saved ones stale. */
+const CONFIG_CODE = [join(PROJECT_ROOT, 'core', 'config'), join(PROJECT_ROOT, 'adapters', 'config')];
+
+async function hashFiles(hash: ReturnType<typeof createHash>, dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    for (const file of (await readdir(dir)).sort()) {
+      if (file.endsWith('.ts')) hash.update(file).update(await readFile(join(dir, file)));
+    }
+  }
 }
 
 interface Saved {
@@ -54,14 +63,56 @@ export async function cachedCore(config: Config, dataDir: string, clock?: () => 
         weights: Buffer.from(m.weights.buffer, m.weights.byteOffset, m.weights.byteLength).toString('base64'),
       })),
     };
-    // Best effort: a read-only data folder only costs the training at the next start.
-    await mkdir(dirname(file), { recursive: true })
-      .then(async () => {
-        const temp = `${file}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify(saved));
-        await rename(temp, file);
-      })
-      .catch(() => {});
+    await writeAtomically(file, JSON.stringify(saved));
   }
   return core;
+}
+
+interface SavedConfig {
+  /** Hash of the code that validated it. */
+  code: string;
+  /** Every YAML file the configuration was read from, with a hash of its text. */
+  files: { path: string; sha256: string }[];
+  config: Config;
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The configuration in `file`, read from `<dataDir>/models` when none of the YAML files it was read from
+ * changed since it was last validated, else read, validated and saved. Parsing and validating the
+ * 180 KB of shipped YAML is about a third of a second of every start; comparing hashes is a millisecond.
+ * An invalid file is never saved, so it fails with its problems at every start.
+ */
+export async function cachedConfig(file: string, dataDir: string): Promise<Config> {
+  const saved = join(dataDir, 'models', `config-${sha256(resolve(file)).slice(0, 16)}.json`);
+  const codeHash = createHash('sha256');
+  await hashFiles(codeHash, CONFIG_CODE);
+  const code = codeHash.digest('hex');
+  try {
+    const entry = JSON.parse(await readFile(saved, 'utf8')) as SavedConfig;
+    const unchanged = await Promise.all(entry.files.map(async (f) => sha256(await readFile(f.path)) === f.sha256));
+    if (entry.code === code && entry.files.length > 0 && unchanged.every(Boolean)) return entry.config;
+  } catch {
+    // None saved yet, or unreadable: read the YAML.
+  }
+  const { config, files } = readConfigFile(file);
+  const entry: SavedConfig = {
+    code,
+    files: await Promise.all(files.map(async (path) => ({ path, sha256: sha256(await readFile(path)) }))),
+    config,
+  };
+  await writeAtomically(saved, JSON.stringify(entry));
+  return config;
+}
+
+/** Best effort: a read-only data folder only costs the work again at the next start. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true })
+    .then(async () => {
+      const temp = `${file}.${process.pid}.tmp`;
+      await writeFile(temp, text);
+      await rename(temp, file);
+    })
+    .catch(() => {});
 }

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
-import { cachedCore } from '../../adapters/config/model-cache.ts';
+import { configPath, loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
@@ -28,9 +28,7 @@ interface ProfileOptions {
 
 /** The core for `serve` and `chat`, its model kept in the data folder between starts. */
 async function savedCore(options: ProfileOptions): Promise<TriageCore> {
-  const config = options.config
-    ? loadConfigFile(options.config)
-    : loadConfig({ profile: options.profile ?? 'academy' });
+  const config = await cachedConfig(configPath(options), dataDir());
   return cachedCore(config, dataDir(), () => performance.now());
 }
 

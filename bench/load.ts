@@ -1,13 +1,15 @@
-// Load benchmark (not a test: prints figures, asserts nothing). Signed Slack events at rising rates
-// against the real server (`triage serve` as a process, on loopback), with the embedded store and,
-// when redis-server is installed, with Redis; the same load against a bare Bolt echo app as the floor.
-// Prints ack latency p50/p99, throughput, errors, RSS, state bytes per conversation, start-up time.
+// Load benchmark (not a test: prints figures, asserts nothing). Signed Slack events, then Teams
+// activities, at rising rates against the real server (`triage serve` as a process, on loopback), with
+// the embedded store and, when redis-server is installed, with Redis; the same load against a bare Bolt
+// echo app and a bare botbuilder echo bot as the floors. Prints ack latency p50/p99, throughput, errors,
+// RSS, state bytes per conversation, start-up time, and each server's throughput as a ratio of its floor.
 //
 // Usage: npm run bench:load [-- --quick] [-- --rates 50,100,200,400] [-- --seconds 5] [-- --no-redis]
+//                           [-- --only slack|teams]
 //
-// Each target is a `Target`: how to start it and how to build one request. A Teams target (signed-less
-// Bot Framework activities to /api/messages, against the server and a bare botbuilder echo bot) plugs
-// in as two more entries of `targets` once the Teams channel is on this branch.
+// Each target is a `Target`: how to start it, and the `Platform` whose requests it takes (Slack: signed
+// events to /slack/events; Teams: Bot Framework activities to /api/messages, unauthenticated as the
+// server's local mode and the bare bot without an app id take them, replies going to a fake Bot Connector).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { serve } from '../bots/server/main.ts';
 import { createCore } from '../core/engine.ts';
 import { freePort, hasRedisServer, startRedis } from '../test/scale/redis-server.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from '../test/slack/requests.ts';
+import { BOT, TENANT } from '../test/teams/requests.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -32,6 +35,7 @@ const option = (name: string) => {
 const quick = args.includes('--quick');
 const rates = (option('rates') ?? (quick ? '50,200' : '50,100,200,400')).split(',').map(Number);
 const seconds = Number(option('seconds') ?? (quick ? 3 : 5));
+const only = option('only');
 const USERS = 50;
 /** First messages; each conversation then answers as people do (academy, "don't know", send). */
 const OPENINGS = [
@@ -53,10 +57,27 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/** What one platform sends: where, how one request is built, and how the server keys its conversations. */
+interface Platform {
+  name: 'Slack' | 'Teams';
+  /** The `channel` label of the server's metrics. */
+  channel: 'slack' | 'teams';
+  route: string;
+  request(): autocannon.Request;
+  /** The store key of the n-th conversation the requests open. */
+  conversation(n: number): string;
+}
+
 interface Target {
   name: string;
-  /** The floor others are compared with. */
+  platform: Platform;
+  /** The floor the platform's other targets are compared with. */
   floor?: boolean;
+  /**
+   * Answers each request only once its reply is sent (the botbuilder samples' echo bot): its acks per
+   * second are then its turns per second too, so the server's sustained turns compare with them as well.
+   */
+  repliesInline?: boolean;
   start(): Promise<Running>;
 }
 
@@ -112,9 +133,14 @@ async function healthy(url: string): Promise<boolean> {
 
 // ---- targets -----------------------------------------------------------------------------------
 
-function triageServer(name: string, apiUrl: string, redisUrl?: string): Target {
+/**
+ * `triage serve` with the channel under test on: Slack with the fake Web API, or Teams in local mode
+ * (no MicrosoftAppId, no Slack token) with the fake Bot Connector as the activities' serviceUrl.
+ */
+function triageServer(name: string, platform: Platform, channelEnv: NodeJS.ProcessEnv, redisUrl?: string): Target {
   return {
     name,
+    platform,
     async start() {
       const dataDir = mkdtempSync(join(tmpdir(), 'triage-load-'));
       const port = await freePort();
@@ -123,17 +149,17 @@ function triageServer(name: string, apiUrl: string, redisUrl?: string): Target {
         [resolve('bin/triage.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
         {
           TRIAGE_DATA_DIR: dataDir,
-          SLACK_BOT_TOKEN: BOT_TOKEN,
-          SLACK_SIGNING_SECRET: SIGNING_SECRET,
-          SLACK_API_URL: apiUrl,
+          ...channelEnv,
           LOG_LEVEL: 'warn',
           // Take every event, as the bare app does, so throughput compares like with like (in production
-          // the default 2000 refuses a burst's excess with 503 for Slack to redeliver).
+          // the default 2000 refuses a burst's excess with 503 for Slack to redeliver; Teams has no such limit).
           MAX_WAITING_TURNS: '100000',
           ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
         },
         dataDir,
       );
+      // Nobody reads its log: drained, so a full pipe never blocks the server's writes.
+      proc.stdout?.resume();
       proc.stderr?.resume();
       const url = `http://127.0.0.1:${port}`;
       while (!(await healthy(url))) {
@@ -148,11 +174,15 @@ function triageServer(name: string, apiUrl: string, redisUrl?: string): Target {
         return sum;
       };
       const conversations = () =>
-        Array.from({ length: Math.ceil(sequence / TURNS_PER_CONVERSATION) }, (_, i) => `slack:D0LOAD${i}`);
+        Array.from({ length: Math.ceil(sequence / TURNS_PER_CONVERSATION) }, (_, i) => platform.conversation(i));
+      const finished = new RegExp(
+        `^triage_deliveries_total\\{channel="${platform.channel}",outcome="(?:handled|duplicate|failed)"\\} (\\d+)$`,
+        'gm',
+      );
       return {
         url,
         rss: () => rssOf(proc.pid),
-        finished: () => metric(/^triage_deliveries_total\{[^}]*outcome="(?:handled|duplicate|failed)"\} (\d+)$/gm),
+        finished: () => metric(finished),
         async stateBytes() {
           if (redisUrl) {
             const redis = await connectRedis(redisUrl, { maxReconnects: 0 });
@@ -173,9 +203,10 @@ function triageServer(name: string, apiUrl: string, redisUrl?: string): Target {
   };
 }
 
-function bareBolt(apiUrl: string): Target {
+function bareBolt(platform: Platform, apiUrl: string): Target {
   return {
     name: 'bare Bolt echo',
+    platform,
     floor: true,
     async start() {
       const port = await freePort();
@@ -191,9 +222,28 @@ function bareBolt(apiUrl: string): Target {
   };
 }
 
+function bareBotbuilder(platform: Platform): Target {
+  return {
+    name: 'bare botbuilder echo',
+    platform,
+    floor: true,
+    repliesInline: true,
+    async start() {
+      const port = await freePort();
+      const proc = child(['--import', 'tsx', resolve('bench/load/bare-botbuilder.ts')], { PORT: String(port) });
+      await waitFor(proc, /"port"/);
+      return { url: `http://127.0.0.1:${port}`, rss: () => rssOf(proc.pid), stop: () => stop(proc) };
+    },
+  };
+}
+
 // ---- load --------------------------------------------------------------------------------------
 
 let sequence = 0;
+/** The text of the request's turn in its conversation: a first message, then the answers. */
+const textOf = (turn: number, conversation: number) =>
+  turn === 0 ? OPENINGS[conversation % OPENINGS.length]! : ANSWERS[turn - 1]!;
+
 /** One signed `message.im` event; conversations and users rotate, so state builds up as in real use. */
 function signedEvent(path: string): autocannon.Request {
   return {
@@ -216,7 +266,7 @@ function signedEvent(path: string): autocannon.Request {
           channel_type: 'im',
           channel: `D0LOAD${conversation}`,
           user: `ULOAD${conversation % USERS}`,
-          text: turn === 0 ? OPENINGS[conversation % OPENINGS.length] : ANSWERS[turn - 1],
+          text: textOf(turn, conversation),
           ts,
           event_ts: ts,
         },
@@ -236,6 +286,39 @@ function signedEvent(path: string): autocannon.Request {
   };
 }
 
+/**
+ * One message in a personal chat, as Teams posts it: ids unique per request (the delivery log keys on
+ * them), the same rotation of users and four-turn conversations as the Slack events. No token: the
+ * server in local mode and the bare bot without an app id take activities unauthenticated.
+ */
+function teamsActivity(path: string, serviceUrl: string): autocannon.Request {
+  return {
+    method: 'POST',
+    path,
+    setupRequest(request) {
+      const i = sequence++;
+      const turn = i % TURNS_PER_CONVERSATION;
+      const conversation = Math.floor(i / TURNS_PER_CONVERSATION);
+      const user = conversation % USERS;
+      const body = JSON.stringify({
+        type: 'message',
+        id: `LOAD${process.pid}x${i}`,
+        timestamp: new Date().toISOString(),
+        channelId: 'msteams',
+        serviceUrl,
+        from: { id: `29:1load${user}`, name: `Load Tester ${user}`, aadObjectId: `load-aad-${user}` },
+        recipient: BOT,
+        conversation: { id: `a:1load${conversation}`, conversationType: 'personal', tenantId: TENANT },
+        text: textOf(turn, conversation),
+        textFormat: 'plain',
+        locale: 'nl-BE',
+        channelData: { tenant: { id: TENANT } },
+      });
+      return { ...request, body, headers: { 'content-type': 'application/json' } };
+    },
+  };
+}
+
 interface Level {
   rate: number | 'max';
   p50: number;
@@ -249,13 +332,15 @@ interface Level {
   rss: number | null;
 }
 
-/** Cumulative bucket counts of the server's ack histogram for 200s on /slack/events (ms bound -> count). */
-async function ackBuckets(target: Running): Promise<Map<number, number> | null> {
+/** Cumulative bucket counts of the server's ack histogram for 200s on the platform's route (ms bound -> count). */
+async function ackBuckets(target: Running, route: string): Promise<Map<number, number> | null> {
   if (!target.finished) return null;
   const text = await (await fetch(`${target.url}/metrics`)).text();
   const buckets = new Map<number, number>();
-  const pattern =
-    /^triage_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/slack\/events",method="POST",status="200"\} (\d+)$/gm;
+  const pattern = new RegExp(
+    `^triage_http_request_duration_seconds_bucket\\{le="([^"]+)",route="${route}",method="POST",status="200"\\} (\\d+)$`,
+    'gm',
+  );
   for (const m of text.matchAll(pattern)) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]) * 1000, Number(m[2]));
   return buckets;
 }
@@ -268,21 +353,21 @@ function p99Between(before: Map<number, number> | null, after: Map<number, numbe
   return bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= 0.99 * total) ?? null;
 }
 
-async function level(target: Running, rate: number | 'max'): Promise<Level> {
-  const before = await ackBuckets(target);
+async function level(target: Running, platform: Platform, rate: number | 'max'): Promise<Level> {
+  const before = await ackBuckets(target, platform.route);
   const result = await autocannon({
     url: target.url,
     connections: rate === 'max' ? 50 : Math.max(4, Math.ceil((rate as number) / 20)),
     duration: seconds,
     ...(rate === 'max' ? {} : { overallRate: rate }),
-    requests: [signedEvent('/slack/events')],
+    requests: [platform.request()],
   });
   const errors = result.errors + result.timeouts + result.non2xx;
   return {
     rate,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    serverP99: p99Between(before, await ackBuckets(target)),
+    serverP99: p99Between(before, await ackBuckets(target, platform.route)),
     rps: (result.requests.total - errors) / seconds,
     sent: result.requests.total,
     errors,
@@ -311,6 +396,25 @@ console.log(
 );
 const fakeProc = child(['--import', 'tsx', resolve('bench/load/fake-slack.ts'), String(USERS)], {});
 const { apiUrl } = JSON.parse((await waitFor(fakeProc, /\{.*"apiUrl".*\}/))[0]) as { apiUrl: string };
+const connectorProc = child(['--import', 'tsx', resolve('bench/load/fake-connector.ts'), String(USERS)], {});
+const { url: serviceUrl } = JSON.parse((await waitFor(connectorProc, /\{"url".*\}/))[0]) as { url: string };
+const slack: Platform = {
+  name: 'Slack',
+  channel: 'slack',
+  route: '/slack/events',
+  request: () => signedEvent('/slack/events'),
+  conversation: (n) => `slack:D0LOAD${n}`,
+};
+const teams: Platform = {
+  name: 'Teams',
+  channel: 'teams',
+  route: '/api/messages',
+  request: () => teamsActivity('/api/messages', serviceUrl),
+  conversation: (n) => `teams:a:1load${n}`,
+};
+const slackEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl };
+// Slack off, Teams in local mode (no app id): only the channel under test takes requests.
+const teamsEnv = { SLACK_BOT_TOKEN: '', MicrosoftAppId: '' };
 
 // Start-up inside one process: building the core (classifier training) and `serve` until /healthz is ok.
 {
@@ -335,13 +439,26 @@ const { apiUrl } = JSON.parse((await waitFor(fakeProc, /\{.*"apiUrl".*\}/))[0]) 
 
 const redis = !args.includes('--no-redis') && hasRedisServer() ? await startRedis() : null;
 const targets: Target[] = [
-  bareBolt(apiUrl),
-  triageServer('triage (files)', apiUrl),
-  ...(redis ? [triageServer('triage (Redis)', apiUrl, redis.url)] : []),
+  ...(only && only !== 'slack'
+    ? []
+    : [
+        bareBolt(slack, apiUrl),
+        triageServer('triage Slack (files)', slack, slackEnv),
+        ...(redis ? [triageServer('triage Slack (Redis)', slack, slackEnv, redis.url)] : []),
+      ]),
+  ...(only && only !== 'teams'
+    ? []
+    : [
+        bareBotbuilder(teams),
+        triageServer('triage Teams (files)', teams, teamsEnv),
+        ...(redis ? [triageServer('triage Teams (Redis)', teams, teamsEnv, redis.url)] : []),
+      ]),
 ];
 
 const results = new Map<string, Level[]>();
 const stateBytes = new Map<string, number[]>();
+/** Turns per second each server kept up through the last level, its backlog included. */
+const sustainedTurns = new Map<string, number>();
 for (const target of targets) {
   console.log(`\n${target.name}`);
   const running = await target.start();
@@ -349,11 +466,11 @@ for (const target of targets) {
   let sent = 0;
   const baseline = (await running.finished?.()) ?? 0;
   // Warm up (JIT, connections), not counted.
-  await autocannon({ url: running.url, connections: 4, amount: 200, requests: [signedEvent('/slack/events')] });
+  await autocannon({ url: running.url, connections: 4, amount: 200, requests: [target.platform.request()] });
   sent += 200;
   for (const rate of [...rates, 'max' as const]) {
     const wait = await drained(running, baseline + sent);
-    const l = await level(running, rate);
+    const l = await level(running, target.platform, rate);
     sent += l.sent - l.errors;
     levels.push(l);
     console.log(
@@ -367,8 +484,9 @@ for (const target of targets) {
     const max = levels.at(-1)!;
     // Turns run after their ack: the sustained rate is what the last level brought over the time to finish it.
     const sustained = (max.sent - max.errors) / (seconds + wait / 1000);
+    sustainedTurns.set(target.name, sustained);
     console.log(
-      `  every acknowledged event handled ${(wait / 1000).toFixed(1)} s after the last level ` +
+      `  every acknowledged request handled ${(wait / 1000).toFixed(1)} s after the last level ` +
         `(turns sustained ~${sustained.toFixed(0)}/s); RSS ${mb(await running.rss())}`,
     );
   }
@@ -387,17 +505,26 @@ for (const target of targets) {
   results.set(target.name, levels);
 }
 
-const floor = targets.find((t) => t.floor);
-const floorMax = floor ? results.get(floor.name)?.at(-1)?.rps : undefined;
 console.log('\nsummary');
 for (const target of targets) {
   const levels = results.get(target.name) ?? [];
   const at200 = levels.find((l) => l.rate === 200);
   const max = levels.at(-1);
-  const ratio = floorMax && max ? ` = ${(max.rps / floorMax).toFixed(2)}x the bare app` : '';
+  // Each server against the floor of its own platform: Slack's the bare Bolt app, Teams' the bare bot.
+  const floor = targets.find((t) => t.floor && t.platform === target.platform);
+  const floorMax = floor ? results.get(floor.name)?.at(-1)?.rps : undefined;
+  let ratio = '';
+  if (!target.floor && floor && floorMax && max) {
+    ratio = ` = ${(max.rps / floorMax).toFixed(2)}x the ${floor.name}`;
+    // A floor that replies before it acks does its whole turn within that rate: compare turns with it too.
+    const sustained = sustainedTurns.get(target.name);
+    if (floor.repliesInline && sustained !== undefined)
+      ratio += `; turns sustained ~${sustained.toFixed(0)}/s = ${(sustained / floorMax).toFixed(2)}x its echoes`;
+  }
   console.log(
-    `  ${target.name}: ack p99 at 200 req/s ${at200 ? `${at200.p99.toFixed(1)} ms` : '-'}; max ${max?.rps.toFixed(0)} req/s${target.floor ? '' : ratio}`,
+    `  ${target.name}: ack p99 at 200 req/s ${at200 ? `${at200.p99.toFixed(1)} ms` : '-'}; max ${max?.rps.toFixed(0)} acks/s${ratio}`,
   );
 }
 await redis?.stop();
 await stop(fakeProc);
+await stop(connectorProc);

@@ -122,6 +122,22 @@ describe('Teams on the server as npm start runs it (local mode, fake Bot Connect
     expect(await bot.tickets.list()).toHaveLength(1);
   });
 
+  it('counts its deliveries on /metrics as Slack does: handled once, a redelivered copy as a duplicate', async () => {
+    const message = personalMessage(bot.serviceUrl, COMPLETE_INCIDENT);
+    await bot.post(message);
+    await bot.settled();
+    await bot.post(message);
+    await bot.settled();
+    const text = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(text).toMatch(/^triage_deliveries_total\{channel="teams",outcome="handled"\} 1$/m);
+    expect(text).toMatch(/^triage_deliveries_total\{channel="teams",outcome="duplicate"\} 1$/m);
+    expect(text).not.toMatch(/^triage_deliveries_total\{channel="teams",outcome="failed"\}/m);
+    expect(text).toMatch(/^triage_turns_total\{channel="teams",status="\w+"\} 1$/m);
+    expect(text).toMatch(
+      /^triage_http_request_duration_seconds_count\{route="\/api\/messages",method="POST",status="200"\} 2$/m,
+    );
+  });
+
   it('backs off and retries when the connector answers 429, 502 or 412; a 500 is not retried', async () => {
     const posts = (c: { method: string; path: string; body: Record<string, unknown> | null }) =>
       c.method === 'POST' && c.path.includes('/activities') && c.body?.type === 'message';

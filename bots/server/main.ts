@@ -157,6 +157,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs,
       addresses,
       log,
+      observer: metrics,
       texts: {
         welcome(locale) {
           // Teams gives the person's language as a locale (`fr-BE`).

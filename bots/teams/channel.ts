@@ -20,6 +20,7 @@ import type { AddressBook } from '../../adapters/state/references.ts';
 import type { Config } from '../../core/config/schema.ts';
 import type { Attachment, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
+import type { DeliveryObserver } from '../runtime/metrics.ts';
 import type { TriageService, TurnResult } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import {
@@ -58,6 +59,8 @@ export interface TeamsDeps {
    * (MicrosoftAppPassword, or a managed identity). Tests pass a fixed token.
    */
   credentials?: ServiceClientCredentialsFactory;
+  /** Told whether each delivery was handled or recognised as a copy (metrics), as the Slack channel tells it. */
+  observer?: DeliveryObserver;
   /** Back-off of calls Teams throttles (429) or that meet a busy gateway (412, 502, 504). */
   retry?: RetryOptions;
   /** Files above this size are named in the ticket, not downloaded (default 20 MB). */
@@ -240,6 +243,7 @@ export class TeamsChannel implements Channel {
     if (!delivery) return;
     if (!(await this.deps.deliveries.claim(delivery))) {
       this.log.info({ delivery, conversation }, 'copy of a handled activity ignored');
+      this.deps.observer?.delivery('teams', 'duplicate');
       return;
     }
     const reference = TurnContext.getConversationReference(activity as unknown as Activity);
@@ -362,6 +366,8 @@ export class TeamsChannel implements Channel {
       if (!claimed) return;
       claimed = false;
       await (handled ? this.deps.deliveries.done(delivery) : this.deps.deliveries.release(delivery));
+      // Counted once the log says so: released (a redelivery may try again) is a failure.
+      this.deps.observer?.delivery('teams', handled ? 'handled' : 'failed');
     };
     try {
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {

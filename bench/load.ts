@@ -6,6 +6,7 @@
 //
 // Usage: npm run bench:load [-- --quick] [-- --rates 50,100,200,400] [-- --seconds 5] [-- --no-redis]
 //                           [-- --only slack|teams]
+// Profile the server under load: BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
 //
 // Each target is a `Target`: how to start it, and the `Platform` whose requests it takes (Slack: signed
 // events to /slack/events; Teams: Bot Framework activities to /api/messages, unauthenticated as the
@@ -145,8 +146,10 @@ function triageServer(name: string, platform: Platform, channelEnv: NodeJS.Proce
       const dataDir = mkdtempSync(join(tmpdir(), 'triage-load-'));
       const port = await freePort();
       const started = performance.now();
+      // BENCH_SERVER_NODE_ARGS: Node options for the server alone (`--cpu-prof`, not allowed in NODE_OPTIONS).
+      const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
       const proc = child(
-        [resolve('bin/triage.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
+        [...nodeArgs, resolve('bin/triage.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
         {
           TRIAGE_DATA_DIR: dataDir,
           ...channelEnv,
@@ -325,6 +328,8 @@ interface Level {
   p99: number;
   /** The server's own p99 (its histogram: from the request's arrival to the ack sent), as a bucket bound. */
   serverP99: number | null;
+  /** The server's event-loop delay during the level (p99 and max, ms): how long a request could wait to be read. */
+  loop: { p99: number; max: number } | null;
   /** Acknowledged (2xx) per second: refusals while busy (503) do not count. */
   rps: number;
   sent: number;
@@ -353,6 +358,14 @@ function p99Between(before: Map<number, number> | null, after: Map<number, numbe
   return bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= 0.99 * total) ?? null;
 }
 
+/** The server's event-loop delay since the last scrape (prom-client resets its histogram at each). */
+async function loopDelay(target: Running): Promise<{ p99: number; max: number } | null> {
+  if (!target.finished) return null;
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
+  return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}
+
 async function level(target: Running, platform: Platform, rate: number | 'max'): Promise<Level> {
   const before = await ackBuckets(target, platform.route);
   const result = await autocannon({
@@ -363,11 +376,14 @@ async function level(target: Running, platform: Platform, rate: number | 'max'):
     requests: [platform.request()],
   });
   const errors = result.errors + result.timeouts + result.non2xx;
+  // Read first: any scrape of /metrics restarts the delay histogram.
+  const loop = await loopDelay(target);
   return {
     rate,
     p50: result.latency.p50,
     p99: result.latency.p99,
     serverP99: p99Between(before, await ackBuckets(target, platform.route)),
+    loop,
     rps: (result.requests.total - errors) / seconds,
     sent: result.requests.total,
     errors,
@@ -475,7 +491,9 @@ for (const target of targets) {
     levels.push(l);
     console.log(
       `  ${String(rate).padStart(4)} req/s: ack p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms` +
-        `${l.serverP99 !== null ? ` (server-side p99 <= ${l.serverP99} ms)` : ''}, ${l.rps.toFixed(0)} acks/s, ` +
+        `${l.serverP99 !== null ? ` (server-side p99 <= ${l.serverP99} ms)` : ''}` +
+        `${l.loop ? `, event-loop delay p99 ${l.loop.p99.toFixed(0)} ms / max ${l.loop.max.toFixed(0)} ms` : ''}` +
+        `, ${l.rps.toFixed(0)} acks/s, ` +
         `errors/503 ${l.errors}, RSS ${mb(l.rss)}${wait > 300 ? ` (waited ${(wait / 1000).toFixed(1)} s for the backlog first)` : ''}`,
     );
   }

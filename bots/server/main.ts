@@ -36,16 +36,21 @@ export interface ServeOptions {
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
 export interface Serving extends RunningServer {
   channels: Channel[];
-  /** Where conversations, delivery records and the outbox live (files, or Redis with `REDIS_URL`). */
+  /**
+   * Where conversations, delivery records, the outbox and the closing rule's list live
+   * (files, or Redis with `REDIS_URL`).
+   */
   state: StateBackend;
   metrics: Metrics;
+  /** Run the closing rule now (the server runs it every five minutes by itself): how many were told. */
+  sweep(): Promise<number>;
 }
 
 /**
  * The bot as a server: every channel whose settings are in the environment, the others off with the
- * reason. Conversations, delivery records and the ticket outbox live in Redis when `REDIS_URL` is set
- * (several processes then serve the same people), else in files under `dataDir`; files (screenshots)
- * and the local ticket store stay under `dataDir` either way.
+ * reason. Conversations, delivery records, the ticket outbox and the closing rule's list live in Redis when `REDIS_URL` is set (several processes then serve the same people),
+ * else in files under `dataDir`; files (screenshots) and the local ticket store stay under `dataDir`
+ * either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
@@ -91,9 +96,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     notifier,
     waitMs: ticketing.waitMs,
     ...(state.lock ? { lock: state.lock } : {}),
+    waiting: state.waiting,
     observer: metrics,
   });
   ticketing.worker.start(2000);
+  // Every process sweeps the one shared list; the conversation lock keeps it to one reminder each.
   const sweeper = setInterval(() => {
     void service.sweep().catch((error: unknown) => log.error({ err: String(error) }, 'closing-rule sweep failed'));
   }, 5 * 60_000);
@@ -201,6 +208,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     channels,
     state,
     metrics,
+    sweep: () => service.sweep(),
     async close() {
       clearInterval(sweeper);
       await server.close();

@@ -3,6 +3,7 @@ import KeyvRedis, { createClient, Keyv } from '@keyv/redis';
 import type { ConversationState } from '../../core/types.ts';
 import { Outbox, type OutboxEntry } from '../tickets/outbox/outbox.ts';
 import type { DeliveryLog, DeliveryLogOptions } from './deliveries.ts';
+import { HandoffBook } from './handoffs.ts';
 import { LockTimeoutError, type NamedLock } from './lock.ts';
 import { type ConversationStore, KeyvConversationStore } from './store.ts';
 import type { WaitingList } from './waiting.ts';
@@ -149,14 +150,15 @@ export class RedisWaitingList implements WaitingList {
 }
 
 /**
- * Conversations, delivery records, the outbox, the closing rule's list and the locks of every bot
- * process sharing one Redis.
+ * Conversations, delivery records, the outbox, the agent desk's handoffs, the closing rule's list and
+ * the locks of every bot process sharing one Redis.
  */
 export interface RedisState {
   client: RedisClient;
   store: ConversationStore;
   deliveries: DeliveryLog;
   outbox: Outbox;
+  handoffs: HandoffBook;
   waiting: WaitingList;
   lock: RedisLock;
   /** Round trip to the server, or why it failed. */
@@ -210,6 +212,8 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     store: new KeyvConversationStore(conversations),
     deliveries: new RedisDeliveryLog(client, options.deliveries),
     outbox: new Outbox(outboxKeyv, { lock }),
+    // Its changes under the shared lock (name `handoffs`): see HandoffBook. Closed with the client.
+    handoffs: new HandoffBook(keyvOn(client, 'handoffs'), { lock }),
     waiting: new RedisWaitingList(client),
     lock,
     ping,

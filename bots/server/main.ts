@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
-import { fileHandoffBook } from '../../adapters/state/handoffs.ts';
 import { fileAddressBook } from '../../adapters/state/references.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
@@ -37,7 +36,7 @@ export interface ServeOptions {
 export interface Serving extends RunningServer {
   channels: Channel[];
   /**
-   * Where conversations, delivery records, the outbox and the closing rule's list live
+   * Where conversations, delivery records, the outbox, the handoffs and the closing rule's list live
    * (files, or Redis with `REDIS_URL`).
    */
   state: StateBackend;
@@ -48,7 +47,8 @@ export interface Serving extends RunningServer {
 
 /**
  * The bot as a server: every channel whose settings are in the environment, the others off with the
- * reason. Conversations, delivery records, the ticket outbox and the closing rule's list live in Redis when `REDIS_URL` is set (several processes then serve the same people),
+ * reason. Conversations, delivery records, the ticket outbox, the agent desk's handoffs and the closing
+ * rule's list live in Redis when `REDIS_URL` is set (several processes then serve the same people),
  * else in files under `dataDir`; files (screenshots) and the local ticket store stay under `dataDir`
  * either way.
  */
@@ -61,8 +61,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
   const blobs = new FileBlobStore(dataDir);
   const clock = options.clock ?? (() => new Date());
-  // Handoffs on the agent desk (card <-> conversation): on disk, so a restart keeps relaying.
-  const handoffs = fileHandoffBook(dataDir);
+  // Handoffs on the agent desk (card <-> conversation): kept with the state, so a restart keeps relaying
+  // and, on Redis, whichever process an agent's click or reply reaches finds the handoff.
+  const handoffs = state.handoffs;
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
   const ticketing = createTicketing(core.config, {
@@ -213,7 +214,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([addresses.close(), handoffs.close()]);
+      await addresses.close();
       await state.close();
     },
   };

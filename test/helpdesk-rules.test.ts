@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStore } from '../adapters/state/store.ts';
-import { coreWith, OPEN_HOURS, tempDir, transcript } from './helpers.ts';
+import { fileStore, memoryStore } from '../adapters/state/store.ts';
+import { fileWaitingList } from '../adapters/state/waiting.ts';
+import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
+import { TriageService } from '../bots/runtime/service.ts';
+import { coreWith, OPEN_HOURS, shippedCore, tempDir, transcript } from './helpers.ts';
 
 describe('manual first', () => {
   it('proposes the manual page for a how-to question; "yes" closes without a ticket', async () => {
@@ -194,6 +197,61 @@ describe('closing rule: no reaction', () => {
     await chat.service.tick('conv-1');
     chat.clock.now = new Date(OPEN_HOURS.getTime() + 50 * 3_600_000);
     await chat.user('Academie Lindenhof').bot({ status: 'collecting', awaiting: 'student' });
+  });
+});
+
+describe('closing rule: the sweep', () => {
+  it('reminds after a restart the conversations left waiting (the list is kept in the data folder), once', async () => {
+    const dataDir = tempDir();
+    const clock = { now: OPEN_HOURS };
+    const told: { conversation: string; text: string }[] = [];
+    const notifier = {
+      async notify(conversation: string, replies: { text: string }[]) {
+        for (const r of replies) told.push({ conversation, text: r.text });
+      },
+    };
+    const start = () => {
+      const store = fileStore(dataDir);
+      const waiting = fileWaitingList(dataDir);
+      const service = new TriageService(
+        shippedCore(),
+        store,
+        new LocalTicketStore(dataDir),
+        () => clock.now,
+        undefined,
+        {
+          notifier,
+          waiting,
+        },
+      );
+      return { service, waiting, close: () => Promise.all([store.close(), waiting.close(), service.worker.stop()]) };
+    };
+    const before = start();
+    const user = { id: 'u1' };
+    const asked = await before.service.handleTurn({
+      conversation: 'conv-asked',
+      user,
+      text: 'Het programma crasht telkens bij het opslaan van een evaluatie.',
+      attachments: [],
+    });
+    expect(asked.awaiting).toBe('academy');
+    // One asked and was answered: done, nothing to remind.
+    const turn = (text: string) =>
+      before.service.handleTurn({ conversation: 'conv-done', user, text, attachments: [] });
+    await turn('Dag, hoe kan ik de rapporten van een hele klas in één keer als pdf afdrukken?');
+    expect((await turn('ja, gevonden!')).status).toBe('done');
+    await before.close();
+
+    const after = start();
+    clock.now = new Date(OPEN_HOURS.getTime() + 25 * 3_600_000);
+    expect(await after.service.sweep()).toBe(1);
+    expect(told).toEqual([
+      { conversation: 'conv-asked', text: expect.stringMatching(/Herinnering.*welke academie/is) },
+    ]);
+    expect(await after.service.sweep()).toBe(0);
+    // Still waiting for the academy (the closing comes later); the finished one was struck off.
+    expect(await after.waiting.list()).toEqual(['conv-asked']);
+    await after.close();
   });
 });
 

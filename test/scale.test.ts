@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Handoff } from '../adapters/state/handoffs.ts';
 import { connectRedis, type RedisState } from '../adapters/state/redis.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import type { ConversationState } from '../core/types.ts';
@@ -73,6 +74,73 @@ describe.skipIf(!available)('scale-out on Redis', () => {
       expect(await a.stateBytes('slack:D1')).toBeGreaterThan(0);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("shares the agent desk's book: every open listed, one of two agents claiming at once wins, the desk reminded once", async () => {
+    const [a, b] = await twoConnections();
+    const opened = new Date('2026-11-24T09:00:00Z');
+    const handoff = (n: number): Handoff => ({
+      conversation: `slack:DBOOK${n}`,
+      ticket: `HD-00000${n}`,
+      card: `slack:C0DESK:170000000${n}.000100`,
+      requester: { id: `U${n}` },
+      openedAt: opened.toISOString(),
+    });
+    try {
+      // Six handoffs opened at once, three on each process: none lost from the open list.
+      await Promise.all([1, 2, 3, 4, 5, 6].map((n) => (n % 2 ? a : b).handoffs.open(handoff(n))));
+      expect((await b.handoffs.current()).map((h) => h.conversation).sort()).toEqual(
+        [1, 2, 3, 4, 5, 6].map((n) => `slack:DBOOK${n}`),
+      );
+      expect((await a.handoffs.byCard(handoff(4).card))?.conversation).toBe('slack:DBOOK4');
+
+      // Agents click Claim on both processes at the same moment: one claim is stored, the others refused.
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? a : b).handoffs.update('slack:DBOOK1', (h) =>
+            h.agent ? null : { ...h, agent: { id: `UAGENT${i}` }, claimedAt: opened.toISOString() },
+          ),
+        ),
+      );
+      const won = claims.filter((c) => c !== null);
+      expect(won).toHaveLength(1);
+      expect((await a.handoffs.get('slack:DBOOK1'))?.agent).toEqual(won[0]?.agent);
+
+      // Both processes' reminder rounds at once: each unclaimed card is due once, in total.
+      const later = new Date(opened.getTime() + 11 * 60_000);
+      const rounds = await Promise.all([
+        a.handoffs.dueForReminder('slack:', later, 10),
+        b.handoffs.dueForReminder('slack:', later, 10),
+        a.handoffs.dueForReminder('slack:', later, 10),
+      ]);
+      const reminded = rounds.flat().map((d) => d.handoff.conversation);
+      expect(reminded.sort()).toEqual([2, 3, 4, 5, 6].map((n) => `slack:DBOOK${n}`));
+      expect(await b.handoffs.dueForReminder('slack:', new Date(later.getTime() + 60 * 60_000), 10)).toEqual([]);
+      // Ended on one process: gone from the open list for the other.
+      await b.handoffs.update('slack:DBOOK2', (h) => ({ ...h, ended: { how: 'resolved', by: { id: 'UX' }, at: '' } }));
+      expect((await a.handoffs.current()).map((h) => h.conversation)).not.toContain('slack:DBOOK2');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("shares the closing rule's list between processes, and keeps it for the next process started", async () => {
+    const [a, b] = await twoConnections();
+    try {
+      await Promise.all([a.waiting.add('slack:DWAIT1'), b.waiting.add('slack:DWAIT2'), b.waiting.add('slack:DWAIT1')]);
+      expect((await a.waiting.list()).sort()).toEqual(['slack:DWAIT1', 'slack:DWAIT2']);
+      await a.waiting.remove('slack:DWAIT2');
+      expect(await b.waiting.list()).toEqual(['slack:DWAIT1']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    const restarted = await connectRedis(redis.url, { maxReconnects: 0 });
+    try {
+      expect(await restarted.waiting.list()).toEqual(['slack:DWAIT1']);
+      await restarted.waiting.remove('slack:DWAIT1');
+    } finally {
+      await restarted.close();
     }
   });
 

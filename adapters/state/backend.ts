@@ -1,8 +1,10 @@
 import { fileOutbox, type Outbox } from '../tickets/outbox/outbox.ts';
 import { type DeliveryLog, fileDeliveryLog } from './deliveries.ts';
+import { fileHandoffBook, type HandoffBook } from './handoffs.ts';
 import type { NamedLock } from './lock.ts';
 import type { RedisOptions } from './redis.ts';
 import { type ConversationStore, fileStore } from './store.ts';
+import { fileWaitingList, type WaitingList } from './waiting.ts';
 
 /** How the state store stands, for `/healthz`. */
 export type StoreHealth =
@@ -11,13 +13,16 @@ export type StoreHealth =
 
 /**
  * Where a bot process keeps what outlives a turn: conversations, delivery records, the ticket outbox,
- * and (when several processes share them) the lock that serialises a conversation's turns.
+ * the agent desk's handoffs, the closing rule's list of conversations waiting on their person, and
+ * (when several processes share them) the lock that serialises a conversation's turns.
  */
 export interface StateBackend {
   kind: 'file' | 'redis';
   store: ConversationStore;
   deliveries: DeliveryLog;
   outbox: Outbox;
+  handoffs: HandoffBook;
+  waiting: WaitingList;
   /** Null on the embedded store: one process, its own queue is enough. */
   lock: NamedLock | null;
   health(): Promise<StoreHealth>;
@@ -29,15 +34,19 @@ export function fileBackend(dataDir: string): StateBackend {
   const store = fileStore(dataDir);
   const deliveries = fileDeliveryLog(dataDir);
   const outbox = fileOutbox(dataDir);
+  const handoffs = fileHandoffBook(dataDir);
+  const waiting = fileWaitingList(dataDir);
   return {
     kind: 'file',
     store,
     deliveries,
     outbox,
+    handoffs,
+    waiting,
     lock: null,
     health: async () => ({ state: 'ok', kind: 'file' }),
     async close() {
-      await Promise.all([store.close(), deliveries.close(), outbox.close()]);
+      await Promise.all([store.close(), deliveries.close(), outbox.close(), handoffs.close(), waiting.close()]);
     },
   };
 }
@@ -52,6 +61,8 @@ export async function redisBackend(url: string, options: RedisOptions = {}): Pro
     store: redis.store,
     deliveries: redis.deliveries,
     outbox: redis.outbox,
+    handoffs: redis.handoffs,
+    waiting: redis.waiting,
     lock: redis.lock,
     async health() {
       const ping = await redis.ping();

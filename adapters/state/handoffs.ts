@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Keyv from 'keyv';
 import { KeyvFile } from 'keyv-file';
 import type { Person } from '../../core/types.ts';
+import type { NamedLock } from './lock.ts';
 
 /** One handoff as the agent desk keeps it: where its card is, who took it, how it ended. */
 export interface Handoff {
@@ -30,15 +31,31 @@ const OPEN = 'open';
 /**
  * The desk's book of handoffs on any Keyv backend: card -> conversation and back, and which handoffs
  * are open (for the queue and the reminder). On disk, a restart keeps relaying; one book shared by the
- * desks of several channels counts one queue. Changes are serialised within the process.
+ * desks of several channels counts one queue. Changes are serialised within the process, and with a
+ * `lock` shared by several processes (Redis) across them too: two agents claiming on two processes,
+ * one wins; two processes' reminder rounds, one reminder.
  */
 export class HandoffBook {
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly lock: NamedLock | null;
 
-  constructor(private readonly keyv: Keyv) {}
+  constructor(
+    private readonly keyv: Keyv,
+    options: { lock?: NamedLock } = {},
+  ) {
+    this.lock = options.lock ?? null;
+  }
 
+  /**
+   * Every change runs alone. Across processes under one lock for the whole book, not one per
+   * conversation: the open list is one value that every open and end rewrites, and the book changes
+   * at the pace of people (a handoff opened, claimed, ended), so one lock never queues anyone for long
+   * and the book stays plain Keyv, the same on disk and on Redis.
+   */
   private serial<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(job, job);
+    const lock = this.lock;
+    const alone = lock ? () => lock.run('handoffs', job) : job;
+    const next = this.chain.then(alone, alone);
     this.chain = next.catch(() => {});
     return next;
   }
@@ -68,7 +85,8 @@ export class HandoffBook {
 
   /**
    * Change a handoff if `change` accepts it (returns the new record, or null to leave it): atomic within
-   * the process, so two agents claiming at once cannot both win. Resolves with the stored record.
+   * the process and, with a shared lock, across processes, so two agents claiming at once cannot both
+   * win. `change` sees the record as stored now. Resolves with the stored record.
    */
   update(conversation: string, change: (handoff: Handoff) => Handoff | null): Promise<Handoff | null> {
     return this.serial(async () => {
@@ -107,7 +125,8 @@ export class HandoffBook {
 
   /**
    * The unclaimed cards of one desk (`prefix` of their card ids) waiting longer than `minutes`, each
-   * marked as reminded here so that it is reminded once; with how long it has waited, in minutes.
+   * marked as reminded here so that it is reminded once (every process runs this round: the mark is
+   * made by `update`, so only one of them gets the card); with how long it has waited, in minutes.
    */
   async dueForReminder(prefix: string, now: Date, minutes: number): Promise<{ handoff: Handoff; waited: number }[]> {
     const due: { handoff: Handoff; waited: number }[] = [];
@@ -138,7 +157,7 @@ export function memoryHandoffBook(): HandoffBook {
   return new HandoffBook(new Keyv({ namespace: 'handoffs' }));
 }
 
-/** On disk under `<dataDir>/handoffs`. */
+/** On disk under `<dataDir>/handoffs`, for one process (with Redis the book lives there: `connectRedis`). */
 export function fileHandoffBook(dataDir: string): HandoffBook {
   const store = new KeyvFile({
     filename: join(dataDir, 'handoffs'),

@@ -3,8 +3,10 @@ import KeyvRedis, { createClient, Keyv } from '@keyv/redis';
 import type { ConversationState } from '../../core/types.ts';
 import { Outbox, type OutboxEntry } from '../tickets/outbox/outbox.ts';
 import type { DeliveryLog, DeliveryLogOptions } from './deliveries.ts';
+import { HandoffBook } from './handoffs.ts';
 import { LockTimeoutError, type NamedLock } from './lock.ts';
 import { type ConversationStore, KeyvConversationStore } from './store.ts';
+import type { WaitingList } from './waiting.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -122,12 +124,42 @@ export class RedisLock implements NamedLock {
   }
 }
 
-/** Conversations, delivery records, the outbox and the locks of every bot process sharing one Redis. */
+/**
+ * The closing rule's list as a Redis set: every process adds and strikes off in one command, and
+ * every process's sweep sees the conversations the others asked something (the conversation lock and
+ * the reminder recorded in the state keep two sweeps from reminding twice).
+ */
+export class RedisWaitingList implements WaitingList {
+  private readonly key = `${REDIS_PREFIX}:waiting`;
+
+  constructor(private readonly client: RedisClient) {}
+
+  async add(conversation: string): Promise<void> {
+    await this.client.sAdd(this.key, conversation);
+  }
+
+  async remove(conversation: string): Promise<void> {
+    await this.client.sRem(this.key, conversation);
+  }
+
+  async list(): Promise<string[]> {
+    return this.client.sMembers(this.key);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Conversations, delivery records, the outbox, the agent desk's handoffs, the closing rule's list and
+ * the locks of every bot process sharing one Redis.
+ */
 export interface RedisState {
   client: RedisClient;
   store: ConversationStore;
   deliveries: DeliveryLog;
   outbox: Outbox;
+  handoffs: HandoffBook;
+  waiting: WaitingList;
   lock: RedisLock;
   /** Round trip to the server, or why it failed. */
   ping(): Promise<{ ok: true; ms: number } | { ok: false; reason: string }>;
@@ -180,6 +212,9 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     store: new KeyvConversationStore(conversations),
     deliveries: new RedisDeliveryLog(client, options.deliveries),
     outbox: new Outbox(outboxKeyv, { lock }),
+    // Its changes under the shared lock (name `handoffs`): see HandoffBook. Closed with the client.
+    handoffs: new HandoffBook(keyvOn(client, 'handoffs'), { lock }),
+    waiting: new RedisWaitingList(client),
     lock,
     ping,
     async stateBytes(conversation) {

@@ -1,5 +1,6 @@
 import type { NamedLock } from '../../adapters/state/lock.ts';
 import type { ConversationStore } from '../../adapters/state/store.ts';
+import { memoryWaitingList, type WaitingList } from '../../adapters/state/waiting.ts';
 import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
 import { TicketError, type TicketSink } from '../../adapters/tickets/sink.ts';
@@ -77,6 +78,12 @@ export interface ServiceOptions {
    * serialised within this process only, which is enough for one process.
    */
   lock?: NamedLock;
+  /**
+   * The conversations waiting on their person, which `sweep` visits. Default: in memory (a restart
+   * forgets them); hosts pass the state backend's, kept beside the conversations and shared by every
+   * process that shares them.
+   */
+  waiting?: WaitingList;
   /** Told about every turn, ticket, refusal and hand-off (metrics). */
   observer?: TurnObserver;
 }
@@ -112,7 +119,7 @@ export class TriageService {
    */
   askOnce = true;
   /** Conversations whose last turn asked the person something: the closing rule's sweep visits them. */
-  private readonly waiting = new Set<string>();
+  private readonly waiting: WaitingList;
 
   constructor(
     readonly core: TriageCore,
@@ -130,6 +137,7 @@ export class TriageService {
     this.waitMs = options.waitMs ?? 4000;
     this.lock = options.lock ?? null;
     this.observer = options.observer ?? null;
+    this.waiting = options.waiting ?? memoryWaitingList();
     if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
   }
 
@@ -178,29 +186,31 @@ export class TriageService {
 
   /**
    * Let time pass for a conversation waiting on the person (the closing rule): the core reminds once
-   * and closes later. Returns what to send the person, if anything. Serialised with the turns.
+   * and closes later. Returns what to send the person, if anything. Serialised with the turns, across
+   * processes too: the reminder is recorded in the stored state before the next tick can read it, so
+   * however many processes sweep, the person hears it once. A conversation no longer waiting (or
+   * expired) leaves the sweep's list here, under the same lock as the turn that would put it back.
    */
   tick(conversation: string): Promise<Reply[]> {
     return this.serial(conversation, async () => {
       const state = await this.store.get(conversation);
-      if (!state) return [];
-      const outcome = this.core.handle(state, { type: 'tick' }, this.context());
-      if (outcome.replies.length === 0) return [];
-      await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
-      return outcome.replies;
+      const outcome = state ? this.core.handle(state, { type: 'tick' }, this.context()) : null;
+      if (outcome && outcome.replies.length > 0)
+        await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
+      const now = outcome && outcome.replies.length > 0 ? outcome.state : state;
+      if (!now?.awaiting) await this.waiting.remove(conversation);
+      return outcome?.replies ?? [];
     });
   }
 
   /**
    * The closing rule for every conversation waiting on its person: tick each, and tell `notifier` what
-   * the core says (a reminder, the closing). Hosts call this every few minutes.
+   * the core says (a reminder, the closing). Hosts call this every few minutes, on every process.
    */
   async sweep(): Promise<number> {
     let told = 0;
-    for (const conversation of [...this.waiting]) {
+    for (const conversation of await this.waiting.list()) {
       const replies = await this.tick(conversation);
-      const state = await this.store.get(conversation);
-      if (!state?.awaiting) this.waiting.delete(conversation);
       if (replies.length === 0 || !this.notifier) continue;
       await this.notifier.notify(conversation, replies).catch((error: unknown) => {
         this.log.error({ err: String(error) }, 'could not send a reminder');
@@ -375,8 +385,8 @@ export class TriageService {
     }
     const ticket = tickets.at(-1) ?? null;
     await this.store.set(turn.conversation, state, Math.max(ttl, this.keepFor(state)));
-    if (state.awaiting) this.waiting.add(turn.conversation);
-    else this.waiting.delete(turn.conversation);
+    if (state.awaiting) await this.waiting.add(turn.conversation);
+    else await this.waiting.remove(turn.conversation);
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
     return {
       conversation: turn.conversation,

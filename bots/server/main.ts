@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
-import { fileHandoffBook } from '../../adapters/state/handoffs.ts';
 import { fileAddressBook } from '../../adapters/state/references.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
@@ -36,16 +35,22 @@ export interface ServeOptions {
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
 export interface Serving extends RunningServer {
   channels: Channel[];
-  /** Where conversations, delivery records and the outbox live (files, or Redis with `REDIS_URL`). */
+  /**
+   * Where conversations, delivery records, the outbox, the handoffs and the closing rule's list live
+   * (files, or Redis with `REDIS_URL`).
+   */
   state: StateBackend;
   metrics: Metrics;
+  /** Run the closing rule now (the server runs it every five minutes by itself): how many were told. */
+  sweep(): Promise<number>;
 }
 
 /**
  * The bot as a server: every channel whose settings are in the environment, the others off with the
- * reason. Conversations, delivery records and the ticket outbox live in Redis when `REDIS_URL` is set
- * (several processes then serve the same people), else in files under `dataDir`; files (screenshots)
- * and the local ticket store stay under `dataDir` either way.
+ * reason. Conversations, delivery records, the ticket outbox, the agent desk's handoffs and the closing
+ * rule's list live in Redis when `REDIS_URL` is set (several processes then serve the same people),
+ * else in files under `dataDir`; files (screenshots) and the local ticket store stay under `dataDir`
+ * either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
@@ -56,8 +61,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
   const blobs = new FileBlobStore(dataDir);
   const clock = options.clock ?? (() => new Date());
-  // Handoffs on the agent desk (card <-> conversation): on disk, so a restart keeps relaying.
-  const handoffs = fileHandoffBook(dataDir);
+  // Handoffs on the agent desk (card <-> conversation): kept with the state, so a restart keeps relaying
+  // and, on Redis, whichever process an agent's click or reply reaches finds the handoff.
+  const handoffs = state.handoffs;
   // Tickets go through the durable outbox to the configured ticket system; news that comes after its
   // turn (a late number, a reminder) goes to the channel the conversation lives in.
   const ticketing = createTicketing(core.config, {
@@ -91,9 +97,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     notifier,
     waitMs: ticketing.waitMs,
     ...(state.lock ? { lock: state.lock } : {}),
+    waiting: state.waiting,
     observer: metrics,
   });
   ticketing.worker.start(2000);
+  // Every process sweeps the one shared list; the conversation lock keeps it to one reminder each.
   const sweeper = setInterval(() => {
     void service.sweep().catch((error: unknown) => log.error({ err: String(error) }, 'closing-rule sweep failed'));
   }, 5 * 60_000);
@@ -202,11 +210,12 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     channels,
     state,
     metrics,
+    sweep: () => service.sweep(),
     async close() {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await Promise.all([addresses.close(), handoffs.close()]);
+      await addresses.close();
       await state.close();
     },
   };

@@ -59,7 +59,7 @@ export interface ThreadReply {
  * goes to the person through the core (marked with their first name); what the person writes comes
  * into the thread. Resolve and Return to bot end it. Thread replies before a claim, or by another
  * agent after it, stay internal (the writer gets an ephemeral hint). The book (card <-> conversation)
- * is on disk, so a restart keeps relaying.
+ * is kept with the state (on disk, or in Redis for every process), so a restart keeps relaying.
  */
 export class SlackDesk implements AgentDesk {
   private readonly lang: Lang;
@@ -71,7 +71,10 @@ export class SlackDesk implements AgentDesk {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Check every 30 seconds for handoffs that waited too long for an agent (in-process timer). */
+  /**
+   * Check every 30 seconds for handoffs that waited too long for an agent (in-process timer, on every
+   * process: the book marks each reminder under its lock, so the desk hears it once).
+   */
   start(everyMs = 30_000): void {
     this.reminders.start(
       everyMs,

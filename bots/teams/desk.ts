@@ -50,7 +50,10 @@ export class TeamsDesk implements AgentDesk {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Check every 30 seconds for handoffs that waited too long for an agent (in-process timer). */
+  /**
+   * Check every 30 seconds for handoffs that waited too long for an agent (in-process timer, on every
+   * process: the book marks each reminder under its lock, so the desk hears it once).
+   */
   start(everyMs = 30_000): void {
     this.reminders.start(
       everyMs,

@@ -25,6 +25,20 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** Formatters for people (day names, dates), by what they show: as costly to build as the one above. */
+const readable = new Map<string, Intl.DateTimeFormat>();
+
+function readableFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = readable.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    if (readable.size > 200) readable.clear();
+    readable.set(key, format);
+  }
+  return format;
+}
+
 /** Local calendar parts of an instant in a time zone (Intl does the zone arithmetic; no I/O). */
 function localParts(at: Date, timeZone: string): { date: string; day: (typeof DAY_KEYS)[number]; minutes: number } {
   const parts = formatter(timeZone).formatToParts(at);
@@ -72,13 +86,8 @@ export function nextOpening(at: Date, hours: Hours): Date {
 
 /** Weekday name and time of an instant in a language, e.g. "maandag 08:30". */
 export function describeInstant(at: Date, timeZone: string, locale: string): { day: string; time: string } {
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long' }).format(at);
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  const day = readableFormat(locale, { timeZone, weekday: 'long' }).format(at);
+  const time = readableFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   return { day, time };
 }
 
@@ -106,5 +115,5 @@ export function afterWorkdays(at: Date, n: number, hours: Hours): Date {
 
 /** A date as people read it, e.g. "maandag 30 november". */
 export function describeDate(at: Date, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
+  return readableFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
 }

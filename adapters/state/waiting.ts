@@ -15,29 +15,38 @@ export interface WaitingList {
   close(): Promise<void>;
 }
 
-const KEY = 'waiting';
-
 /**
- * The list as one value on any Keyv backend, for one process (the embedded store's case): read once,
- * kept in memory, written whole on each change, changes serialised here. Most turns change nothing
- * and write nothing.
+ * The list on any Keyv backend, for one process (the embedded store's case): one entry per conversation,
+ * read once and mirrored in memory; an entry is written or deleted only when the list changes, so most
+ * turns write nothing, and a change writes one small entry (the whole list written on each change made a
+ * busy hour's turns quadratic: 2,600 waiting conversations, 2,600 rewrites of all of them).
  */
 export class KeyvWaitingList implements WaitingList {
   private chain: Promise<unknown> = Promise.resolve();
   private loaded: Promise<Set<string>> | null = null;
 
-  constructor(private readonly keyv: Keyv<string[]>) {}
+  constructor(private readonly keyv: Keyv<true>) {}
 
   private current(): Promise<Set<string>> {
-    this.loaded ??= this.keyv.get(KEY).then((list) => new Set(list ?? []));
+    this.loaded ??= (async () => {
+      const list = new Set<string>();
+      for await (const [key] of this.keyv.iterator!(undefined)) list.add(String(key));
+      return list;
+    })();
     return this.loaded;
   }
 
-  private change(edit: (list: Set<string>) => boolean): Promise<void> {
+  private change(conversation: string, add: boolean): Promise<void> {
     const job = async () => {
       const list = await this.current();
-      if (!edit(list)) return;
-      if ((await this.keyv.set(KEY, [...list])) === false) throw new Error('could not store the waiting list');
+      if (list.has(conversation) === add) return;
+      if (add) {
+        if ((await this.keyv.set(conversation, true)) === false) throw new Error('could not store the waiting list');
+        list.add(conversation);
+      } else {
+        await this.keyv.delete(conversation);
+        list.delete(conversation);
+      }
     };
     const next = this.chain.then(job, job);
     this.chain = next.catch(() => {});
@@ -45,11 +54,11 @@ export class KeyvWaitingList implements WaitingList {
   }
 
   add(conversation: string): Promise<void> {
-    return this.change((list) => !list.has(conversation) && Boolean(list.add(conversation)));
+    return this.change(conversation, true);
   }
 
   remove(conversation: string): Promise<void> {
-    return this.change((list) => list.delete(conversation));
+    return this.change(conversation, false);
   }
 
   async list(): Promise<string[]> {
@@ -64,7 +73,7 @@ export class KeyvWaitingList implements WaitingList {
 
 /** In memory: for tests and one-shot CLI runs. */
 export function memoryWaitingList(): WaitingList {
-  return new KeyvWaitingList(new Keyv<string[]>({ namespace: 'waiting' }));
+  return new KeyvWaitingList(new Keyv<true>({ namespace: 'waiting' }));
 }
 
 /** On disk under `<dataDir>/waiting`, so a restart still reminds the conversations it left waiting. */
@@ -75,5 +84,5 @@ export function fileWaitingList(dataDir: string): WaitingList {
     writeDelay: 0,
     expiredCheckDelay: 60 * 60 * 1000,
   });
-  return new KeyvWaitingList(new Keyv<string[]>({ store, namespace: 'waiting' }));
+  return new KeyvWaitingList(new Keyv<true>({ store, namespace: 'waiting' }));
 }

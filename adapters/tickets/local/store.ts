@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
@@ -132,12 +132,25 @@ export class LocalTicketStore implements TicketSink {
   }
 
   async get(id: string): Promise<StoredTicket | null> {
+    let ticket: StoredTicket;
     try {
       const text = await readFile(this.fileOf(id), 'utf8');
-      return text.trim() ? (JSON.parse(text) as StoredTicket) : null;
+      if (!text.trim()) return null;
+      ticket = JSON.parse(text) as StoredTicket;
     } catch {
       return null;
     }
+    const added = await readFile(this.notesOf(id), 'utf8').catch(() => '');
+    const notes = added
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as TicketNote);
+    return notes.length > 0 ? { ...ticket, notes: [...(ticket.notes ?? []), ...notes] } : ticket;
+  }
+
+  /** Notes are appended to a file of their own, one JSON line each (see `addNote`). */
+  private notesOf(id: string): string {
+    return join(this.dir, `${id}.notes.jsonl`);
   }
 
   async list(): Promise<StoredTicket[]> {
@@ -155,21 +168,24 @@ export class LocalTicketStore implements TicketSink {
     return tickets.filter((t): t is StoredTicket => t !== null && !('duplicateOf' in t));
   }
 
-  /** Notes on one ticket are written one at a time in this process (read, add, write atomically). */
+  /**
+   * Notes are appended, one JSON line each, to the ticket's own notes file: adding one never rewrites
+   * the ticket (a busy ticket that gathered a hundred notes was read, parsed and rewritten whole for each,
+   * and its status re-read by every ask-once look-up). Appends are whole lines, in order per process.
+   */
   private readonly noteQueue = new Map<string, Promise<void>>();
 
   async addNote(id: string, note: TicketNote): Promise<void> {
     const previous = this.noteQueue.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const ticket = await this.get(id);
-      if (!ticket) throw new Error(`no ticket ${id}`);
-      ticket.notes = [...(ticket.notes ?? []), note];
-      await writeAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
+      if (!(await stat(this.fileOf(id)).catch(() => null))) throw new Error(`no ticket ${id}`);
+      await appendFile(this.notesOf(id), `${JSON.stringify(note)}\n`);
     });
-    this.noteQueue.set(
-      id,
-      next.catch(() => {}),
-    );
+    const settled = next.catch(() => {});
+    this.noteQueue.set(id, settled);
+    void settled.then(() => {
+      if (this.noteQueue.get(id) === settled) this.noteQueue.delete(id);
+    });
     return next;
   }
 }

@@ -7,13 +7,14 @@
 // Usage: npm run bench:load [-- --quick] [-- --rates 50,100,200,400] [-- --seconds 5] [-- --no-redis]
 //                           [-- --only slack|teams]
 // Profile the server under load: BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
+// (BENCH_SERVER_LOG=file keeps the server's output, e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
 //
 // Each target is a `Target`: how to start it, and the `Platform` whose requests it takes (Slack: signed
 // events to /slack/events; Teams: Bot Framework activities to /api/messages, unauthenticated as the
 // server's local mode and the bare bot without an app id take them, replies going to a fake Bot Connector).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -161,9 +162,13 @@ function triageServer(name: string, platform: Platform, channelEnv: NodeJS.Proce
         },
         dataDir,
       );
-      // Nobody reads its log: drained, so a full pipe never blocks the server's writes.
-      proc.stdout?.resume();
-      proc.stderr?.resume();
+      // Nobody reads its log: drained, so a full pipe never blocks the server's writes (or kept in the
+      // file BENCH_SERVER_LOG names, e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+      const keep = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }) : null;
+      for (const out of [proc.stdout, proc.stderr]) {
+        if (keep) out?.pipe(keep, { end: false });
+        else out?.resume();
+      }
       const url = `http://127.0.0.1:${port}`;
       while (!(await healthy(url))) {
         if (proc.exitCode !== null) throw new Error(`${name} exited at start`);

@@ -22,6 +22,7 @@ import type {
   CoreContext,
   Effect,
   FiledTicket,
+  OfferedTicket,
   Outcome,
   Person,
   Reply,
@@ -752,17 +753,18 @@ export function createCore(
       nextSubject(t);
       return;
     }
-    request.duplicate = match;
+    const who = match.requester.name?.trim().split(/\s+/)[0];
+    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt, ...(who ? { who } : {}) };
     t.set({ phase: 'duplicate', awaiting: 'confirm', request });
-    offerDuplicate(t, match, 'duplicate_found');
+    offerDuplicate(t, request.duplicate, 'duplicate_found');
   }
 
-  function offerDuplicate(t: TurnBuilder, match: TicketSummary, key: 'duplicate_found' | 'duplicate_retry'): void {
+  function offerDuplicate(t: TurnBuilder, match: OfferedTicket, key: 'duplicate_found' | 'duplicate_retry'): void {
     t.reply(
       say(config, t.lang, key, {
         ticket: match.id,
         title: match.title,
-        who: match.requester.name?.split(/\s+/)[0] ?? say(config, t.lang, 'duplicate_colleague'),
+        who: match.who ?? say(config, t.lang, 'duplicate_colleague'),
         when: describeDate(new Date(match.createdAt), config.helpdesk.hours.timezone, LOCALES[t.lang]),
       }),
       [

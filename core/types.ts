@@ -140,6 +140,15 @@ export interface TicketSummary {
   createdAt: string;
 }
 
+/** An open ticket as offered to someone else who reports the same subject. */
+export interface OfferedTicket {
+  id: string;
+  title: string;
+  createdAt: string;
+  /** The first name of who reported it, when known. */
+  who?: string;
+}
+
 /** What the bot asked for in its last turn (CLI contract: a slot, `label`, `confirm`, or nothing). */
 export type Awaiting = Slot | 'label' | 'confirm' | null;
 
@@ -177,8 +186,11 @@ export interface RequestState {
   billable?: string;
   registered?: boolean;
   related?: string;
-  /** The open ticket offered as the same subject (while the person chooses). */
-  duplicate?: TicketSummary;
+  /**
+   * The open ticket offered as the same subject (while the person chooses): what the offer says of it,
+   * the colleague by first name only (their contact details stay out of this person's state).
+   */
+  duplicate?: OfferedTicket;
 }
 
 /** Everything the core remembers of one conversation. */

@@ -56,11 +56,16 @@ describe('ask once', () => {
     for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await els.user('n.v.t.').bot({});
     expect(r.ticket?.id).toBe('HD-000001');
 
-    const jan = transcript({ dataDir, user: { id: 'u-jan', name: 'Jan Maes' }, conversation: 'b' });
+    const janStore = memoryStore();
+    const jan = transcript({ dataDir, store: janStore, user: { id: 'u-jan', name: 'Jan Maes' }, conversation: 'b' });
     const offer = await jan
       .user(again, [{ name: 'ook.png', contentType: 'image/png' }])
       .bot({ awaiting: 'confirm', says: [/al aan gewerkt/, /HD-000001/, /Els/, /dinsdag 24 november/] });
     expect(offer.replies.at(-1)?.choices?.map((c) => c.value)).toEqual(['add', 'new']);
+    // Jan's state names the ticket and Els by first name, nothing more of hers.
+    const offered = (await janStore.get('b'))?.request?.duplicate;
+    expect(offered).toMatchObject({ id: 'HD-000001', who: 'Els' });
+    expect(JSON.stringify(offered)).not.toMatch(/Peeters|u-els/);
     await jan.user('ja, voeg toe').bot({ status: 'done', says: /toegevoegd aan ticket HD-000001/ });
     expect(await jan.tickets.list()).toHaveLength(1);
     const ticket = await jan.tickets.get('HD-000001');

@@ -128,6 +128,10 @@ describe.skipIf(!available)('two servers on one Redis: the agent desk and the cl
     expect(['UJAN', 'UPIET']).toContain(agent?.id);
     const [winner, first] = agent?.id === 'UJAN' ? ['UJAN', 'Jan'] : ['UPIET', 'Piet'];
     expect(claimed[0]).toMatch(new RegExp(`^${first} van de helpdesk`));
+    // The other agent's click was no copy of the first: they are told who has it.
+    const [loser, winnerName] = winner === 'UJAN' ? ['UPIET', 'Jan Claes'] : ['UJAN', 'Piet Janssens'];
+    const hints = fake.callsTo('chat.postEphemeral').filter((c) => c.args.user === loser);
+    expect(hints.map((c) => c.args.text)).toEqual([`${winnerName} heeft deze vraag al genomen.`]);
 
     // Sofie writes to A, then to B: both reach the card's thread.
     await say(A, 'Het gaat om de klas Piano 2', { channel: 'D0SOFIE', user: 'USOFIE' });

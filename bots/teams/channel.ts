@@ -190,6 +190,10 @@ export class TeamsChannel implements Channel {
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
       for (const reply of replies) await this.post(context, conversation, renderReply(reply));
     });
+    // A use like a message: the conversation was just kept longer (an agent's messages, a reminder), so is its address.
+    await this.deps.addresses
+      .set(conversation, reference)
+      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not renew the conversation address'));
   }
 
   // ---- from Teams ------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Serving, serve } from '../bots/server/main.ts';
+import { connectRedis } from '../adapters/state/redis.ts';
+import { addressKeepMs, type Serving, serve } from '../bots/server/main.ts';
 import type { SlackChannel } from '../bots/slack/channel.ts';
+import type { TeamsChannel } from '../bots/teams/channel.ts';
+import { PIET, TEAMS_DESK, teamsShown } from './desks/harness.ts';
 import { OPEN_HOURS, shippedCore, tempDir } from './helpers.ts';
 import { hasRedisServer, startRedis } from './scale/redis-server.ts';
 import { FakeSlack } from './slack/fake-slack.ts';
@@ -14,14 +17,18 @@ import {
   SIGNING_SECRET,
   sendSigned,
 } from './slack/requests.ts';
+import { FakeConnector } from './teams/fake-connector.ts';
+import { FixedTokenCredentials, BOT_TOKEN as TEAMS_TOKEN } from './teams/harness.ts';
+import { cardSubmit, channelMention, JAN, PERSONAL, personalMessage, SOFIE, TENANT } from './teams/requests.ts';
 
-// Scale-out of what is not a turn: the agent desk (handoff book) and the closing rule (sweep list), with
-// two servers behind one Slack app sharing a real redis-server on loopback. The two run in this test
-// process, each with its own Redis connection, book, service, lock and data folder (as on two
-// machines: all they share is Redis), so that the test can drive their clock: contact hours, the
-// desk's reminder after 10 minutes, the person's after 24 hours. test/scale.test.ts runs real processes.
-// The `local` ticket store is in the data folder, so every ticket here is filed through A (B's folder
-// has none: the notes B would add to a ticket are not asserted).
+// Scale-out of what is not a turn: the agent desk (handoff book), the closing rule (sweep list) and
+// Teams' proactive messages (the conversations' addresses), with two servers behind one Slack app, or
+// one Teams bot, sharing a real redis-server on loopback. The two run in this test process, each with
+// its own Redis connection, book, service, lock and data folder (as on two machines: all they share is
+// Redis), so that the test can drive their clock: contact hours, the desk's reminder after 10 minutes,
+// the person's after 24 hours. test/scale.test.ts runs real processes. The `local` ticket store is in
+// the data folder, so every ticket here is filed through A (B's folder has none: the notes B would add
+// to a ticket are not asserted).
 
 const available = hasRedisServer();
 if (!available && process.env.CI) throw new Error('CI needs redis-server on the PATH (.ci/run installs it)');
@@ -128,6 +135,10 @@ describe.skipIf(!available)('two servers on one Redis: the agent desk and the cl
     expect(['UJAN', 'UPIET']).toContain(agent?.id);
     const [winner, first] = agent?.id === 'UJAN' ? ['UJAN', 'Jan'] : ['UPIET', 'Piet'];
     expect(claimed[0]).toMatch(new RegExp(`^${first} van de helpdesk`));
+    // The other agent's click was no copy of the first: they are told who has it.
+    const [loser, winnerName] = winner === 'UJAN' ? ['UPIET', 'Jan Claes'] : ['UJAN', 'Piet Janssens'];
+    const hints = fake.callsTo('chat.postEphemeral').filter((c) => c.args.user === loser);
+    expect(hints.map((c) => c.args.text)).toEqual([`${winnerName} heeft deze vraag al genomen.`]);
 
     // Sofie writes to A, then to B: both reach the card's thread.
     await say(A, 'Het gaat om de klas Piano 2', { channel: 'D0SOFIE', user: 'USOFIE' });
@@ -174,5 +185,100 @@ describe.skipIf(!available)('two servers on one Redis: the agent desk and the cl
     // A day later still nothing new: the reminder is recorded with the conversation.
     clock.now = new Date(OPEN_HOURS.getTime() + 49 * 3_600_000);
     expect(await servers[B]!.sweep()).toBe(0);
+  });
+});
+
+describe.skipIf(!available)('two servers on one Redis: Teams conversations reached from either', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  const fake = new FakeConnector(TEAMS_TOKEN);
+  const clock = { now: OPEN_HOURS };
+  const { log } = memoryLog();
+  const core = shippedCore('academy');
+  /** Server A and server B, each with its own data folder: all they share is Redis. */
+  const servers: Serving[] = [];
+
+  const start = () =>
+    serve({
+      core,
+      dataDir: tempDir(),
+      port: 0,
+      host: '127.0.0.1',
+      env: { REDIS_URL: redis.url, TEAMS_DESK_CONVERSATION: TEAMS_DESK, TEAMS_DESK_SERVICE_URL: fake.url },
+      log,
+      clock: () => clock.now,
+      teams: { credentials: new FixedTokenCredentials(TEAMS_TOKEN), retry: { baseMs: 1 }, typingEveryMs: 60_000 },
+    });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    await fake.start();
+    fake.addMember({ ...SOFIE, email: 'sofie.peeters@klankkast.example' });
+    fake.addMember({ ...JAN, userPrincipalName: 'jan.claes@lindenhof.example' });
+    fake.addMember(PIET);
+    servers.push(...(await Promise.all([start(), start()])));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await fake.close();
+    await redis?.stop();
+  });
+
+  const A = 0;
+  const B = 1;
+  const teamsOf = (server: number) => servers[server]!.channels.find((c) => c.name === 'teams') as TeamsChannel;
+  /** Everything both servers received handled, including what the one's work sent through the other. */
+  const settled = async () => {
+    for (let i = 0; i < 3; i++) await Promise.all([teamsOf(A).idle(), teamsOf(B).idle()]);
+  };
+  async function post(server: number, activity: Record<string, unknown>) {
+    const res = await fetch(`${servers[server]!.url}/api/messages`, {
+      method: 'POST',
+      body: JSON.stringify(activity),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    await settled();
+  }
+  /** Sofie's personal chat with the bot, or (`chat`) another person's. */
+  const toChat = (chat = PERSONAL) => fake.sent({ conversation: chat }).map(teamsShown);
+  const LIEN_CHAT = 'a:1personal-lien';
+  const LIEN = { id: '29:1lien', name: 'Lien Maes', aadObjectId: '6b1e0f3c-0000-4000-8000-00000000a004' };
+  const fromLien = (text: string) => ({
+    ...personalMessage(fake.url, text, { from: LIEN }),
+    conversation: { id: LIEN_CHAT, conversationType: 'personal', tenantId: TENANT },
+  });
+
+  it('a reminder sent by B reaches the person who only ever wrote to A', async () => {
+    await post(A, personalMessage(fake.url, ASKS));
+    expect(toChat().at(-1)).toMatch(/academie/i);
+    clock.now = new Date(OPEN_HOURS.getTime() + 25 * 3_600_000);
+    expect(await servers[B]!.sweep()).toBe(1);
+    expect(toChat().at(-1)).toMatch(/^Herinnering/);
+
+    // The address is in Redis, kept as long as the conversation can be (and renewed by the reminder).
+    const peek = await connectRedis(redis.url, { maxReconnects: 0 });
+    try {
+      const ttl = await peek.client.pTTL(`triage:addresses::teams:${PERSONAL}`);
+      expect(ttl).toBeGreaterThan(addressKeepMs(core.config) - 60_000);
+    } finally {
+      await peek.close();
+    }
+  });
+
+  it('a handoff asked for on A, claimed and answered by an agent on B: B tells the person', async () => {
+    clock.now = OPEN_HOURS;
+    await post(A, fromLien(REPORT));
+    await post(A, fromLien('ik wil een medewerker spreken'));
+    const [card] = fake.sent({ conversation: TEAMS_DESK });
+    expect(card).toBeDefined();
+    const told = toChat(LIEN_CHAT).length;
+
+    const thread = { id: card!.id, _to: `${TEAMS_DESK};messageid=${String(card!.id)}` };
+    await post(B, cardSubmit(fake.url, thread, { action: 'triage_desk', act: 'claim', ticket: 'x' }, JAN));
+    await post(B, channelMention(fake.url, 'Ik bel u zo op.', { root: String(card!.id), channel: TEAMS_DESK }));
+    expect(toChat(LIEN_CHAT).slice(told)).toEqual([
+      expect.stringMatching(/^Jan van de helpdesk neemt/),
+      'Jan: Ik bel u zo op.',
+    ]);
   });
 });

@@ -151,6 +151,24 @@ describe('the agent desk in Slack', () => {
     expect(toSofie(bot).slice(told)).toEqual([expect.stringMatching(/^Jan van de helpdesk neemt/)]);
   });
 
+  it('two agents clicking Claim at the same moment: one takes it, the other is told who did', async () => {
+    bot = await deskBot();
+    const card = await handedOff(bot);
+    const told = toSofie(bot).length;
+    const clicks = await Promise.all([
+      bot.press(card, 'desk_claim', 'UJAN'),
+      bot.press(structuredClone(card), 'desk_claim', 'UPIET'),
+    ]);
+    expect(clicks.map((r) => r.status)).toEqual([200, 200]);
+    await bot.settled();
+    const claimed = toSofie(bot)
+      .slice(told)
+      .filter((t) => /van de helpdesk neemt/.test(t));
+    expect(claimed).toHaveLength(1);
+    const [winner, loser] = claimed[0]!.startsWith('Jan') ? ['Jan Claes', 'UPIET'] : ['Piet Janssens', 'UJAN'];
+    expect(ephemerals(bot, loser)).toEqual([`${winner} heeft deze vraag al genomen.`]);
+  });
+
   it('a copy of a click or of a thread message acts once; the bot ignores its own posts', async () => {
     bot = await deskBot();
     const card = await handedOff(bot);

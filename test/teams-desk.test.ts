@@ -136,6 +136,24 @@ describe('the agent desk in Teams', () => {
     expect(current(bot, card)).toContain('Teruggegeven aan de bot door Jan Claes');
   });
 
+  it('two agents clicking Claim at the same moment: one takes it, the other is told who did', async () => {
+    bot = await deskBots({ TEAMS_DESK_CONVERSATION: TEAMS_DESK }, () => clock.now);
+    const card = await handedOff(bot);
+    const told = toSofie(bot).length;
+    await Promise.all([bot.teamsPress(card, 'claim', JAN), bot.teamsPress(card, 'claim', PIET)]);
+    await bot.settled();
+    const claimed = toSofie(bot)
+      .slice(told)
+      .filter((t) => /van de helpdesk neemt/.test(t));
+    expect(claimed).toHaveLength(1);
+    const [winner, loser] = claimed[0]!.startsWith('Jan')
+      ? ['Jan Claes', 'Piet Janssens']
+      : ['Piet Janssens', 'Jan Claes'];
+    expect(thread(bot, card).filter((m) => m.includes('heeft deze vraag al genomen'))).toEqual([
+      `${loser}: ${winner} heeft deze vraag al genomen.`,
+    ]);
+  });
+
   it('loses and doubles nothing when both sides write at once', async () => {
     bot = await deskBots({ TEAMS_DESK_CONVERSATION: TEAMS_DESK }, () => clock.now);
     const card = await handedOff(bot);

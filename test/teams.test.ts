@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
+import { fileAddressBook } from '../adapters/state/references.ts';
 import { serve } from '../bots/server/main.ts';
 import type { TeamsChannel } from '../bots/teams/channel.ts';
 import { shippedCore, tempDir } from './helpers.ts';
@@ -100,6 +101,20 @@ describe('Teams on the server as npm start runs it (local mode, fake Bot Connect
     await bot.teams.notify(`teams:${PERSONAL}`, [{ text: 'Uw ticket HD-000007 is alsnog aangemaakt.' }]);
     expect(bot.fake.sent().at(-1)).toMatchObject({ _to: PERSONAL, text: 'Uw ticket HD-000007 is alsnog aangemaakt.' });
     await expect(bot.teams.notify('teams:a:unknown', [{ text: 'x' }])).rejects.toThrow(/no Teams address/);
+    // Stored without the message id, which changes with every message (so the book need not write it
+    // again): a proactive post does not use it.
+    const book = fileAddressBook(bot.dataDir);
+    const stored = await book.get(`teams:${PERSONAL}`);
+    await book.close();
+    expect(stored).toMatchObject({ serviceUrl: bot.serviceUrl, conversation: { id: PERSONAL } });
+    expect(stored).not.toHaveProperty('activityId');
+    // In a channel the thread is named in the conversation id: the post lands in the thread.
+    const first = channelMention(bot.serviceUrl, 'De rapporten tonen de punten van vorig semester, dat klopt niet.');
+    await bot.post(first);
+    await bot.settled();
+    const thread = `${CHANNEL};messageid=${first.id}`;
+    await bot.teams.notify(`teams:${thread}`, [{ text: 'Herinnering: welke academie?' }]);
+    expect(bot.fake.sent().at(-1)).toMatchObject({ _to: thread, text: 'Herinnering: welke academie?' });
   });
 
   it('a redelivered activity gets no second answer and files no second ticket', async () => {

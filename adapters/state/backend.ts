@@ -3,6 +3,7 @@ import { type DeliveryLog, fileDeliveryLog } from './deliveries.ts';
 import { fileHandoffBook, type HandoffBook } from './handoffs.ts';
 import type { NamedLock } from './lock.ts';
 import type { RedisOptions } from './redis.ts';
+import { type AddressBook, type AddressBookOptions, fileAddressBook } from './references.ts';
 import { type ConversationStore, fileStore } from './store.ts';
 import { fileWaitingList, type WaitingList } from './waiting.ts';
 
@@ -13,8 +14,9 @@ export type StoreHealth =
 
 /**
  * Where a bot process keeps what outlives a turn: conversations, delivery records, the ticket outbox,
- * the agent desk's handoffs, the closing rule's list of conversations waiting on their person, and
- * (when several processes share them) the lock that serialises a conversation's turns.
+ * the agent desk's handoffs, the closing rule's list of conversations waiting on their person, the
+ * addresses proactive messages go to, and (when several processes share them) the lock that
+ * serialises a conversation's turns.
  */
 export interface StateBackend {
   kind: 'file' | 'redis';
@@ -23,6 +25,11 @@ export interface StateBackend {
   outbox: Outbox;
   handoffs: HandoffBook;
   waiting: WaitingList;
+  /**
+   * How to reach each conversation outside a turn (Teams' conversation references): beside the
+   * conversations, so that the process sending a reminder or a late ticket number finds it.
+   */
+  addresses: AddressBook;
   /** Null on the embedded store: one process, its own queue is enough. */
   lock: NamedLock | null;
   health(): Promise<StoreHealth>;
@@ -30,12 +37,13 @@ export interface StateBackend {
 }
 
 /** The embedded default: files under `dataDir`, for one process. */
-export function fileBackend(dataDir: string): StateBackend {
+export function fileBackend(dataDir: string, options: { addresses?: AddressBookOptions } = {}): StateBackend {
   const store = fileStore(dataDir);
   const deliveries = fileDeliveryLog(dataDir);
   const outbox = fileOutbox(dataDir);
   const handoffs = fileHandoffBook(dataDir);
   const waiting = fileWaitingList(dataDir);
+  const addresses = fileAddressBook(dataDir, options.addresses);
   return {
     kind: 'file',
     store,
@@ -43,10 +51,18 @@ export function fileBackend(dataDir: string): StateBackend {
     outbox,
     handoffs,
     waiting,
+    addresses,
     lock: null,
     health: async () => ({ state: 'ok', kind: 'file' }),
     async close() {
-      await Promise.all([store.close(), deliveries.close(), outbox.close(), handoffs.close(), waiting.close()]);
+      await Promise.all([
+        store.close(),
+        deliveries.close(),
+        outbox.close(),
+        handoffs.close(),
+        waiting.close(),
+        addresses.close(),
+      ]);
     },
   };
 }
@@ -63,6 +79,7 @@ export async function redisBackend(url: string, options: RedisOptions = {}): Pro
     outbox: redis.outbox,
     handoffs: redis.handoffs,
     waiting: redis.waiting,
+    addresses: redis.addresses,
     lock: redis.lock,
     async health() {
       const ping = await redis.ping();
@@ -81,5 +98,5 @@ export function backendFromEnv(
   options: RedisOptions = {},
 ): Promise<StateBackend> {
   const url = env.REDIS_URL?.trim();
-  return url ? redisBackend(url, options) : Promise.resolve(fileBackend(dataDir));
+  return url ? redisBackend(url, options) : Promise.resolve(fileBackend(dataDir, options));
 }

@@ -5,6 +5,7 @@ import { Outbox, type OutboxEntry } from '../tickets/outbox/outbox.ts';
 import type { DeliveryLog, DeliveryLogOptions } from './deliveries.ts';
 import { HandoffBook } from './handoffs.ts';
 import { LockTimeoutError, type NamedLock } from './lock.ts';
+import { type AddressBook, type AddressBookOptions, KeyvAddressBook } from './references.ts';
 import { type ConversationStore, KeyvConversationStore } from './store.ts';
 import type { WaitingList } from './waiting.ts';
 
@@ -21,6 +22,7 @@ export interface RedisOptions {
   /** How long a turn waits for another process's turn of the same conversation. */
   lockWaitMs?: number;
   deliveries?: DeliveryLogOptions;
+  addresses?: AddressBookOptions;
   /** Told when the connection fails or recovers (the client itself retries). */
   onError?: (error: Error) => void;
 }
@@ -150,8 +152,8 @@ export class RedisWaitingList implements WaitingList {
 }
 
 /**
- * Conversations, delivery records, the outbox, the agent desk's handoffs, the closing rule's list and
- * the locks of every bot process sharing one Redis.
+ * Conversations, delivery records, the outbox, the agent desk's handoffs, the closing rule's list, the
+ * conversations' addresses and the locks of every bot process sharing one Redis.
  */
 export interface RedisState {
   client: RedisClient;
@@ -160,6 +162,7 @@ export interface RedisState {
   outbox: Outbox;
   handoffs: HandoffBook;
   waiting: WaitingList;
+  addresses: AddressBook;
   lock: RedisLock;
   /** Round trip to the server, or why it failed. */
   ping(): Promise<{ ok: true; ms: number } | { ok: false; reason: string }>;
@@ -215,6 +218,8 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     // Its changes under the shared lock (name `handoffs`): see HandoffBook. Closed with the client.
     handoffs: new HandoffBook(keyvOn(client, 'handoffs'), { lock }),
     waiting: new RedisWaitingList(client),
+    // Each with the expiry the host gives (Redis `PX`), like the conversations they lead to.
+    addresses: new KeyvAddressBook(keyvOn(client, 'addresses'), options.addresses),
     lock,
     ping,
     async stateBytes(conversation) {

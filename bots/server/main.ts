@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
-import { fileAddressBook } from '../../adapters/state/references.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
-import { LANGS, type Lang } from '../../core/config/schema.ts';
+import { type Config, LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
@@ -36,8 +35,8 @@ export interface ServeOptions {
 export interface Serving extends RunningServer {
   channels: Channel[];
   /**
-   * Where conversations, delivery records, the outbox, the handoffs and the closing rule's list live
-   * (files, or Redis with `REDIS_URL`).
+   * Where conversations, delivery records, the outbox, the handoffs, the closing rule's list and the
+   * Teams addresses live (files, or Redis with `REDIS_URL`).
    */
   state: StateBackend;
   metrics: Metrics;
@@ -47,18 +46,20 @@ export interface Serving extends RunningServer {
 
 /**
  * The bot as a server: every channel whose settings are in the environment, the others off with the
- * reason. Conversations, delivery records, the ticket outbox, the agent desk's handoffs and the closing
- * rule's list live in Redis when `REDIS_URL` is set (several processes then serve the same people),
- * else in files under `dataDir`; files (screenshots) and the local ticket store stay under `dataDir`
- * either way.
+ * reason. Conversations, delivery records, the ticket outbox, the agent desk's handoffs, the closing
+ * rule's list and the Teams conversations' addresses live in Redis when `REDIS_URL` is set (several
+ * processes then serve the same people), else in files under `dataDir`; files (screenshots) and the
+ * local ticket store stay under `dataDir` either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
   const state = await backendFromEnv(options.env, dataDir, {
     onError: (error) => log.error({ err: error.message }, 'redis connection error'),
+    addresses: { keepMs: addressKeepMs(core.config) },
   });
   const { store, deliveries } = state;
-  const addresses: TeamsDeps['addresses'] = fileAddressBook(dataDir, 'teams-addresses');
+  // The book holds what the Teams channel gives it: conversation references.
+  const addresses = state.addresses as TeamsDeps['addresses'];
   const blobs = new FileBlobStore(dataDir);
   const clock = options.clock ?? (() => new Date());
   // Handoffs on the agent desk (card <-> conversation): kept with the state, so a restart keeps relaying
@@ -215,8 +216,20 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       clearInterval(sweeper);
       await server.close();
       await ticketing.close();
-      await addresses.close();
       await state.close();
     },
   };
+}
+
+/**
+ * How long a conversation's address is kept after its last use: as long as the conversation itself can
+ * be kept after its last turn (TriageService keeps it `idle_minutes`, or, while a question waits,
+ * until the closing rule is through: the reminder, the closing after the working days, 5 days more).
+ * Every message and every proactive post renews it, so a conversation still stored can always be
+ * reached, and the address goes with it.
+ */
+export function addressKeepMs(config: Config): number {
+  const { closing, conversation } = config;
+  const waiting = (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000;
+  return Math.max(conversation.idle_minutes * 60_000, waiting);
 }

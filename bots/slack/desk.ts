@@ -160,8 +160,9 @@ export class SlackDesk implements AgentDesk {
       return;
     }
     if (action !== 'claim' && !handoff.agent) return;
-    // A double click, or the same click twice, acts once.
-    const delivery = `desk:${card}:${action === 'claim' ? 'claim' : 'end'}`;
+    // A double click, or the same click twice, acts once; per agent, so that a second agent clicking at
+    // the same moment is not taken for a copy and still hears who claimed it (the book picks one).
+    const delivery = `desk:${card}:${action === 'claim' ? 'claim' : 'end'}:${user.id}`;
     if (!(await this.deps.deliveries.claim(delivery))) {
       this.deps.log.info({ conversation: handoff.conversation }, 'copy of a desk click ignored');
       return;

@@ -45,7 +45,10 @@ export interface TeamsDeps {
   turns: { handleTurn(turn: Turn): Promise<TurnResult> };
   deliveries: DeliveryLog;
   blobs: BlobStore;
-  /** How to reach each conversation outside a turn (late ticket numbers, reminders). */
+  /**
+   * How to reach each conversation outside a turn (late ticket numbers, reminders, agents' messages):
+   * with the state, so on Redis any process reaches a conversation another one served.
+   */
   addresses: AddressBook<Partial<ConversationReference>>;
   log: Logger;
   /** What the bot says of its own accord, from the configuration, in the conversation's language. */
@@ -190,6 +193,10 @@ export class TeamsChannel implements Channel {
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
       for (const reply of replies) await this.post(context, conversation, renderReply(reply));
     });
+    // A use like a message: the conversation was just kept longer (an agent's messages, a reminder), so is its address.
+    await this.deps.addresses
+      .set(conversation, reference)
+      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not renew the conversation address'));
   }
 
   // ---- from Teams ------------------------------------------------------------------------------
@@ -229,11 +236,12 @@ export class TeamsChannel implements Channel {
 
   /**
    * Claim the activity in the delivery log (a copy is ignored: no second answer, no second ticket), then
-   * hand it to the turn slots and answer Teams at once.
+   * hand it to the turn slots and answer Teams at once. The claim is all that is written before the
+   * answer: it is what makes a redelivery safe. The conversation's address is kept in the turn.
    */
   private async accept(activity: IncomingActivity): Promise<void> {
     if (this.desk) {
-      await this.learnService(activity);
+      this.learnService(activity);
       if (await this.desk.takes(activity)) return this.acceptDesk(this.desk, activity);
     }
     const intent = intentOf(activity);
@@ -247,11 +255,6 @@ export class TeamsChannel implements Channel {
       return;
     }
     const reference = TurnContext.getConversationReference(activity as unknown as Activity);
-    try {
-      await this.deps.addresses.set(conversation, reference);
-    } catch (error) {
-      this.log.warn({ err: String(error) }, 'could not store the conversation address');
-    }
     this.track(this.slots.run(() => this.handle(delivery, conversation, reference, activity, intent)));
   }
 
@@ -286,17 +289,22 @@ export class TeamsChannel implements Channel {
     this.track(next);
   }
 
-  /** Remember the Bot Connector and tenant Teams uses (kept on disk when they change). */
-  private async learnService(activity: IncomingActivity): Promise<void> {
+  /**
+   * Remember the Bot Connector and tenant Teams uses: in memory for this process, and in the address
+   * book for the others and after a restart. Not awaited: the answer to Teams does not depend on it,
+   * and the book writes only a change or a renewal.
+   */
+  private learnService(activity: IncomingActivity): void {
     const tenantId = activity.conversation.tenantId ?? undefined;
-    if (this.service?.serviceUrl === activity.serviceUrl && this.service.tenantId === tenantId) return;
     this.service = { serviceUrl: activity.serviceUrl, ...(tenantId ? { tenantId } : {}) };
-    await this.deps.addresses
-      .set(SERVICE_KEY, {
-        serviceUrl: activity.serviceUrl,
-        conversation: { tenantId } as ConversationReference['conversation'],
-      })
-      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not store the Bot Connector address'));
+    this.track(
+      this.deps.addresses
+        .set(SERVICE_KEY, {
+          serviceUrl: activity.serviceUrl,
+          conversation: { tenantId } as ConversationReference['conversation'],
+        })
+        .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not store the Bot Connector address')),
+    );
   }
 
   /**
@@ -350,9 +358,9 @@ export class TeamsChannel implements Channel {
   // ---- one turn --------------------------------------------------------------------------------
 
   /**
-   * The turn, in a proactive context on the conversation: typing indicator, who wrote, the files, the
-   * core, then the replies. The delivery is recorded as handled before answering, so a failed send is
-   * never followed by a second turn.
+   * The turn, in a proactive context on the conversation: its address kept, typing indicator, who
+   * wrote, the files, the core, then the replies. The delivery is recorded as handled before answering,
+   * so a failed send is never followed by a second turn.
    */
   private async handle(
     delivery: string,
@@ -361,6 +369,7 @@ export class TeamsChannel implements Channel {
     activity: IncomingActivity,
     intent: Exclude<Intent, { kind: 'none' }>,
   ): Promise<void> {
+    await this.remember(conversation, reference);
     let claimed = true;
     const finish = async (handled: boolean) => {
       if (!claimed) return;
@@ -422,6 +431,20 @@ export class TeamsChannel implements Channel {
       // Reached only when the conversation could not even be opened: a redelivery may try again.
       await finish(false).catch(() => {});
     }
+  }
+
+  /**
+   * Keep the conversation's address for what is sent outside a turn, before the turn runs (a ticket
+   * number that comes late is sent through it). Without the message id: it changes with every message,
+   * and a proactive post does not use it (botbuilder's continuation gives the context an id of its own;
+   * a channel thread is named in the conversation id, `...;messageid=<root>`). So the address is the
+   * same from one message to the next, and the book does not write it again.
+   */
+  private async remember(conversation: string, reference: Partial<ConversationReference>): Promise<void> {
+    const { activityId: _, ...address } = reference;
+    await this.deps.addresses
+      .set(conversation, address)
+      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not store the conversation address'));
   }
 
   /** The typing indicator, renewed until the answer is ready. */

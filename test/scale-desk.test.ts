@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../adapters/state/redis.ts';
-import { addressKeepMs, type Serving, serve } from '../bots/server/main.ts';
+import { keepConversationMs } from '../bots/runtime/service.ts';
+import { type Serving, serve } from '../bots/server/main.ts';
 import type { SlackChannel } from '../bots/slack/channel.ts';
 import type { TeamsChannel } from '../bots/teams/channel.ts';
 import { PIET, TEAMS_DESK, teamsShown } from './desks/harness.ts';
@@ -259,7 +260,7 @@ describe.skipIf(!available)('two servers on one Redis: Teams conversations reach
     const peek = await connectRedis(redis.url, { maxReconnects: 0 });
     try {
       const ttl = await peek.client.pTTL(`triage:addresses::teams:${PERSONAL}`);
-      expect(ttl).toBeGreaterThan(addressKeepMs(core.config) - 60_000);
+      expect(ttl).toBeGreaterThan(keepConversationMs(core.config, true) - 60_000);
     } finally {
       await peek.close();
     }

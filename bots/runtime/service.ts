@@ -4,7 +4,7 @@ import { memoryWaitingList, type WaitingList } from '../../adapters/state/waitin
 import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
 import { TicketError, type TicketSink } from '../../adapters/tickets/sink.ts';
-import type { OosReason } from '../../core/config/schema.ts';
+import type { Config, OosReason } from '../../core/config/schema.ts';
 import type { CoreEvent, TriageCore } from '../../core/engine.ts';
 import type {
   Attachment,
@@ -96,6 +96,16 @@ export interface Logger {
 }
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * How long a conversation is kept after its last turn: `conversation.idle_minutes`, or, while a question
+ * waits for the person, until the closing rule is through with it (reminder, closing, 5 days' margin).
+ */
+export function keepConversationMs(config: Config, waiting: boolean): number {
+  const { closing, conversation } = config;
+  const closingRule = (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000;
+  return Math.max(conversation.idle_minutes * 60_000, waiting ? closingRule : 0);
+}
 
 /**
  * Runs turns: loads the conversation, asks the core, carries out its effects (files tickets), feeds
@@ -222,12 +232,7 @@ export class TriageService {
 
   /** How long to keep a conversation: a day of quiet, or until the closing rule is through with it. */
   private keepFor(state: ConversationState): number {
-    const ttl = this.core.config.conversation.idle_minutes * 60_000;
-    const closing = this.core.config.closing;
-    const keep = state.awaiting
-      ? (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000
-      : 0;
-    return Math.max(ttl, keep);
+    return keepConversationMs(this.core.config, state.awaiting !== null);
   }
 
   /**

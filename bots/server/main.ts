@@ -8,7 +8,7 @@ import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
-import { type AgentDesk, type Notifier, TriageService } from '../runtime/service.ts';
+import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
@@ -55,7 +55,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
   const state = await backendFromEnv(options.env, dataDir, {
     onError: (error) => log.error({ err: error.message }, 'redis connection error'),
-    addresses: { keepMs: addressKeepMs(core.config) },
+    // An address lives as long as its conversation can (every message and proactive post renews it).
+    addresses: { keepMs: keepConversationMs(core.config, true) },
   });
   const { store, deliveries } = state;
   // The book holds what the Teams channel gives it: conversation references.
@@ -219,17 +220,4 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await state.close();
     },
   };
-}
-
-/**
- * How long a conversation's address is kept after its last use: as long as the conversation itself can
- * be kept after its last turn (TriageService keeps it `idle_minutes`, or, while a question waits,
- * until the closing rule is through: the reminder, the closing after the working days, 5 days more).
- * Every message and every proactive post renews it, so a conversation still stored can always be
- * reached, and the address goes with it.
- */
-export function addressKeepMs(config: Config): number {
-  const { closing, conversation } = config;
-  const waiting = (closing.remind_after_hours + 24 * (closing.close_after_workdays + 5)) * 3_600_000;
-  return Math.max(conversation.idle_minutes * 60_000, waiting);
 }

@@ -164,7 +164,9 @@ function triageServer(name: string, platform: Platform, channelEnv: NodeJS.Proce
       );
       // Nobody reads its log: drained, so a full pipe never blocks the server's writes (or kept in the
       // file BENCH_SERVER_LOG names, e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
-      const keep = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }) : null;
+      const keep = process.env.BENCH_SERVER_LOG
+        ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' })
+        : null;
       for (const out of [proc.stdout, proc.stderr]) {
         if (keep) out?.pipe(keep, { end: false });
         else out?.resume();

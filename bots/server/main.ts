@@ -3,7 +3,7 @@ import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
-import { type Config, LANGS, type Lang } from '../../core/config/schema.ts';
+import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './scale/redis-server.ts';
 import { type SlackBot, slackBot } from './slack/harness.ts';
 import { directMessage, eventCallback, sendSigned } from './slack/requests.ts';
 
@@ -91,5 +92,72 @@ describe('the shared server', () => {
     } finally {
       await busy.close();
     }
+  });
+});
+
+describe('a channel built after the server is up (Teams without a desk)', () => {
+  it('answers /healthz while it loads, holds its requests until built, then hands them over', async () => {
+    const { DeferredChannel } = await import('../bots/server/deferred.ts');
+    const { startServer } = await import('../bots/server/server.ts');
+    const { mountTeamsRoute, TEAMS_ROUTE } = await import('../bots/teams/route.ts');
+    const { appLogger } = await import('../bots/runtime/log.ts');
+    let release!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const received: unknown[] = [];
+    const built = {
+      name: 'teams',
+      mount() {},
+      async start() {},
+      async stop() {},
+      status: () => ({ state: 'on' as const, mode: 'local' }),
+      async receive(req: { body?: unknown }, res: { send(code: number, body?: unknown): void }) {
+        received.push(req.body);
+        res.send(200, { ok: true });
+      },
+    };
+    const deferred = new DeferredChannel(
+      'teams',
+      async () => {
+        await loaded;
+        return built;
+      },
+      mountTeamsRoute,
+      'local',
+    );
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const starting = startServer({
+      port,
+      host: '127.0.0.1',
+      channels: [deferred],
+      log: appLogger('silent'),
+    });
+    let health: Response | null = null;
+    for (let i = 0; i < 500 && !health; i++) {
+      health = await fetch(`${url}/healthz`).catch(() => null);
+      if (!health) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(health?.status).toBe(200);
+    expect(await health?.json()).toMatchObject({ channels: { teams: { state: 'on', mode: 'local', starting: true } } });
+
+    let answered = false;
+    const activity = fetch(`${url}${TEAMS_ROUTE}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'hallo' }),
+    }).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(false);
+    release();
+    expect((await activity).status).toBe(200);
+    expect(received).toEqual([{ type: 'message', text: 'hallo' }]);
+    const server = await starting;
+    expect((await (await fetch(`${url}/healthz`)).json()).channels.teams).toEqual({ state: 'on', mode: 'local' });
+    await server.close();
   });
 });

@@ -11,7 +11,9 @@ import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
+import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
+import { DeferredChannel } from './deferred.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
 
 export interface ServeOptions {
@@ -160,31 +162,45 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     }
     const deskSettings = teamsDeskFromEnv(options.env);
     if (deskSettings.warning) log.warn({ channel: 'teams' }, deskSettings.warning);
-    const { TeamsChannel } = await import('../teams/channel.ts');
-    const teamsChannel = new TeamsChannel(teams.settings, {
-      turns: service,
-      deliveries,
-      blobs,
-      addresses,
-      log,
-      observer: metrics,
-      texts: {
-        welcome(locale) {
-          // Teams gives the person's language as a locale (`fr-BE`).
-          const asked = LANGS.find((l) => l === locale?.slice(0, 2).toLowerCase());
-          const lang: Lang = asked ?? core.config.default_language;
-          return say(core.config, lang, 'welcome');
+    const settings = teams.settings;
+    const build = async () => {
+      const { TeamsChannel } = await import('../teams/channel.ts');
+      return new TeamsChannel(settings, {
+        turns: service,
+        deliveries,
+        blobs,
+        addresses,
+        log,
+        observer: metrics,
+        texts: {
+          welcome(locale) {
+            // Teams gives the person's language as a locale (`fr-BE`).
+            const asked = LANGS.find((l) => l === locale?.slice(0, 2).toLowerCase());
+            const lang: Lang = asked ?? core.config.default_language;
+            return say(core.config, lang, 'welcome');
+          },
+          turnFailed,
         },
-        turnFailed,
-      },
-      ...(deskSettings.desk
-        ? { desk: { settings: deskSettings.desk, host: service, book: handoffs, config: core.config, clock } }
-        : {}),
-      ...options.teams,
-    });
-    notifiers.set('teams', teamsChannel);
-    if (teamsChannel.desk) desks.teams = teamsChannel.desk;
-    channels.push(teamsChannel);
+        ...(deskSettings.desk
+          ? { desk: { settings: deskSettings.desk, host: service, book: handoffs, config: core.config, clock } }
+          : {}),
+        ...options.teams,
+      });
+    };
+    if (deskSettings.desk) {
+      // The agent desk is wired into the handoff router below: built now.
+      const teamsChannel = await build();
+      notifiers.set('teams', teamsChannel);
+      if (teamsChannel.desk) desks.teams = teamsChannel.desk;
+      channels.push(teamsChannel);
+    } else {
+      // Built once the server is up (botbuilder's load is then not part of the start-up).
+      const deferred = new DeferredChannel('teams', build, mountTeamsRoute, settings.mode);
+      notifiers.set('teams', {
+        notify: async (conversation, replies) => (await deferred.channel()).notify(conversation, replies),
+      });
+      channels.push(deferred);
+    }
   }
 
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
@@ -209,7 +225,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   });
   return {
     ...server,
-    channels,
+    // The channels as built (the server started them all, deferred ones included).
+    channels: channels.map((c) => (c instanceof DeferredChannel ? (c.current() ?? c) : c)),
     state,
     metrics,
     sweep: () => service.sweep(),

@@ -15,7 +15,9 @@ export interface ComponentHealth {
 }
 
 /** How a channel stands: serving, off by configuration (and why), or failed to start (and why). */
-export type ChannelStatus = { state: 'on'; mode: string } | { state: 'off' | 'failed'; reason: string };
+export type ChannelStatus =
+  /** `starting`: on, its platform's SDK still loading (its requests wait for it). */
+  { state: 'on'; mode: string; starting?: true } | { state: 'off' | 'failed'; reason: string };
 
 /**
  * A chat channel the server hosts (Slack, Teams): it adds its routes, starts and stops with the

@@ -12,7 +12,7 @@ import {
   type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 import type { Logger } from 'pino';
-import restify from 'restify';
+import type restify from 'restify';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
@@ -35,10 +35,10 @@ import { ADAPTIVE_CARD, type AdaptiveCard, answeredCard, cardWithButtons, render
 import { authorizationOf, type RetryOptions, TeamsAuthentication } from './connector.ts';
 import { type DeskConnector, TeamsDesk } from './desk.ts';
 import { fetchAttachments } from './files.ts';
+import { mountTeamsRoute } from './route.ts';
 import { botFrameworkConfig, GLOBAL_SERVICE_URL, type TeamsDeskSettings, type TeamsSettings } from './settings.ts';
 
 /** The route Teams (through the Azure Bot's messaging endpoint) posts activities to. */
-export const TEAMS_ROUTE = '/api/messages';
 
 /** What the Teams channel needs from the host: the triage runtime, the stores, the configured texts. */
 export interface TeamsDeps {
@@ -90,7 +90,6 @@ class TeamsAdapter extends CloudAdapter {
   }
 }
 
-const MAX_BODY = 512 * 1024;
 const USER_CACHE_MS = 10 * 60_000;
 const REMEMBERED = 5000;
 /** Where the Bot Connector and tenant of the latest activity are kept, for the desk's proactive posts. */
@@ -160,12 +159,7 @@ export class TeamsChannel implements Channel {
   }
 
   mount(server: restify.Server): void {
-    // The body parser is this route's own: the server has none (Slack verifies raw bytes).
-    server.post(
-      TEAMS_ROUTE,
-      restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false }),
-      async (req: restify.Request, res: restify.Response) => this.receive(req, res),
-    );
+    mountTeamsRoute(server, () => this);
   }
 
   async start(): Promise<void> {
@@ -201,7 +195,8 @@ export class TeamsChannel implements Channel {
 
   // ---- from Teams ------------------------------------------------------------------------------
 
-  private async receive(req: restify.Request, res: restify.Response): Promise<void> {
+  /** One POST to the route, its body parsed: checked, claimed, answered; the turn runs after. */
+  async receive(req: restify.Request, res: restify.Response): Promise<void> {
     const local = this.settings.mode === 'local';
     if (local && !isLoopback(req.socket.remoteAddress)) {
       res.send(403, { error: 'the bot runs in local mode (no MicrosoftAppId): it answers this machine only' });

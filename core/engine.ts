@@ -340,6 +340,7 @@ export function createCore(
    * ticket each (shared details asked once); a longer list gets the e-mail advice and one ticket.
    */
   function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
+    t.restartTranscript();
     const subjects = classifier.subjects(text.slice(0, MAX_ANALYSED));
     if (subjects.length > config.multi_subject.max_split) {
       t.reply(say(config, t.lang, 'multi_list'));
@@ -1197,6 +1198,8 @@ export function createCore(
     readonly replies: Reply[] = [];
     readonly effects: Effect[] = [];
     status: Status;
+    /** Lines this turn added to the transcript. */
+    private logged = 0;
 
     constructor(
       state: ConversationState,
@@ -1225,8 +1228,17 @@ export function createCore(
       if (effect.type === 'file_ticket') this.set({ pendingHandoff: null });
     }
 
+    /**
+     * A new request begins: its transcript starts with this turn. The earlier request's lines went with
+     * its own ticket; carried along they only made every later ticket, desk card and state longer.
+     */
+    restartTranscript(): void {
+      this.set({ transcript: this.logged === 0 ? [] : this.state.transcript.slice(-this.logged) });
+    }
+
     log(from: 'user' | 'bot', text: string): void {
       if (!text) return;
+      this.logged++;
       const transcript = [
         ...this.state.transcript,
         { from, text: clip(text, TRANSCRIPT_CHARS[from]), at: this.ctx.now.toISOString() },

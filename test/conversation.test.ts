@@ -44,6 +44,24 @@ describe('conversations (academy profile)', () => {
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(2048);
   });
 
+  it('starts the transcript anew with each new request: a second ticket carries only its own conversation', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast',
+        [{ name: 'scherm.png', contentType: 'image/png' }],
+      )
+      .bot({ status: 'filed' });
+    const second = 'Hoe kan ik een extra vak toevoegen aan het rapport? Academie De Klankkast';
+    let r = await chat.user(second).bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
+    expect(r.ticket?.id).toBe('HD-000002');
+    const filed = await chat.tickets.get('HD-000002');
+    const lines = filed?.draft.transcript ?? [];
+    expect(lines[0]).toMatchObject({ from: 'user', text: second });
+    expect(JSON.stringify(lines)).not.toMatch(/Mila Jacobs|HD-000001/);
+  });
+
   it('asks the missing details one at a time, each once, and never what was said', async () => {
     const chat = transcript();
     await chat

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { SoftmaxData } from '../../core/classify/softmax.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
+import { writeFileAtomic } from '../files/atomic.ts';
 import { PROJECT_ROOT, readConfigFile } from './load.ts';
 
 /** The code that turns phrases into a model: a change to any of it makes saved models stale. */
@@ -109,10 +110,6 @@ export async function cachedConfig(file: string, dataDir: string): Promise<Confi
 /** Best effort: a read-only data folder only costs the work again at the next start. */
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
-    .then(async () => {
-      const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, file);
-    })
+    .then(() => writeFileAtomic(file, text))
     .catch(() => {});
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic.ts';
 
 /**
  * Where channels keep the files people send (screenshots) once downloaded, so ticket adapters can
@@ -31,9 +32,7 @@ export class FileBlobStore implements BlobStore {
     );
     if (!exists) {
       await mkdir(this.dir, { recursive: true });
-      const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(temp, bytes);
-      await rename(temp, path);
+      await writeFileAtomic(path, bytes);
     }
     return ref;
   }

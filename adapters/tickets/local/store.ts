@@ -1,15 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
+import { writeFileAtomic } from '../../files/atomic.ts';
 import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
-
-/** Write a file so that readers see the old or the new content, never half of it. */
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
 
 /**
  * The embedded ticket store: one JSON file per ticket under `<dataDir>/tickets`, numbered
@@ -53,7 +47,7 @@ export class LocalTicketStore implements TicketSink {
     if (existing) return existing;
     const id = await this.claimNumber();
     const ticket: StoredTicket = { id, status: 'open', draft, createdAt: draft.createdAt };
-    await writeAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
+    await writeFileAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
     try {
       const handle = await open(this.keyFile(draft.idempotencyKey), 'wx');
       await handle.writeFile(id);
@@ -62,7 +56,7 @@ export class LocalTicketStore implements TicketSink {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // Another process filed the same key at the same moment: keep its ticket, withdraw ours.
       const winner = await this.byKey(draft.idempotencyKey);
-      await writeAtomic(
+      await writeFileAtomic(
         this.fileOf(id),
         `${JSON.stringify({ ...ticket, status: 'closed', duplicateOf: winner?.id }, null, 2)}\n`,
       );
@@ -114,7 +108,7 @@ export class LocalTicketStore implements TicketSink {
     const added = draft.attachments.filter((a) => !names.has(a.name));
     if (added.length === 0) return;
     const draftWith = { ...stored.draft, attachments: [...stored.draft.attachments, ...added] };
-    await writeAtomic(this.fileOf(ticket.id), `${JSON.stringify({ ...stored, draft: draftWith }, null, 2)}\n`);
+    await writeFileAtomic(this.fileOf(ticket.id), `${JSON.stringify({ ...stored, draft: draftWith }, null, 2)}\n`);
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {

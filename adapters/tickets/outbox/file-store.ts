@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../files/atomic.ts';
 
 /**
  * A Keyv store adapter keeping one JSON file per key, written durably: a temporary file, fsync, then
@@ -37,15 +38,7 @@ export class DurableFileStore extends EventEmitter {
   async set(key: string, value: unknown): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
     const file = this.fileOf(key);
-    const temp = `${file}.${randomUUID()}.tmp`;
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify({ key, value }));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, JSON.stringify({ key, value }), { sync: true });
     return true;
   }
 

@@ -348,7 +348,8 @@ export function createCore(
       handOff(t, text, attachments, input, 'asked');
       return true;
     }
-    if (idle && attachments.length === 0 && kit.thanks(text)) {
+    const acknowledges = kit.thanks(text) || kit.yesNo(text) !== null || kit.declines(text);
+    if (idle && attachments.length === 0 && acknowledges && words(fold(text)).length <= 4) {
       t.reply(say(config, t.lang, 'thanks_reply'));
       t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
       return true;
@@ -709,7 +710,15 @@ export function createCore(
       if (heard.kind === 'declined' || (request.asked.description ?? 0) >= config.conversation.max_asks) {
         request.skipped.push('description');
       }
-      proceed(t);
+      // Nothing said of what it is about: no ticket made of "nee" or "?".
+      if (!request.described && request.skipped.includes('description')) {
+        t.set({ phase: 'done', awaiting: null, request: null, queue: [] });
+        t.reply(say(config, t.lang, 'nothing_to_file'));
+        t.status = 'done';
+        return;
+      }
+      if (request.label) proceed(t);
+      else triage(t, request);
       return;
     }
     const explanation = kit.withoutCourtesies(heard.value) || heard.value;
@@ -1084,7 +1093,7 @@ export function createCore(
       kind: config.vocabulary.kinds[label][t.lang],
       urgent: request.classification.urgent,
       fields,
-      description: [request.text, ...request.extra].filter(Boolean).join('\n\n'),
+      description: describe(t, request),
       attachments: request.attachments.map((a) => a.name),
     };
   }
@@ -1158,7 +1167,7 @@ export function createCore(
   }
 
   function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
-    const description = [request.text, ...request.extra].filter(Boolean).join('\n\n');
+    const description = describe(t, request);
     const label = request.label ?? request.classification.inScopeLabel;
     // Missing: required details the person could not give (an optional "n.v.t." is an answer).
     const missing = missingRequired(request);
@@ -1184,6 +1193,16 @@ export function createCore(
       transcript: t.state.transcript.slice(-MAX_TRANSCRIPT),
       createdAt: t.ctx.now.toISOString(),
     };
+  }
+
+  /** The ticket's text: what the person wrote, and the answers kept as given that matched no directory. */
+  function describe(t: TurnBuilder, request: RequestState): string {
+    const given = Object.entries(request.given ?? {})
+      .filter(([slot]) => request.slots[slot as keyof Slots] === undefined)
+      .map(([slot, value]) =>
+        say(config, t.lang, 'unmatched_note', { what: config.vocabulary.slots[slot as Slot][t.lang], value }),
+      );
+    return [request.text, ...request.extra, ...given].filter(Boolean).join('\n\n');
   }
 
   function titleOf(request: RequestState): string {

@@ -155,6 +155,7 @@ const hours = z
   .strict();
 
 const MESSAGE_KEYS = [
+  'nothing_to_file',
   'named_agent_go_on',
   'thanks_reply',
   'greeting_reply',

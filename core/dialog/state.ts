@@ -29,15 +29,17 @@ const request = z
     text: z.string(),
     extra: z.array(z.string()),
     label: z.string().nullable(),
-    classification: z.object({ label: z.string(), confidence: z.number(), scores: z.record(z.string(), z.number()) }),
+    classification: z
+      .object({ label: z.string(), confidence: z.number(), scores: z.record(z.string(), z.number()) })
+      .loose(),
     slots: z.record(z.string(), z.string()),
-    attachments: z.array(z.object({ name: z.string(), contentType: z.string() })),
+    attachments: z.array(z.object({ name: z.string(), contentType: z.string() }).loose()),
     asked: z.record(z.string(), z.number()),
     skipped: z.array(z.string()),
   })
   .loose();
 
-const line = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.string() });
+const line = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.string() }).loose();
 
 const stored = z
   .object({

@@ -170,6 +170,7 @@ export function createCore(
         lastTicket: state.lastTicket,
         ...(state.pendingTickets?.length ? { pendingTickets: state.pendingTickets } : {}),
         ...(state.user ? { user: state.user } : {}),
+        ...(state.unit ? { unit: state.unit } : {}),
       };
     }
     const turn = new TurnBuilder(state, ctx);
@@ -370,7 +371,8 @@ export function createCore(
   function lookUpStatus(t: TurnBuilder, text: string, idle: boolean): boolean {
     if (!kit.asksStatus(text)) return false;
     const id = ticketPattern.exec(text)?.[0]?.toUpperCase();
-    const unit = t.state.shared?.academy ?? t.state.shared?.site_id ?? t.state.request?.slots.academy;
+    const slots = t.state.request?.slots;
+    const unit = slots?.academy ?? slots?.site_id ?? t.state.unit;
     const lookUp = (ticket: string) =>
       t.effect({
         type: 'ticket_status',
@@ -878,7 +880,8 @@ export function createCore(
     );
     request.registered = listed;
     if (listed) return true;
-    const params = { unit: unit ?? '', names: people.map((p) => p.name).join(', ') };
+    // Who the contact persons are is not this person's to know: the message names the unit only.
+    const params = { unit: unit ?? '' };
     if (registry.mode === 'refuse') {
       t.set({ phase: 'done', awaiting: null, request: null });
       t.reply(say(config, t.lang, 'not_registered_refused', params));
@@ -957,8 +960,8 @@ export function createCore(
       nextSubject(t);
       return;
     }
-    const who = match.requester.name?.trim().split(/\s+/)[0];
-    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt, ...(who ? { who } : {}) };
+    // Never the colleague's name: the person learns that a colleague reported it, not who.
+    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
     t.set({ phase: 'duplicate', awaiting: 'confirm', request });
     offerDuplicate(t, request.duplicate, 'duplicate_found');
   }
@@ -968,7 +971,6 @@ export function createCore(
       say(config, t.lang, key, {
         ticket: match.id,
         title: match.title,
-        who: match.who ?? say(config, t.lang, 'duplicate_colleague'),
         when: describeDate(new Date(match.createdAt), config.helpdesk.hours.timezone, LOCALES[t.lang]),
       }),
       [
@@ -1261,6 +1263,7 @@ export function createCore(
       awaiting: null,
       request: null,
       pendingHandoff: null,
+      ...unitOf(request),
       shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
       ...(wasHandoff ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } } : {}),
     });
@@ -1314,6 +1317,7 @@ export function createCore(
       phase: wasHandoff ? 'handoff' : 'done',
       awaiting: null,
       request: null,
+      ...unitOf(request),
       shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
     });
     t.status = wasHandoff ? 'handoff' : 'filed';
@@ -1473,6 +1477,12 @@ function statusOf(state: ConversationState): Status {
 /** Slots in `found` that `known` does not have yet (an answer never overwrites what was said). */
 function onlyNew(known: Slots, found: Slots): Slots {
   return Object.fromEntries(Object.entries(found).filter(([k]) => known[k as keyof Slots] === undefined)) as Slots;
+}
+
+/** The academy or site a filed request named: the person's own, remembered for status questions. */
+function unitOf(request: RequestState): Pick<ConversationState, 'unit'> {
+  const unit = request.slots.academy ?? request.slots.site_id;
+  return unit ? { unit } : {};
 }
 
 function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {

@@ -151,8 +151,6 @@ export interface OfferedTicket {
   id: string;
   title: string;
   createdAt: string;
-  /** The first name of who reported it, when known. */
-  who?: string;
 }
 
 /** What the bot asked for in its last turn (CLI contract: a slot, `label`, `confirm`, or nothing). */
@@ -250,6 +248,8 @@ export interface ConversationState {
   interactive?: boolean;
   /** A handoff to a person: its ticket, whether it is live (contact hours), who took it. */
   handoff?: { ticket: string; live: boolean; since: string; agent?: Person };
+  /** The academy or site of the person's last filed request (status questions about their organisation). */
+  unit?: string;
   /** Who spoke last (the channel's user). */
   user?: Person;
   /** The closing rule: when the person was reminded of an unanswered question, and when it closes. */

@@ -1,7 +1,7 @@
 // Transcript tests of the conversation engine: what a person experiences, turn by turn. Each case is a
 // class of message that an earlier engine threw away, hijacked, garbled or asked twice.
 import { describe, expect, it } from 'vitest';
-import { CLOSED_HOURS, transcript } from './helpers.ts';
+import { CLOSED_HOURS, coreWith, tempDir, transcript } from './helpers.ts';
 
 const screenshot = [{ name: 'scherm.png', contentType: 'image/png' }];
 
@@ -212,5 +212,34 @@ describe('the helpdesk rules say only what is true', () => {
     const r = await chat.user('de site ligt plat!! niemand kan er nog op').bot({});
     expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/printer/i);
     expect(r.status).not.toBe('rejected');
+  });
+});
+
+describe("nobody sees another person's tickets", () => {
+  const opening =
+    'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast';
+
+  it("the status of one's own ticket, but not of a stranger's, and not of a made-up number", async () => {
+    const dataDir = tempDir();
+    const els = transcript({ dataDir, conversation: 'a', user: { id: 'u-els', name: 'Els Peeters' } });
+    await els.user(opening, screenshot).bot({ status: 'filed', says: /HD-000001/ });
+    await els.user('Wat is de status van HD-000001?').bot({ says: /HD-000001 staat open/ });
+
+    const stranger = transcript({ dataDir, conversation: 'b', user: { id: 'u-x', name: 'Piet' } });
+    const r = await stranger.user('Wat is de status van HD-000001?').bot({ says: /vind geen ticket HD-000001/ });
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/open|Els|Mila/);
+    await stranger.user('status van HD-000999?').bot({ says: /vind geen ticket HD-000999/ });
+  });
+
+  it('a colleague of the same academy sees it only where the configuration allows', async () => {
+    const dataDir = tempDir();
+    const els = transcript({ dataDir, conversation: 'a', user: { id: 'u-els' } });
+    await els.user(opening, screenshot).bot({ status: 'filed' });
+    const core = coreWith({ conversation: { status_of_organisation: true } });
+    const jan = transcript({ dataDir, core, conversation: 'b', user: { id: 'u-jan' } });
+    // Jan's academy is known from his own request in this conversation.
+    let r = await jan.user('Hoe voeg ik een extra vak toe aan het rapport? Academie De Klankkast').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await jan.user('nee').bot({});
+    await jan.user('status van HD-000001?').bot({ says: /HD-000001 staat open/ });
   });
 });

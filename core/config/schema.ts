@@ -638,6 +638,8 @@ export const configSchema = z
           .min(1)
           .default(60 * 24),
         min_description_words: z.number().int().min(0).default(4),
+        /** "Status of HD-...?" also for tickets of the person's academy or site (else their own only). */
+        status_of_organisation: z.boolean().default(false),
         /** On channels with buttons, show the ticket (every detail, Send / Edit) before filing it. */
         preview: z.boolean().default(true),
       })

@@ -9,13 +9,16 @@ import {
   type Lang,
   type Slot,
 } from './config/schema.ts';
+import { buildLanguage } from './dialog/language.ts';
+import { hearDetail, tellsMore } from './dialog/prompts.ts';
+import { readState, STATE_VERSION, StateError } from './dialog/state.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { afterWorkdays, describeDate, describeInstant, isOpen, nextOpening } from './hours.ts';
 import { buildKnowledge, type Knowledge, sameSubject } from './knowledge.ts';
 import { fill, helpdeskParams, say } from './messages.ts';
-import { subjectOf, summarise } from './summary.ts';
+import { subjectOf, summarise, withoutPreamble } from './summary.ts';
 import { detectLanguage } from './text/lang.ts';
-import { escapeRegExp, fold } from './text/normalize.ts';
+import { fold, words } from './text/normalize.ts';
 import type {
   Attachment,
   ConversationState,
@@ -40,9 +43,6 @@ export { summarise };
 
 type HandoffReason = 'asked' | 'misunderstood' | 'rule';
 
-/** Words after "spreken met" that are not a colleague's name. */
-const HELPDESK_WORDS = new Set(['iemand', 'de', 'een', 'helpdesk', 'someone', 'somebody', 'quelqu', 'un', 'une', 'le']);
-
 /** Phases in which the bot offered buttons, so a button press is an answer. */
 const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
   'choosing_label',
@@ -54,6 +54,7 @@ const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
 ]);
 
 const LOCALES: Record<Lang, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
+const LANGS: readonly Lang[] = ['nl', 'fr', 'en'];
 
 /** Details that belong to the person and their academy or site, not to one subject: asked once. */
 const SHARED_SLOTS = ['academy', 'site_id', 'email', 'phone', 'name'] as const;
@@ -89,11 +90,17 @@ const MAX_TRANSCRIPT = 40;
  */
 const TRANSCRIPT_CHARS = { user: 2000, bot: 200 } as const;
 
-/** Probabilities kept to three decimals: the full floats weigh 200 bytes of state and decide nothing more. */
-function roundedScores<T extends { confidence: number; scores: Record<string, number> }>(classification: T): T {
+/**
+ * The verdict as the state keeps it: probabilities to three decimals (the full floats weigh 200 bytes of state
+ * and decide nothing more), without the language (the conversation's own, kept once).
+ */
+function roundedScores<T extends { confidence: number; scores: Record<string, number>; lang: Lang }>(
+  classification: T,
+): Omit<T, 'lang'> {
   const round = (p: number) => Math.round(p * 1000) / 1000;
   const scores = Object.fromEntries(Object.entries(classification.scores).map(([label, p]) => [label, round(p)]));
-  return { ...classification, confidence: round(classification.confidence), scores };
+  const { lang: _lang, ...rest } = classification;
+  return { ...rest, confidence: round(classification.confidence), scores };
 }
 
 /** The triage core for one configuration: pure, deterministic given its inputs. */
@@ -118,11 +125,21 @@ export function createCore(
   const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
   const ticketPattern = new RegExp(`\\b${config.ticket_prefix}-[0-9A-Z]{4,10}\\b`, 'i');
   const billingCues = new Map(config.billing.rules.map((r) => [r.id, cueMatcher(r.cues)]));
+  /** Per out-of-scope reason: does a text name a word of its lexicon (a device, the network...)? */
+  const evidence = new Map(
+    Object.entries(config.lexicon)
+      .filter(([reason]) => reason in config.scope.reasons)
+      .map(([reason, phrases]) => [reason, cueMatcher(phrases)] as const),
+  );
   const core = { config, classifier, extractor, knowledge };
+  const kit = buildLanguage(config);
+  const menuWording = Object.fromEntries(
+    IN_SCOPE_LABELS.map((label) => [label, LANGS.map((l) => say(config, l, `label_choice_${label}`))]),
+  ) as Record<InScopeLabel, string[]>;
 
   function start(conversation: string, ctx: CoreContext): ConversationState {
     return {
-      version: 1,
+      version: STATE_VERSION,
       conversation,
       lang: config.default_language,
       phase: 'idle',
@@ -140,7 +157,7 @@ export function createCore(
 
   function handle(previous: ConversationState | null, event: CoreEvent, ctx: CoreContext): Outcome {
     const conversation = event.type === 'message' ? event.turn.conversation : (previous?.conversation ?? '');
-    let state = previous ?? start(conversation, ctx);
+    let state = previous ? stateOf(previous, conversation, ctx) : start(conversation, ctx);
     const idleMs = config.conversation.idle_minutes * 60_000;
     const waitingToClose = state.closesAt !== undefined && ctx.now.getTime() < Date.parse(state.closesAt);
     const idle = ctx.now.getTime() - Date.parse(state.updatedAt) > idleMs;
@@ -153,6 +170,7 @@ export function createCore(
         lastTicket: state.lastTicket,
         ...(state.pendingTickets?.length ? { pendingTickets: state.pendingTickets } : {}),
         ...(state.user ? { user: state.user } : {}),
+        ...(state.unit ? { unit: state.unit } : {}),
       };
     }
     const turn = new TurnBuilder(state, ctx);
@@ -165,6 +183,19 @@ export function createCore(
     else if (event.type === 'ticket_status') onStatus(turn, event.id, event.status);
     else onDesk(turn, event);
     return turn.outcome();
+  }
+
+  /**
+   * A stored state, checked and upgraded (an older release's state still loads); one that cannot be read
+   * starts the conversation afresh rather than failing every turn of it.
+   */
+  function stateOf(previous: ConversationState, conversation: string, ctx: CoreContext): ConversationState {
+    try {
+      return readState(previous);
+    } catch (error) {
+      if (!(error instanceof StateError)) throw error;
+      return start(conversation, ctx);
+    }
   }
 
   // ---- steps of a message turn -------------------------------------------------------------------
@@ -220,39 +251,12 @@ export function createCore(
       t.set({ interactive: input.interactive });
     }
     updateLanguage(t, text);
-    const folded = fold(text);
 
     if (!text && attachments.length === 0 && !input.choice) {
       t.reply(say(config, t.lang, 'empty'));
       return;
     }
-    if (t.state.request && t.state.phase !== 'done' && matchesAny(folded, config.answers.cancel, t.lang, true)) {
-      t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
-      t.reply(say(config, t.lang, 'cancelled'));
-      t.status = 'done';
-      return;
-    }
-    // Handed to a person: what the person says goes to the agent; the bot keeps silent.
-    if (t.state.phase === 'handoff' && t.state.handoff?.live) {
-      t.effect({ type: 'relay', text, attachments });
-      t.status = 'handoff';
-      return;
-    }
-    const asked = ticketAskedAbout(text);
-    if (asked) {
-      t.effect({ type: 'ticket_status', id: asked });
-      return;
-    }
-    if (namesOneAgent(text)) {
-      // The helpdesk's honest answer: any colleague can help; no promise of that person. Then go on.
-      t.reply(say(config, t.lang, 'named_agent'));
-      t.status = statusOf(t.state);
-      return;
-    }
-    if (matchesAny(folded, config.answers.human, t.lang, false)) {
-      handOff(t, text, attachments, input, 'asked');
-      return;
-    }
+    if (intercept(t, input, text, attachments)) return;
     // A button of an earlier question, pressed after the conversation moved on: nothing to answer.
     if (input.choice && !text && attachments.length === 0 && !BUTTON_PHASES.has(t.state.phase)) return;
     switch (t.state.phase) {
@@ -286,8 +290,12 @@ export function createCore(
         t.state.request!.attachments.push(...attachments);
         proceed(t);
         return;
+      case 'opening':
+        t.set({ phase: 'idle', awaiting: null });
+        startRequest(t, text, attachments, input);
+        return;
       case 'rejected':
-        if (t.state.rejected && matchesAny(folded, config.answers.not_out_of_scope, t.lang, false)) {
+        if (t.state.rejected && kit.notOutOfScope(text)) {
           resumeAfterOverride(t, text, attachments);
           return;
         }
@@ -296,6 +304,120 @@ export function createCore(
       default:
         startRequest(t, text, attachments, input);
     }
+  }
+
+  // ---- interceptors: whole-message intents, each only where it makes sense ------------------------
+
+  /** Phases in which the bot waits for no answer: a message there is new (thanks, a greeting, a request). */
+  function between(t: TurnBuilder): boolean {
+    const phase = t.state.phase;
+    return (
+      phase === 'idle' ||
+      phase === 'done' ||
+      phase === 'rejected' ||
+      phase === 'filing' ||
+      (phase === 'handoff' && !t.state.handoff?.live)
+    );
+  }
+
+  /**
+   * Intents that take precedence over the pending question: cancel, relay to the agent, a status look-up,
+   * a named colleague, a request for a person, thanks, a bare greeting. Returns true when one took the turn.
+   */
+  function intercept(t: TurnBuilder, input: Turn, text: string, attachments: Attachment[]): boolean {
+    const idle = between(t);
+    if (!idle && t.state.phase !== 'handoff' && kit.cancels(text)) {
+      t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
+      t.reply(say(config, t.lang, 'cancelled'));
+      t.status = 'done';
+      return true;
+    }
+    // Handed to a person: what the person says goes to the agent; the bot keeps silent.
+    if (t.state.phase === 'handoff' && t.state.handoff?.live) {
+      t.effect({ type: 'relay', text, attachments });
+      t.status = 'handoff';
+      return true;
+    }
+    if (input.choice) return false;
+    if (lookUpStatus(t, text, idle)) return true;
+    const named = kit.namedColleague(text);
+    if (named) {
+      namedColleague(t, named.rest, attachments, input, idle);
+      return true;
+    }
+    if (kit.asksForPerson(text)) {
+      handOff(t, text, attachments, input, 'asked');
+      return true;
+    }
+    const acknowledges = kit.thanks(text) || kit.yesNo(text) !== null || kit.declines(text);
+    if (idle && attachments.length === 0 && acknowledges && words(fold(text)).length <= 4) {
+      t.reply(say(config, t.lang, 'thanks_reply'));
+      t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
+      return true;
+    }
+    if (idle && attachments.length === 0 && kit.greetingOnly(text)) {
+      t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
+      t.reply(say(config, t.lang, 'greeting_reply'));
+      t.status = 'collecting';
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * "Status van HD-000123?" asks the host (which answers for the person's own tickets only); "status?"
+   * between requests is about this conversation's last ticket, or the one whose number is still coming.
+   */
+  function lookUpStatus(t: TurnBuilder, text: string, idle: boolean): boolean {
+    if (!kit.asksStatus(text)) return false;
+    const id = ticketPattern.exec(text)?.[0]?.toUpperCase();
+    const slots = t.state.request?.slots;
+    const unit = slots?.academy ?? slots?.site_id ?? t.state.unit;
+    const lookUp = (ticket: string) =>
+      t.effect({
+        type: 'ticket_status',
+        id: ticket,
+        requester: t.state.user ?? { id: '' },
+        ...(unit ? { unit } : {}),
+      });
+    if (id) {
+      lookUp(id);
+      return true;
+    }
+    if (!idle) return false;
+    const waiting = (t.state.pendingTickets ?? []).filter((p) => !p.failed).at(-1);
+    if (waiting) {
+      t.reply(say(config, t.lang, 'status_waiting', { title: waiting.title }));
+      return true;
+    }
+    if (t.state.lastTicket) {
+      lookUp(t.state.lastTicket.id);
+      return true;
+    }
+    t.reply(say(config, t.lang, 'status_which', { prefix: config.ticket_prefix }));
+    t.status = 'done';
+    return true;
+  }
+
+  /**
+   * "Kan ik Sandra spreken?": the honest answer (any colleague can help, no promise of that person); what
+   * else the message says is the request, else the bot asks what it is about.
+   */
+  function namedColleague(t: TurnBuilder, rest: string, attachments: Attachment[], input: Turn, idle: boolean): void {
+    const content = kit.withoutCourtesies(rest);
+    if (!idle) {
+      t.reply(say(config, t.lang, 'named_agent_go_on'));
+      t.status = statusOf(t.state);
+      return;
+    }
+    if (words(fold(content)).length >= config.conversation.min_description_words) {
+      t.reply(say(config, t.lang, 'named_agent_go_on'));
+      startRequest(t, content, attachments, input);
+      return;
+    }
+    t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
+    t.reply(say(config, t.lang, 'named_agent'));
+    t.status = 'collecting';
   }
 
   function updateLanguage(t: TurnBuilder, text: string): void {
@@ -319,7 +441,6 @@ export function createCore(
     Object.assign(slots, onlyNew(slots, shared));
     if (input.user.name) slots.name ??= input.user.name;
     if (input.user.email) slots.email ??= input.user.email;
-    if (text.split(/\s+/).filter(Boolean).length >= config.conversation.min_description_words) slots.description = text;
     const request: RequestState = {
       seq: t.state.requests + 1,
       text,
@@ -330,6 +451,7 @@ export function createCore(
       attachments: [...attachments],
       asked: {},
       skipped: [],
+      ...(words(fold(text)).length >= config.conversation.min_description_words ? { described: true } : {}),
     };
     t.set({ requests: request.seq, request, rejected: null, misunderstood: 0 });
     return request;
@@ -362,23 +484,50 @@ export function createCore(
   function triage(t: TurnBuilder, request: RequestState): void {
     t.set({ request });
     const verdict = request.classification;
+    const unsure = verdict.scores.out_of_scope < config.classifier.clarify_threshold;
     if (verdict.label === 'out_of_scope' && verdict.oosReason) {
       const clarify = config.scope.reasons[verdict.oosReason].clarify;
-      if (clarify && verdict.scores.out_of_scope < config.classifier.clarify_threshold) {
+      // A check question about the printer or the network only when the message names one: unsure and
+      // without such a word, the request is the helpdesk's.
+      const named = evidence.get(verdict.oosReason)?.test(fold(textOf(request))) ?? true;
+      if (clarify && unsure && named) {
         t.set({ phase: 'clarifying', awaiting: 'confirm', misunderstood: 0 });
         t.reply(clarify.question[t.lang], yesNo(t.lang));
         t.status = 'collecting';
         return;
       }
-      reject(t, request);
+      if (!unsure || !clarify) {
+        reject(t, request);
+        return;
+      }
+    }
+    // Too little said to know what it is about: ask first, then read it again (see onDescription).
+    if (!request.described && !request.asked.description) {
+      ask(t, request, 'description');
       return;
     }
     if (verdict.confidence < config.classifier.ask_threshold) {
       askLabel(t, false);
       return;
     }
-    request.label = verdict.label as InScopeLabel;
+    request.label = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
+    delete request.chosen;
     proceed(t);
+  }
+
+  /** Everything the person said about the request so far. */
+  function textOf(request: RequestState): string {
+    return [request.text, ...request.extra].join(' ');
+  }
+
+  /** Ask one detail (a second time with "I didn't quite get that"). */
+  function ask(t: TurnBuilder, request: RequestState, slot: Slot): void {
+    const asked = request.asked[slot] ?? 0;
+    request.asked[slot] = asked + 1;
+    const question = say(config, t.lang, `ask_${slot}`);
+    t.set({ phase: 'collecting', awaiting: slot, request });
+    t.reply(asked === 0 ? question : say(config, t.lang, 'retry', { question }));
+    t.status = 'collecting';
   }
 
   function reject(t: TurnBuilder, request: RequestState): void {
@@ -407,15 +556,7 @@ export function createCore(
     const request = t.state.request!;
     const reason = request.classification.oosReason ?? 'other';
     const clarify = config.scope.reasons[reason].clarify;
-    const folded = fold(input.text);
-    const answer =
-      input.choice === 'yes' || input.choice === 'no'
-        ? input.choice
-        : matchesAny(folded, config.answers.no, t.lang, true)
-          ? 'no'
-          : matchesAny(folded, config.answers.yes, t.lang, true)
-            ? 'yes'
-            : null;
+    const answer = yesOrNo(input);
     request.attachments.push(...attachments);
     if (!clarify) {
       reject(t, request);
@@ -467,31 +608,27 @@ export function createCore(
         askLabel(t, true);
         return;
       }
-      // Misunderstood twice in a row: a person takes over (or, if configured off, the best guess).
+      // Misunderstood twice: the best guess goes on (an agent corrects the kind), or, when configured, a
+      // person takes over; never with the misunderstood answers as the request.
       request.label = request.classification.inScopeLabel;
-      if (config.handoff.on_misunderstood) {
+      delete request.chosen;
+      if (config.handoff.on_misunderstood && request.described) {
         t.set({ misunderstood: 0 });
-        request.extra.push(input.text.trim());
         file(t, 'misunderstood');
         return;
       }
     } else {
       request.label = picked;
+      request.chosen = true;
     }
     request.attachments.push(...attachments);
     t.set({ misunderstood: 0 });
     proceed(t);
   }
 
+  /** The kind picked from the menu: a number, a number word, the menu's wording in any language, a kind word. */
   function parseLabel(answer: string): InScopeLabel | null {
-    const trimmed = fold(answer).trim();
-    if ((IN_SCOPE_LABELS as readonly string[]).includes(trimmed)) return trimmed as InScopeLabel;
-    const number = /^(\d)\b/.exec(trimmed);
-    if (number) return IN_SCOPE_LABELS[Number(number[1]) - 1] ?? null;
-    for (const label of IN_SCOPE_LABELS) {
-      if (config.answers.label_words[label].some((w) => containsPhrase(trimmed, fold(w)))) return label;
-    }
-    return null;
+    return kit.label(answer, menuWording);
   }
 
   function resumeAfterOverride(t: TurnBuilder, text: string, attachments: Attachment[]): void {
@@ -510,22 +647,21 @@ export function createCore(
     const request = t.state.request!;
     const slot = t.state.awaiting as Slot | null;
     request.attachments.push(...attachments);
-    const folded = fold(text);
+    if (slot === 'description') {
+      onDescription(t, request, text);
+      return;
+    }
     // Several details in one answer: take every new one the answer holds.
     const found = onlyNew(request.slots, extractor.extract(text));
     if (slot) {
-      const rule = rulesFor(request).find((r) => r.slot === slot);
-      const dontKnow = isDontKnow(folded, t.lang);
-      const value = dontKnow ? null : extractor.answer(slot, text, attachments);
-      if (value !== null) {
-        if (slot !== 'screenshot') found[slot] = value;
-      } else if (dontKnow && rule && !rule.required) {
-        request.skipped.push(slot);
-        t.reply(say(config, t.lang, 'skip_ack'));
-      } else if ((request.asked[slot] ?? 0) >= config.conversation.max_asks) {
-        request.skipped.push(slot);
+      const heard = hearDetail(slot, text, attachments, { extractor, kit });
+      if (heard.kind === 'value') {
+        if (slot !== 'screenshot') found[slot] = heard.value;
+      } else if (heard.kind === 'declined') {
+        declined(t, request, slot);
+      } else {
+        notUnderstood(t, request, slot, text, found);
       }
-      if (value === null && !dontKnow && text) request.extra.push(text);
     } else if (text) {
       request.extra.push(text);
     }
@@ -534,8 +670,73 @@ export function createCore(
     proceed(t);
   }
 
-  function isDontKnow(folded: string, lang: Lang): boolean {
-    return matchesAny(folded, config.answers.dont_know, lang, true);
+  /** "Weet ik niet", "heb ik niet": asked once is enough; an optional detail gets a short "no problem". */
+  function declined(t: TurnBuilder, request: RequestState, slot: Slot): void {
+    request.skipped.push(slot);
+    const rule = rulesFor(request).find((r) => r.slot === slot);
+    if (!rule?.required) t.reply(say(config, t.lang, 'skip_ack'));
+  }
+
+  /**
+   * An answer that is not the detail asked: a longer one is more of the story; at the screenshot question a
+   * typed text is the error text; after the last try the person's words are kept for the ticket as given.
+   */
+  function notUnderstood(t: TurnBuilder, request: RequestState, slot: Slot, text: string, found: Slots): void {
+    const rule = rulesFor(request).find((r) => r.slot === slot);
+    if (slot === 'screenshot' && rule?.alternatives.includes('error_message') && !request.slots.error_message) {
+      const error = extractor.answer('error_message', text, []);
+      if (error) {
+        found.error_message = error;
+        return;
+      }
+    }
+    const lastTry = (request.asked[slot] ?? 0) >= config.conversation.max_asks;
+    if (tellsMore(text, config.conversation.min_description_words)) request.extra.push(text);
+    else if (text) request.given = { ...request.given, [slot]: text.slice(0, 200) };
+    if (!lastTry) return;
+    request.skipped.push(slot);
+    const given = request.given?.[slot];
+    if (given) {
+      const what = config.vocabulary.slots[slot][t.lang];
+      t.reply(say(config, t.lang, 'unmatched_kept', { value: given, what }));
+    }
+  }
+
+  /**
+   * The person's own explanation, asked because the opening said too little ("het werkt niet"): it becomes
+   * the ticket's subject, and the request is read again with it (the kind may only now be clear).
+   */
+  function onDescription(t: TurnBuilder, request: RequestState, text: string): void {
+    const heard = hearDetail('description', text, [], { extractor, kit });
+    if (heard.kind !== 'value') {
+      if (heard.kind === 'declined' || (request.asked.description ?? 0) >= config.conversation.max_asks) {
+        request.skipped.push('description');
+      }
+      // Nothing said of what it is about: no ticket made of "nee" or "?".
+      if (!request.described && request.skipped.includes('description')) {
+        t.set({ phase: 'done', awaiting: null, request: null, queue: [] });
+        t.reply(say(config, t.lang, 'nothing_to_file'));
+        t.status = 'done';
+        return;
+      }
+      if (request.label) proceed(t);
+      else triage(t, request);
+      return;
+    }
+    const explanation = kit.withoutCourtesies(heard.value) || heard.value;
+    request.extra.push(explanation);
+    request.subject = explanation;
+    request.described = true;
+    Object.assign(request.slots, onlyNew(request.slots, extractor.extract(explanation)));
+    if (request.chosen) {
+      proceed(t);
+      return;
+    }
+    const reread = classifier.classify([request.text, explanation].join('\n').slice(0, MAX_ANALYSED), t.lang);
+    const { reasons: _reasons, ...classification } = reread;
+    request.classification = roundedScores(classification);
+    request.label = null;
+    triage(t, request);
   }
 
   function missingRequired(request: RequestState): Slot[] {
@@ -570,21 +771,28 @@ export function createCore(
       return;
     }
     const known = (slot: Slot) =>
-      slot === 'screenshot' ? request.attachments.some(isImage) : request.slots[slot] !== undefined;
+      slot === 'screenshot'
+        ? request.attachments.some(isImage)
+        : slot === 'description'
+          ? request.described === true
+          : request.slots[slot] !== undefined;
     for (const rule of rulesFor(request)) {
       if (rule.when_screen && !(request.slots.screen && rule.when_screen.includes(request.slots.screen))) continue;
       if (known(rule.slot) || rule.alternatives.some(known)) continue;
-      if (request.skipped.includes(rule.slot)) continue;
-      const asked = request.asked[rule.slot] ?? 0;
-      if (asked >= config.conversation.max_asks) {
+      if (request.skipped.includes(rule.slot)) {
+        // No screenshot: the error text instead, asked once.
+        const instead = rule.alternatives.find((alt) => !request.skipped.includes(alt) && !request.asked[alt]);
+        if (instead) {
+          ask(t, request, instead);
+          return;
+        }
+        continue;
+      }
+      if ((request.asked[rule.slot] ?? 0) >= config.conversation.max_asks) {
         request.skipped.push(rule.slot);
         continue;
       }
-      request.asked[rule.slot] = asked + 1;
-      const question = say(config, t.lang, `ask_${rule.slot}`);
-      t.set({ phase: 'collecting', awaiting: rule.slot, request });
-      t.reply(asked === 0 ? question : say(config, t.lang, 'retry', { question }));
-      t.status = 'collecting';
+      ask(t, request, rule.slot);
       return;
     }
     beforeFiling(t);
@@ -609,18 +817,15 @@ export function createCore(
     return true;
   }
 
-  function yesOrNo(t: TurnBuilder, input: Turn): 'yes' | 'no' | null {
+  function yesOrNo(input: Turn): 'yes' | 'no' | null {
     if (input.choice === 'yes' || input.choice === 'no') return input.choice;
-    const folded = fold(input.text);
-    if (matchesAny(folded, config.answers.no, t.lang, true)) return 'no';
-    if (matchesAny(folded, config.answers.yes, t.lang, true)) return 'yes';
-    return null;
+    return kit.yesNo(input.text);
   }
 
   function onDeflect(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
     const request = t.state.request!;
     request.attachments.push(...attachments);
-    const answer = yesOrNo(t, input);
+    const answer = yesOrNo(input);
     if (answer === 'yes') {
       t.set({ phase: 'done', awaiting: null, request: null });
       t.reply(say(config, t.lang, 'kb_resolved'));
@@ -675,7 +880,8 @@ export function createCore(
     );
     request.registered = listed;
     if (listed) return true;
-    const params = { unit: unit ?? '', names: people.map((p) => p.name).join(', ') };
+    // Who the contact persons are is not this person's to know: the message names the unit only.
+    const params = { unit: unit ?? '' };
     if (registry.mode === 'refuse') {
       t.set({ phase: 'done', awaiting: null, request: null });
       t.reply(say(config, t.lang, 'not_registered_refused', params));
@@ -703,7 +909,7 @@ export function createCore(
   function onBilling(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
     const request = t.state.request!;
     request.attachments.push(...attachments);
-    const answer = yesOrNo(t, input);
+    const answer = yesOrNo(input);
     if (answer === 'no') {
       t.set({ phase: 'done', awaiting: null, request: null });
       t.reply(say(config, t.lang, 'billable_declined'));
@@ -754,8 +960,8 @@ export function createCore(
       nextSubject(t);
       return;
     }
-    const who = match.requester.name?.trim().split(/\s+/)[0];
-    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt, ...(who ? { who } : {}) };
+    // Never the colleague's name: the person learns that a colleague reported it, not who.
+    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
     t.set({ phase: 'duplicate', awaiting: 'confirm', request });
     offerDuplicate(t, request.duplicate, 'duplicate_found');
   }
@@ -765,7 +971,6 @@ export function createCore(
       say(config, t.lang, key, {
         ticket: match.id,
         title: match.title,
-        who: match.who ?? say(config, t.lang, 'duplicate_colleague'),
         when: describeDate(new Date(match.createdAt), config.helpdesk.hours.timezone, LOCALES[t.lang]),
       }),
       [
@@ -792,11 +997,9 @@ export function createCore(
     const request = t.state.request!;
     const duplicate = request.duplicate!;
     request.attachments.push(...attachments);
-    const folded = fold(input.text);
-    const typed = (lists: Record<Lang, string[]>[]) =>
-      !input.choice && lists.some((l) => matchesAny(folded, l, t.lang, true));
-    const add = input.choice === 'add' || typed([config.answers.join, config.answers.yes]);
-    const fresh = input.choice === 'new' || typed([config.answers.separate, config.answers.no]);
+    const typed = !input.choice ? kit.yesNo(input.text) : null;
+    const add = input.choice === 'add' || (!input.choice && (kit.says(input.text, 'join') || typed === 'yes'));
+    const fresh = input.choice === 'new' || (!input.choice && (kit.says(input.text, 'separate') || typed === 'no'));
     if (add) {
       const text = [request.text, ...request.extra].join('\n\n');
       t.effect({ type: 'add_to_ticket', ticketId: duplicate.id, text, attachments: request.attachments });
@@ -892,7 +1095,7 @@ export function createCore(
       kind: config.vocabulary.kinds[label][t.lang],
       urgent: request.classification.urgent,
       fields,
-      description: [request.text, ...request.extra].filter(Boolean).join('\n\n'),
+      description: describe(t, request),
       attachments: request.attachments.map((a) => a.name),
     };
   }
@@ -914,13 +1117,12 @@ export function createCore(
 
   function onConfirm(t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
     const request = t.state.request!;
-    const folded = fold(input.text);
     request.attachments.push(...attachments);
-    if (input.choice === 'send' || (!input.choice && matchesAny(folded, config.answers.send, t.lang, true))) {
+    if (input.choice === 'send' || (!input.choice && kit.says(input.text, 'send'))) {
       file(t, ruleHandoff(t, request));
       return;
     }
-    if (input.choice === 'edit' || (!input.choice && matchesAny(folded, config.answers.edit, t.lang, true))) {
+    if (input.choice === 'edit' || (!input.choice && kit.says(input.text, 'edit'))) {
       t.set({ phase: 'editing', awaiting: 'description', request });
       t.reply(say(config, t.lang, 'ask_edit'));
       t.status = 'collecting';
@@ -967,7 +1169,7 @@ export function createCore(
   }
 
   function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
-    const description = [request.text, ...request.extra].filter(Boolean).join('\n\n');
+    const description = describe(t, request);
     const label = request.label ?? request.classification.inScopeLabel;
     // Missing: required details the person could not give (an optional "n.v.t." is an answer).
     const missing = missingRequired(request);
@@ -995,11 +1197,21 @@ export function createCore(
     };
   }
 
+  /** The ticket's text: what the person wrote, and the answers kept as given that matched no directory. */
+  function describe(t: TurnBuilder, request: RequestState): string {
+    const given = Object.entries(request.given ?? {})
+      .filter(([slot]) => request.slots[slot as keyof Slots] === undefined)
+      .map(([slot, value]) =>
+        say(config, t.lang, 'unmatched_note', { what: config.vocabulary.slots[slot as Slot][t.lang], value }),
+      );
+    return [request.text, ...request.extra, ...given].filter(Boolean).join('\n\n');
+  }
+
   function titleOf(request: RequestState): string {
     const where = request.slots.academy ?? request.slots.site_id;
     const screen = config.directories.screens.find((s) => s.id === request.slots.screen)?.name;
-    const source = request.text.length >= 8 ? request.text : [request.text, ...request.extra].join(' ');
-    const sentence = summarise(source);
+    const source = request.subject ?? (request.text.length >= 8 ? request.text : textOf(request));
+    const sentence = summarise(withoutPreamble(kit.withoutCourtesies(source) || source));
     const screenPrefix = screen && !fold(sentence).startsWith(fold(screen)) ? `${screen}:` : '';
     return [where ? `[${where}]` : '', screenPrefix, sentence].filter(Boolean).join(' ');
   }
@@ -1051,6 +1263,7 @@ export function createCore(
       awaiting: null,
       request: null,
       pendingHandoff: null,
+      ...unitOf(request),
       shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
       ...(wasHandoff ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } } : {}),
     });
@@ -1062,8 +1275,12 @@ export function createCore(
       return;
     }
     const parts = [say(config, t.lang, 'filed', { ticket: ticket.id })];
-    if (request.classification.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
-    if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
+    if (config.tickets.requester_notified) parts.push(say(config, t.lang, 'filed_by_mail'));
+    // Urgent outside contact hours: when to call, not "call now" beside "we are closed".
+    if (request.classification.urgent && open) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+    else if (request.classification.urgent)
+      parts.push(say(config, t.lang, 'filed_urgent_closed', { ticket: ticket.id, opens }));
+    else if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
     if (missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
     // A second subject the splitter could not separate: the one-subject-per-ticket tip.
     const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
@@ -1100,6 +1317,7 @@ export function createCore(
       phase: wasHandoff ? 'handoff' : 'done',
       awaiting: null,
       request: null,
+      ...unitOf(request),
       shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
     });
     t.status = wasHandoff ? 'handoff' : 'filed';
@@ -1144,45 +1362,8 @@ export function createCore(
     }
   }
 
-  /** "What is the status of HD-000123?": the ticket id asked about, if the message asks that. */
-  function ticketAskedAbout(text: string): string | null {
-    const id = ticketPattern.exec(text)?.[0];
-    if (!id) return null;
-    return matchesAny(fold(text), config.answers.status, t0Lang(text), false) ? id.toUpperCase() : null;
-  }
-
-  function t0Lang(text: string): Lang {
-    return detectLanguage(fold(text), config.default_language).lang;
-  }
-
   function onStatus(t: TurnBuilder, id: string, status: TicketState): void {
     t.reply(say(config, t.lang, `status_${status}`, { ticket: id }));
-  }
-
-  /** "Kan ik Jan spreken?": a request for one named colleague. */
-  function namesOneAgent(text: string): boolean {
-    const folded = fold(text);
-    for (const phrase of [
-      ...config.answers.named_agent.nl,
-      ...config.answers.named_agent.fr,
-      ...config.answers.named_agent.en,
-    ]) {
-      const i = folded.indexOf(fold(phrase));
-      if (i < 0) continue;
-      // The phrase followed by a capitalised name in the original text ("spreken met Jan").
-      const after = text.slice(i + phrase.length).trimStart();
-      const name = /^(\p{Lu}\p{Ll}+)/u.exec(after)?.[1];
-      if (name && !HELPDESK_WORDS.has(fold(name))) return true;
-    }
-    // Dutch puts the name first: "Kan ik Jan (even) spreken?".
-    for (const verb of new Set(config.answers.named_agent.nl.map((p) => p.split(' ')[0]!))) {
-      const m = new RegExp(
-        `(?<![\\p{L}])(\\p{Lu}\\p{Ll}+)\\s+(?:even\\s+|eens\\s+|nog\\s+)?${escapeRegExp(verb)}\\b`,
-        'u',
-      ).exec(text);
-      if (m && m.index > 0 && !HELPDESK_WORDS.has(fold(m[1]!))) return true;
-    }
-    return false;
   }
 
   function describeOpening(t: TurnBuilder): string {
@@ -1238,6 +1419,13 @@ export function createCore(
 
     log(from: 'user' | 'bot', text: string): void {
       if (!text) return;
+      const last = this.state.transcript.at(-1);
+      // The bot's lines of one turn are one line ("Geen probleem. Kunt u een screenshot...").
+      if (from === 'bot' && this.logged > 0 && last?.from === 'bot') {
+        const joined = { ...last, text: clip(`${last.text} ${text}`, TRANSCRIPT_CHARS.bot) };
+        this.set({ transcript: [...this.state.transcript.slice(0, -1), joined] });
+        return;
+      }
       this.logged++;
       const transcript = [
         ...this.state.transcript,
@@ -1266,6 +1454,7 @@ function typeAllowed(contentType: string, allowed: string[]): boolean {
 
 function statusOf(state: ConversationState): Status {
   switch (state.phase) {
+    case 'opening':
     case 'choosing_label':
     case 'clarifying':
     case 'collecting':
@@ -1290,57 +1479,10 @@ function onlyNew(known: Slots, found: Slots): Slots {
   return Object.fromEntries(Object.entries(found).filter(([k]) => known[k as keyof Slots] === undefined)) as Slots;
 }
 
-function containsPhrase(folded: string, phrase: string): boolean {
-  if (!phrase) return false;
-  const i = folded.indexOf(phrase);
-  if (i < 0) return false;
-  const before = folded[i - 1];
-  const after = folded[i + phrase.length];
-  const boundary = (c: string | undefined) => c === undefined || !/[\p{L}\p{N}]/u.test(c);
-  return boundary(before) && boundary(after);
-}
-
-/**
- * Does a folded answer match one of the phrases (in its language, or any language as a fallback)?
- * `whole`: the answer must be the phrase itself, give or take punctuation ("nee", "n.v.t.").
- */
-function matchesAny(folded: string, lists: Record<Lang, string[]>, lang: Lang, whole: boolean): boolean {
-  const clean = bare(folded);
-  // A short answer ("dat weet ik echt niet") still counts as the phrase it holds.
-  const short = clean.split(' ').length <= 5;
-  return preparedPhrases(lists, lang).some(({ raw, phrase }) => {
-    if (!phrase) return raw === folded.trim();
-    return whole && !short
-      ? clean === phrase
-      : whole
-        ? clean === phrase || containsPhrase(clean, phrase)
-        : containsPhrase(folded, phrase);
-  });
-}
-
-/** Text reduced to letters, digits, spaces, apostrophes and hyphens. */
-function bare(s: string): string {
-  return s
-    .replace(/[^\p{L}\p{N}\s'-]/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/**
- * The phrases of a config list (the language's first, then every language's), folded once per list:
- * folding them again on every message was a tenth of a turn's time.
- */
-const prepared = new WeakMap<Record<Lang, string[]>, Map<Lang, { raw: string; phrase: string }[]>>();
-
-function preparedPhrases(lists: Record<Lang, string[]>, lang: Lang): { raw: string; phrase: string }[] {
-  let byLang = prepared.get(lists);
-  if (!byLang) prepared.set(lists, (byLang = new Map()));
-  let phrases = byLang.get(lang);
-  if (!phrases) {
-    phrases = [...lists[lang], ...Object.values(lists).flat()].map((p) => ({ raw: p.trim(), phrase: bare(fold(p)) }));
-    byLang.set(lang, phrases);
-  }
-  return phrases;
+/** The academy or site a filed request named: the person's own, remembered for status questions. */
+function unitOf(request: RequestState): Pick<ConversationState, 'unit'> {
+  const unit = request.slots.academy ?? request.slots.site_id;
+  return unit ? { unit } : {};
 }
 
 function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {

@@ -18,7 +18,23 @@ export function summarise(text: string): string {
   return clipped.charAt(0).toUpperCase() + clipped.slice(1);
 }
 
-/** A subject named inside a message: its summary without the closing full stop. */
+/** A subject named inside a message: its summary without the closing full stop (a cut stays marked "..."). */
 export function subjectOf(text: string): string {
-  return summarise(text).replace(/[.!]+$/u, '');
+  const summary = summarise(withoutPreamble(text));
+  return summary.endsWith('...') ? summary : summary.replace(/[.!]+$/u, '');
+}
+
+/**
+ * The text without a short announcing clause ("Twee vragen:", "Deux demandes :", "Quick question -") or a
+ * first sentence that only says who is writing ("Hier de academie van Lier.", "Ici l'Académie X.").
+ */
+export function withoutPreamble(text: string): string {
+  let s = text.trim();
+  const announce = /^([^.!?:\n]{1,40}?)\s*[:–-]\s+(?=\S)/u.exec(s);
+  if (announce && announce[1]!.trim().split(/\s+/).length <= 4 && s.length > announce[0].length + 12) {
+    s = s.slice(announce[0].length);
+  }
+  const intro = /^(?:hier|ici|this is|c'est|met)\b[^.!?\n]{0,80}[.!?\n]\s*(?=\S)/iu.exec(s);
+  if (intro && s.length > intro[0].length + 12) s = s.slice(intro[0].length);
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

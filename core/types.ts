@@ -116,7 +116,13 @@ export type Effect =
   /** What the person said during a live handoff, for the agent who has it. */
   | { type: 'relay'; text: string; attachments: Attachment[] }
   /** "What is the status of HD-000123?": the host asks the ticket system, answers `ticket_status`. */
-  | { type: 'ticket_status'; id: string }
+  | {
+      type: 'ticket_status';
+      id: string;
+      /** Who asks: the host tells the status only of the person's own tickets (or their academy's / site's). */
+      requester: Person;
+      unit?: string;
+    }
   | { type: 'rejected'; reason: OosReason; text: string }
   /** Look up open tickets of an academy or site (ask once); the host answers with `tickets_found`. */
   | { type: 'find_tickets'; key: string; academy?: string; siteId?: string; since: string }
@@ -145,8 +151,6 @@ export interface OfferedTicket {
   id: string;
   title: string;
   createdAt: string;
-  /** The first name of who reported it, when known. */
-  who?: string;
 }
 
 /** What the bot asked for in its last turn (CLI contract: a slot, `label`, `confirm`, or nothing). */
@@ -171,9 +175,18 @@ export interface RequestState {
   text: string;
   extra: string[];
   label: InScopeLabel | null;
-  classification: Omit<Classification, 'slots' | 'reasons'>;
+  /** The classifier's verdict (its language is the conversation's, kept once in the state). */
+  classification: Omit<Classification, 'slots' | 'reasons' | 'lang'>;
   slots: Slots;
   attachments: Attachment[];
+  /** The person's own explanation when the opening said too little: the ticket's title comes from it. */
+  subject?: string;
+  /** The person said what it is about (enough words), in the opening or when asked. */
+  described?: boolean;
+  /** The person chose the kind from the menu (else the classifier decided it). */
+  chosen?: true;
+  /** Answers that did not match a directory or pattern, kept as the person gave them (for the ticket). */
+  given?: Partial<Record<Slot, string>>;
   /** Slot -> how many times asked. */
   asked: Partial<Record<Slot, number>>;
   /** Details the person could not give (answered "I don't know" or not at all). */
@@ -195,11 +208,14 @@ export interface RequestState {
 
 /** Everything the core remembers of one conversation. */
 export interface ConversationState {
-  version: 1;
+  /** Stored states of older versions are upgraded on load (core/dialog/state.ts). */
+  version: 2;
   conversation: string;
   lang: Lang;
   phase:
     | 'idle'
+    /** A greeting or a colleague's name only: the bot asked what the request is about. */
+    | 'opening'
     | 'choosing_label'
     | 'clarifying'
     | 'collecting'
@@ -232,6 +248,8 @@ export interface ConversationState {
   interactive?: boolean;
   /** A handoff to a person: its ticket, whether it is live (contact hours), who took it. */
   handoff?: { ticket: string; live: boolean; since: string; agent?: Person };
+  /** The academy or site of the person's last filed request (status questions about their organisation). */
+  unit?: string;
   /** Who spoke last (the channel's user). */
   user?: Person;
   /** The closing rule: when the person was reminded of an unanswered question, and when it closes. */

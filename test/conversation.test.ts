@@ -30,6 +30,7 @@ describe('conversations (academy profile)', () => {
       'De rapporten tonen de punten van vorig semester, dat klopt niet. Academie Lindenhof, voor alle leerlingen.';
     await chat.user(opening).bot({ status: 'collecting' });
     await chat.user('nee').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
     await chat.user('nee').bot({ awaiting: 'confirm', says: /Lindenhof/ });
     const state = await store.get('conv-1');
     const lines = state?.transcript ?? [];
@@ -69,6 +70,8 @@ describe('conversations (academy profile)', () => {
       .bot({ status: 'collecting', awaiting: 'academy', says: /welke academie/i });
     await chat.user('Academie Lindenhof').bot({ awaiting: 'student', says: /welke leerling/i, saysNot: /scherm/ });
     await chat.user('n.v.t.').bot({ awaiting: 'screenshot', says: [/Geen probleem/, /screenshot/] });
+    // No screenshot: the error text instead, asked once.
+    await chat.user('nee').bot({ awaiting: 'error_message', says: /foutmelding/ });
     const r = await chat.user('nee').bot({ status: 'filed', says: /HD-000001/ });
     expect(r.ticket?.slots).toEqual({ academy: 'ALH', screen: 'rapporten' });
     expect(r.ticket?.missing).toEqual([]);
@@ -90,18 +93,26 @@ describe('conversations (academy profile)', () => {
     expect(r.ticket?.slots).toMatchObject({ academy: 'KAT', screen: 'evaluaties', student: 'Febe Willems' });
   });
 
-  it('re-asks a required detail once, then files with what it has', async () => {
+  it('asks a required detail once: "weet ik niet" is an answer, and the ticket says what is missing', async () => {
     const chat = transcript();
     await chat
       .user('Het programma crasht telkens als ik iets wil opslaan, heel vervelend.')
       .bot({ awaiting: 'academy' });
-    await chat.user('weet ik niet').bot({ awaiting: 'academy', says: /niet goed begrepen.*academie/is });
-    const r = await chat.user('geen idee echt').bot({ awaiting: 'screen' });
-    expect(r.replies[0]?.text).toMatch(/scherm/);
-    await chat.user('dat weet ik niet').bot({ awaiting: 'screen' });
-    await chat.user('weet ik niet').bot({ awaiting: 'screenshot' });
-    const filed = await chat.user('nee').bot({ status: 'filed', says: /Niet alle gevraagde gegevens/ });
+    const r = await chat.user('geen idee echt').bot({ awaiting: 'screen', saysNot: /niet goed begrepen/ });
+    expect(r.replies.at(-1)?.text).toMatch(/scherm/);
+    await chat.user('dat weet ik niet').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
+    const filed = await chat.user('weet ik niet').bot({ status: 'filed', says: /Niet alle gevraagde gegevens/ });
     expect(filed.ticket?.missing).toEqual(expect.arrayContaining(['academy', 'screen']));
+  });
+
+  it('asks again once when the answer is not understood, then keeps what the person gave', async () => {
+    const chat = transcript();
+    await chat
+      .user('Het programma crasht telkens als ik iets wil opslaan, heel vervelend.')
+      .bot({ awaiting: 'academy' });
+    await chat.user('Mouscron').bot({ awaiting: 'academy', says: /niet goed begrepen.*academie/is });
+    await chat.user('Sint-Jozef Brussel').bot({ awaiting: 'screen', says: /"Sint-Jozef Brussel".*noteer/s });
   });
 
   it('refuses a printer problem without a ticket, and resumes when it is not the printer after all', async () => {
@@ -117,7 +128,8 @@ describe('conversations (academy profile)', () => {
       .bot({ status: 'collecting', label: 'incident', awaiting: 'academy', says: /behandelen we het/ });
     await chat.user('AMR').bot({ awaiting: 'student' });
     await chat.user('nvt').bot({ awaiting: 'screenshot' });
-    const r = await chat.user('nee').bot({ status: 'filed' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
+    const r = await chat.user('"Papierlade leeg" maar de lade is vol').bot({ status: 'filed' });
     expect(r.ticket).toMatchObject({ label: 'incident', slots: { academy: 'AMR', screen: 'rapporten' } });
   });
 

@@ -99,8 +99,9 @@ describe('one subject per ticket', () => {
       )
       .bot({ awaiting: 'academy', says: [/2 verschillende onderwerpen/, /apart ticket/, /verkeerd gemiddelde/] });
     await chat.user('Academie Lindenhof').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
     const r = await chat
-      .user('nee')
+      .user('weet ik niet')
       .bot({ status: 'filed', says: [/HD-000001/, /volgende onderwerp/, /HD-000002/], saysNot: /welke academie/i });
     expect(r.tickets.map((t) => [t.label, t.slots.academy, t.slots.screen])).toEqual([
       ['incident', 'ALH', 'rapporten'],

@@ -15,6 +15,7 @@ import type { Attachment, Reply } from '../../core/types.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
+import { firstTurns, formatFirstTurns } from './first-turns.ts';
 
 /** Where the embedded stores keep their files. */
 export function dataDir(): string {
@@ -294,9 +295,13 @@ export function program(): Command {
         const core = coreFor(p);
         return `${options.config ?? p}: ${core.classifier.examples} examples, trained in ${core.classifier.trainingMs.toFixed(0)} ms`;
       });
-      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else
-        process.stdout.write(`${training.join('\n')}\n${formatReport(report, { errors: Boolean(options.errors) })}\n`);
+      const first = firstTurns(lines, (profile) => coreFor(profile));
+      if (options.json) process.stdout.write(`${JSON.stringify({ ...report, firstTurns: first }, null, 2)}\n`);
+      else {
+        const errors = Boolean(options.errors);
+        process.stdout.write(`${training.join('\n')}\n${formatReport(report, { errors })}\n`);
+        process.stdout.write(`${formatFirstTurns(first, { errors })}\n`);
+      }
     });
 
   const config = cli.command('config').description('admin configuration');

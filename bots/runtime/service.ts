@@ -338,7 +338,7 @@ export class TriageService {
         continue;
       }
       if (effect.type === 'ticket_status') {
-        outcome = this.core.handle(state, await this.statusOf(effect.id), this.context());
+        outcome = this.core.handle(state, await this.statusOf(effect), this.context());
         state = outcome.state;
         replies.push(...outcome.replies);
         status = outcome.status;
@@ -533,8 +533,15 @@ export class TriageService {
       );
   }
 
-  /** A ticket's status from the ticket system, for "what is the status of HD-...?". */
-  private async statusOf(id: string): Promise<CoreEvent> {
+  /**
+   * A ticket's status from the ticket system, for "what is the status of HD-...?": only of a ticket this
+   * person filed (or, where the configuration allows, one of their academy or site). Any other number is
+   * "not found", so nobody learns whether someone else's ticket exists.
+   */
+  private async statusOf(effect: Extract<Effect, { type: 'ticket_status' }>): Promise<CoreEvent> {
+    const { id } = effect;
+    const theirs = await this.mayKnow(effect).catch(() => false);
+    if (!theirs) return { type: 'ticket_status', id, status: 'not_found' };
     try {
       const status = await this.sink.status({ id });
       return { type: 'ticket_status', id, status };
@@ -543,6 +550,16 @@ export class TriageService {
       if (!notFound) this.log.warn({ err: String(error), sink: this.sink.name }, 'status look-up failed');
       return { type: 'ticket_status', id, status: notFound ? 'not_found' : 'unknown' };
     }
+  }
+
+  /** Whether the asking person filed this ticket, or shares its academy or site where config allows it. */
+  private async mayKnow(effect: Extract<Effect, { type: 'ticket_status' }>): Promise<boolean> {
+    const filed = (await this.outbox.briefs()).find((e) => e.ticket?.id.toUpperCase() === effect.id);
+    if (!filed) return false;
+    const own = Boolean(effect.requester.id) && filed.draft.requester.id === effect.requester.id;
+    if (own) return true;
+    const unit = filed.draft.slots.academy ?? filed.draft.slots.site_id;
+    return this.core.config.conversation.status_of_organisation && Boolean(unit) && unit === effect.unit;
   }
 
   private context() {

@@ -155,6 +155,16 @@ const hours = z
   .strict();
 
 const MESSAGE_KEYS = [
+  'nothing_to_file',
+  'named_agent_go_on',
+  'thanks_reply',
+  'greeting_reply',
+  'status_waiting',
+  'status_which',
+  'unmatched_kept',
+  'unmatched_note',
+  'filed_urgent_closed',
+  'filed_by_mail',
   'ask_academy',
   'ask_site_id',
   'ask_screen',
@@ -298,6 +308,8 @@ const ticketsSection = z
   .object({
     /** Where tickets go; `local` (JSON files under the data folder) needs no server. */
     adapter: z.enum(TICKET_ADAPTERS).default('local'),
+    /** The ticket system mails the person their ticket number (the bot then says so; the local store does not). */
+    requester_notified: z.boolean().default(false),
     delivery: z
       .object({
         /** How long a turn waits for the ticket system before saying "registered, the number follows". */
@@ -586,8 +598,26 @@ export const configSchema = z
         separate: phraseList,
         /** "What is the status of HD-...": with a ticket number, a status look-up. */
         status: phraseList,
-        /** "Can I talk to <name>": followed by a capitalised name, a request for one named agent. */
+        /** "Kan ik {name} spreken": templates of a request for one named colleague; {name} is a capitalised name. */
         named_agent: phraseList,
+        /** Words an answer may hold besides the phrase it gives ("dat lukt niet": "dat"; "sorry"). */
+        filler: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** "Heb ik niet", "liever niet", "je n'en ai pas": the detail cannot or will not be given. */
+        cannot: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Thanks and acknowledgements, answered politely (never a new request). */
+        thanks: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Greetings: a message of greetings only asks what the request is about. */
+        greetings: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Sign-offs that close a message ("groetjes", "merci d'avance"), left out of titles. */
+        signoffs: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Words that ask for a person only as the whole message ("medewerker", "human"). */
+        human_alone: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Words that, just before a request for a person, turn it around ("niet", "pas", "not"). */
+        negations: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Capitalised words that are never a colleague's name ("Iemand", "Helpdesk", "Someone"). */
+        never_names: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Number words for the kind menu, one list per choice in menu order (1-4), every language. */
+        number_words: z.array(z.array(word)).default([]),
         /** Words that name a kind of request when the person is asked to choose one (any language). */
         label_words: z
           .object({
@@ -608,6 +638,8 @@ export const configSchema = z
           .min(1)
           .default(60 * 24),
         min_description_words: z.number().int().min(0).default(4),
+        /** "Status of HD-...?" also for tickets of the person's academy or site (else their own only). */
+        status_of_organisation: z.boolean().default(false),
         /** On channels with buttons, show the ticket (every detail, Send / Edit) before filing it. */
         preview: z.boolean().default(true),
       })

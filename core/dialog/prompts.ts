@@ -1,0 +1,38 @@
+// One recognizer for the answer to every detail the bot asks: a value, "I can't / don't know", or
+// not understood. The engine decides what happens next (ask again once, skip, keep what was said).
+import type { Slot } from '../config/schema.ts';
+import type { Extractor } from '../extract/index.ts';
+import { fold, words } from '../text/normalize.ts';
+import type { Attachment } from '../types.ts';
+import type { LanguageKit } from './language.ts';
+
+export type Heard =
+  /** The detail itself (canonical); for a screenshot, "yes" when an image came along. */
+  | { kind: 'value'; value: string }
+  /** The person cannot or will not give it ("weet ik niet", "heb ik niet", "liever niet", "nope"). */
+  | { kind: 'declined' }
+  /** Not recognised as this detail. */
+  | { kind: 'unclear' };
+
+/**
+ * Read the answer to one asked detail. Structured details (academy, screen, student, e-mail...) are looked
+ * for first, so "Nee, Emma Peeters uit 3B" is a name and not a "no"; a refusal must be the whole answer,
+ * so "Geen rechten voor deze actie" is an error text and not "geen".
+ */
+export function hearDetail(
+  slot: Slot,
+  text: string,
+  attachments: Attachment[],
+  deps: { extractor: Extractor; kit: LanguageKit },
+): Heard {
+  const trimmed = text.trim();
+  // A refusal is the whole answer ("weet ik niet", "n.v.t."); a value beside a "nee" is still a value.
+  if (!trimmed || deps.kit.declines(trimmed)) return { kind: 'declined' };
+  const value = deps.extractor.answer(slot, trimmed, attachments);
+  return value === null ? { kind: 'unclear' } : { kind: 'value', value };
+}
+
+/** Whether an unrecognised answer reads as more of the story (several words) rather than a short try. */
+export function tellsMore(text: string, minWords: number): boolean {
+  return words(fold(text)).length >= Math.max(minWords, 4);
+}

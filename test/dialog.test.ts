@@ -1,0 +1,245 @@
+// Transcript tests of the conversation engine: what a person experiences, turn by turn. Each case is a
+// class of message that an earlier engine threw away, hijacked, garbled or asked twice.
+import { describe, expect, it } from 'vitest';
+import { CLOSED_HOURS, coreWith, tempDir, transcript } from './helpers.ts';
+
+const screenshot = [{ name: 'scherm.png', contentType: 'image/png' }];
+
+describe('no ordinary request is taken for something else', () => {
+  it.each([
+    'Er is iets mis met de rapporten van de afdeling muziek, ze tonen geen punten',
+    'Dit is dringend: de inschrijvingsmodule geeft een fout bij het bewaren',
+    'Excel is traag, maar vooral de export uit jullie programma loopt vast',
+    'Ze is per ongeluk overgezet naar een andere klas en nu zie ik haar afwezigheden niet meer',
+    'Een medewerker van ons secretariaat krijgt een foutmelding bij het openen van de facturatie',
+    'Hoe voeg ik een nieuwe medewerker toe als gebruiker van het programma?',
+    'De leerlingen van niveau 2 staan dubbel in de klassenlijst',
+  ])('%j starts triage', async (text) => {
+    const chat = transcript();
+    const r = await chat.user(text).bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBeNull();
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/bepaalde medewerker|doorgegeven aan een medewerker/);
+  });
+
+  it('a named colleague alone: the honest answer, then the request is asked for (not closed)', async () => {
+    const chat = transcript();
+    await chat
+      .user('Kan ik Sandra spreken?')
+      .bot({ status: 'collecting', awaiting: 'description', says: /elke collega/ });
+    await chat
+      .user('De lesroosters van onze klasgroepen zijn sinds gisteren helemaal leeg.')
+      .bot({ status: 'collecting', awaiting: 'academy' });
+  });
+
+  it('a named colleague with a story: the story is triaged', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user('Kan ik Sandra spreken? De lesroosters van onze klasgroepen zijn sinds gisteren helemaal leeg.')
+      .bot({ status: 'collecting', awaiting: 'academy', says: /elke collega/ });
+    expect(r.label).not.toBeNull();
+  });
+
+  it('only a request to talk to a person hands off, not a negated one', async () => {
+    const chat = transcript();
+    await chat.user('Ik vroeg niet naar een medewerker?? De export naar het departement faalt.').bot({
+      status: 'collecting',
+    });
+    const other = transcript({ conversation: 'conv-2' });
+    await other.user('Kan ik met een medewerker spreken?').bot({ status: 'handoff' });
+  });
+});
+
+describe("the person's own words reach the ticket", () => {
+  it('a vague opening: the explanation asked first becomes the title and decides the kind', async () => {
+    const chat = transcript();
+    await chat.user('het werkt niet').bot({ status: 'collecting', awaiting: 'description' });
+    await chat
+      .user('Bij het afdrukken van de rapporten krijg ik een lege pdf, voor alle leerlingen')
+      .bot({ awaiting: 'academy' });
+    let r = await chat.user('Academie Lindenhof').bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.label).toBe('incident');
+    expect(r.ticket?.title).toMatch(/lege pdf/);
+    expect(r.ticket?.title).not.toMatch(/werkt niet/);
+  });
+
+  it('a greeting alone: the bot asks what it is about, and the greeting is not the ticket', async () => {
+    const chat = transcript();
+    await chat.user('Goedemorgen').bot({ status: 'collecting', awaiting: 'description', says: /Waarmee kan ik/ });
+    const r = await chat
+      .user('De facturen van dit trimester tonen een verkeerd bedrag voor het tweede kind', screenshot)
+      .bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBe('description');
+    let last = r;
+    for (let i = 0; i < 4 && last.status === 'collecting'; i++) last = await chat.user('Academie Lindenhof').bot({});
+    expect(last.ticket?.title).not.toMatch(/Goedemorgen/);
+    expect(last.ticket?.description).not.toMatch(/^Goedemorgen/);
+  });
+
+  it('an academy that is not in the directory: asked once more, then kept as given and said so', async () => {
+    const chat = transcript();
+    await chat.user('De export naar het departement geeft sinds gisteren een fout 500').bot({ awaiting: 'academy' });
+    await chat.user('Mouscron').bot({ awaiting: 'academy' });
+    let r = await chat.user('Académie de Mouscron').bot({ says: /"Académie de Mouscron".*noteer/s });
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.status).toBe('filed');
+    expect(r.ticket?.missing).toContain('academy');
+    expect(r.ticket?.description).toContain('Académie de Mouscron');
+    expect(r.ticket?.description).not.toMatch(/^Mouscron$/m);
+  });
+
+  it('an answer "liever niet" is a refusal, not part of the description', async () => {
+    const chat = transcript();
+    await chat
+      .user('Het programma crasht met een foutmelding als ik de leerlingenfiche van een broer open')
+      .bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ awaiting: 'student' });
+    await chat.user('liever niet').bot({ awaiting: 'screenshot', says: /Geen probleem/ });
+    await chat.user("je n'en ai pas").bot({ awaiting: 'error_message' });
+    const r = await chat.user('Geen rechten voor deze actie').bot({ status: 'filed' });
+    expect(r.ticket?.description).not.toMatch(/liever niet|n'en ai pas/);
+    expect(r.ticket?.slots.error_message).toBe('Geen rechten voor deze actie');
+  });
+});
+
+describe('after a ticket', () => {
+  it('thanks and "ok" are answered politely and file nothing', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast',
+        screenshot,
+      )
+      .bot({ status: 'filed' });
+    for (const text of ['Dank u wel!', 'ok', 'merci, top']) {
+      const r = await chat.user(text).bot({ status: 'done', says: /Graag gedaan|Avec plaisir|welcome/ });
+      expect(r.ticket).toBeNull();
+    }
+    expect(await chat.tickets.list()).toHaveLength(1);
+  });
+
+  it('"status?" right after a ticket is about that ticket', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast',
+        screenshot,
+      )
+      .bot({ status: 'filed' });
+    const r = await chat.user('status?').bot({ says: /HD-000001/ });
+    expect(r.ticket).toBeNull();
+    expect(await chat.tickets.list()).toHaveLength(1);
+  });
+
+  it('"nee" or "?" alone never becomes a ticket', async () => {
+    const chat = transcript();
+    await chat.user('nee').bot({ status: 'done' });
+    await chat.user('probleem').bot({ awaiting: 'description' });
+    await chat.user('nee').bot({ status: 'done', says: /Zonder een korte beschrijving/ });
+    expect(await chat.tickets.list()).toHaveLength(0);
+  });
+
+  it('a ticket number and "status" inside a new incident is a new incident, not a look-up', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user(
+        'Sinds de update staat de status van alle herinschrijvingen op geweigerd, ook die van HD-000001 die al opgelost was, en ouders bellen ons',
+      )
+      .bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBeNull();
+  });
+});
+
+describe('answers in any language, whatever the bot speaks', () => {
+  it('the kind menu takes its own French wording and "deux"', async () => {
+    for (const answer of ['Quelque chose ne fonctionne pas', 'deux']) {
+      const chat = transcript({ conversation: answer });
+      await chat.user("Bonjour, j'ai une question sur les groupes").bot({});
+      const r = await chat.user("c'est à propos des groupes de cours").bot({});
+      if (r.awaiting !== 'label') continue;
+      await chat.user(answer).bot({ label: 'incident' });
+    }
+  });
+
+  it('"nee" at the site profile\'s screenshot question (which says to answer "nee")', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user('Op https://justitienieuws.example.be/agenda staat bij twee evenementen een verkeerde datum, niet dringend')
+      .bot({ status: 'collecting' });
+    let r = await chat.user('2290').bot({});
+    const asked: string[] = [];
+    for (let i = 0; i < 6 && r.status === 'collecting'; i++) {
+      asked.push(String(r.awaiting));
+      const answer = r.awaiting === 'screenshot' ? 'nee' : r.awaiting === 'name' ? 'Jan Peeters' : 'weet ik niet';
+      r = await chat.user(answer).bot({});
+    }
+    expect(r.status).toBe('filed');
+    expect(new Set(asked).size).toBe(asked.length);
+  });
+});
+
+describe('the helpdesk rules say only what is true', () => {
+  it('an urgent incident outside contact hours says when to call, not "call now" beside "we are closed"', async () => {
+    const chat = transcript({ now: CLOSED_HOURS });
+    const r = await chat
+      .user(
+        'DRINGEND: niemand kan nog inloggen, foutmelding "Server unavailable" bij iedereen. Academie De Klankkast',
+        screenshot,
+      )
+      .bot({});
+    let last = r;
+    for (let i = 0; i < 3 && last.status === 'collecting'; i++) last = await chat.user('nee').bot({});
+    expect(last.status).toBe('filed');
+    const text = last.replies.map((x) => x.text).join('\n');
+    expect(text).toMatch(/gesloten/);
+    expect(text).not.toMatch(/bel ook/);
+  });
+
+  it('the local ticket store sends no e-mail, so the bot does not promise one', async () => {
+    const chat = transcript({ profile: 'site' });
+    let r = await chat
+      .user(
+        'Kunnen jullie de titel van onze contactpagina aanpassen naar "Contact en openingsuren"? Site 2290. Jan Peeters, jan.peeters@justitie.example.be',
+      )
+      .bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.status).toBe('filed');
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/per e-mail/);
+  });
+
+  it('the site being down is not a printer question', async () => {
+    const chat = transcript({ profile: 'site' });
+    const r = await chat.user('de site ligt plat!! niemand kan er nog op').bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/printer/i);
+    expect(r.status).not.toBe('rejected');
+  });
+});
+
+describe("nobody sees another person's tickets", () => {
+  const opening =
+    'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast';
+
+  it("the status of one's own ticket, but not of a stranger's, and not of a made-up number", async () => {
+    const dataDir = tempDir();
+    const els = transcript({ dataDir, conversation: 'a', user: { id: 'u-els', name: 'Els Peeters' } });
+    await els.user(opening, screenshot).bot({ status: 'filed', says: /HD-000001/ });
+    await els.user('Wat is de status van HD-000001?').bot({ says: /HD-000001 staat open/ });
+
+    const stranger = transcript({ dataDir, conversation: 'b', user: { id: 'u-x', name: 'Piet' } });
+    const r = await stranger.user('Wat is de status van HD-000001?').bot({ says: /vind geen ticket HD-000001/ });
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/open|Els|Mila/);
+    await stranger.user('status van HD-000999?').bot({ says: /vind geen ticket HD-000999/ });
+  });
+
+  it('a colleague of the same academy sees it only where the configuration allows', async () => {
+    const dataDir = tempDir();
+    const els = transcript({ dataDir, conversation: 'a', user: { id: 'u-els' } });
+    await els.user(opening, screenshot).bot({ status: 'filed' });
+    const core = coreWith({ conversation: { status_of_organisation: true } });
+    const jan = transcript({ dataDir, core, conversation: 'b', user: { id: 'u-jan' } });
+    // Jan's academy is known from his own request in this conversation.
+    let r = await jan.user('Hoe voeg ik een extra vak toe aan het rapport? Academie De Klankkast').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await jan.user('nee').bot({});
+    await jan.user('status van HD-000001?').bot({ says: /HD-000001 staat open/ });
+  });
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { buildLanguage } from '../core/dialog/language.ts';
+import { hearDetail } from '../core/dialog/prompts.ts';
+import { shippedCore } from './helpers.ts';
+
+const core = shippedCore('academy');
+const kit = buildLanguage(core.config);
+const deps = { extractor: core.extractor, kit };
+
+describe('a request for one named colleague', () => {
+  it.each([
+    ['Kan ik Sandra even spreken?', 'Sandra'],
+    ['Goeiemorgen, mag ik Jan Peeters spreken aub', 'Jan Peeters'],
+    ["Je voudrais parler à Sophie s'il vous plaît", 'Sophie'],
+    ['Could I speak to Marc about my ticket?', 'Marc'],
+    ['is Els vandaag bereikbaar?', 'Els'],
+  ])('hears the name in %j', (text, name) => {
+    expect(kit.namedColleague(text)?.name).toBe(name);
+  });
+
+  it.each([
+    'Er is iets mis met de rapporten',
+    'Dit is dringend, de inschrijvingen liggen stil',
+    'This is for Academie Vierlinden: the invoices are wrong',
+    'Excel is traag sinds de update',
+    'Ze is per ongeluk overgezet naar een andere klas',
+    'Vandaag is de eerste dag van de inschrijvingen',
+    'Your colleagues closed my ticket. This is the second time.',
+    "je n'arrive pas à joindre Facture.pdf au message",
+    'Kan ik iemand van de helpdesk spreken?',
+    'I would like to speak to someone',
+    'Is Smartschool gekoppeld aan jullie pakket?',
+  ])('does not take %j for a named colleague', (text) => {
+    expect(kit.namedColleague(text)).toBeNull();
+  });
+
+  it('keeps what else the message says as the request', () => {
+    const heard = kit.namedColleague(
+      'Kan ik Sandra spreken? De lesroosters van de klasgroepen zijn leeg sinds gisteren.',
+    );
+    expect(heard?.rest).toBe('De lesroosters van de klasgroepen zijn leeg sinds gisteren.');
+  });
+});
+
+describe('a request to talk to a person', () => {
+  it.each([
+    'Kan ik met een medewerker spreken?',
+    'ik wil een echte persoon',
+    'medewerker',
+    'mens aub',
+    'Je voudrais parler à quelqu’un du helpdesk',
+    'Can I talk to a human please',
+    'human?',
+  ])('hears %j', (text) => {
+    expect(kit.asksForPerson(text)).toBe(true);
+  });
+
+  it.each([
+    'Een medewerker van ons secretariaat krijgt een foutmelding bij het inloggen',
+    'Hoe voeg ik een nieuwe medewerker toe als gebruiker?',
+    'The human resources screen crashes when I open it',
+    'De leerlingen van niveau 2 staan in de verkeerde klas',
+    'Ik vroeg niet naar een medewerker??',
+    "I don't need to talk to someone, just tell me where the export is",
+    'Notre conseiller pédagogique ne voit pas les cotes',
+  ])('does not hear it in %j', (text) => {
+    expect(kit.asksForPerson(text)).toBe(false);
+  });
+});
+
+describe('yes and no', () => {
+  it.each([
+    ['ja', 'yes'],
+    ['ja hoor', 'yes'],
+    ['Oui, merci', 'yes'],
+    ['yep', 'yes'],
+    ['nee', 'no'],
+    ['nee, dat helpt me niet', 'no'],
+    ['neen hoor', 'no'],
+    ['non', 'no'],
+    ['nope', 'no'],
+  ] as const)('%j is %s', (text, answer) => {
+    expect(kit.yesNo(text)).toBe(answer);
+  });
+
+  it.each(['De printer doet het nog steeds niet', 'misschien', 'Jan Peeters', 'nooit gedacht dat dit zo moeilijk was'])(
+    '%j is neither',
+    (text) => {
+      expect(kit.yesNo(text)).toBeNull();
+    },
+  );
+});
+
+describe('answers that give no detail', () => {
+  it.each([
+    'weet ik niet',
+    'dat lukt niet',
+    'kan ik niet',
+    'geen idee eigenlijk',
+    'liever niet',
+    'ik heb geen schermafbeelding',
+    'geen specifiek scherm',
+    "je n'en ai pas",
+    'impossible',
+    "I don't have one, sorry",
+    'nope',
+    'not possible',
+    'n.v.t.',
+    '-',
+  ])('%j declines', (text) => {
+    expect(kit.declines(text)).toBe(true);
+  });
+
+  it.each([
+    'Geen rechten voor deze actie',
+    'Nee, Emma Peeters uit 3B',
+    'Mouscron',
+    'geen toegang tot de module Evaluaties',
+  ])('%j does not decline', (text) => {
+    expect(kit.declines(text)).toBe(false);
+  });
+
+  it('reads a name after "nee" as the name, and an error text at the screenshot question as text', () => {
+    expect(hearDetail('student', 'Nee, Emma Peeters uit 3B', [], deps)).toEqual({
+      kind: 'value',
+      value: 'Emma Peeters',
+    });
+    expect(hearDetail('error_message', 'Geen rechten voor deze actie', [], deps)).toEqual({
+      kind: 'value',
+      value: 'Geen rechten voor deze actie',
+    });
+    expect(hearDetail('screenshot', 'ik heb geen schermafbeelding', [], deps)).toEqual({ kind: 'declined' });
+    expect(hearDetail('academy', 'Mouscron', [], deps)).toEqual({ kind: 'unclear' });
+  });
+});
+
+describe('the kind menu', () => {
+  const wording = {
+    question: [
+      'Een vraag over hoe iets werkt',
+      'Une question sur le fonctionnement',
+      'A question about how something works',
+    ],
+    incident: [
+      'Iets werkt niet of geeft een fout',
+      'Quelque chose ne fonctionne pas ou donne une erreur',
+      'Something is broken or gives an error',
+    ],
+    change: [
+      'Een vraag om iets aan te passen',
+      'Une demande de modification ou d’ajout',
+      'A request to change or add something',
+    ],
+    complaint: [
+      'Een klacht, tip of suggestie',
+      'Une plainte, un conseil ou une suggestion',
+      'A complaint, tip or suggestion',
+    ],
+  };
+  it.each([
+    ['2', 'incident'],
+    ['deux', 'incident'],
+    ['de derde', 'change'],
+    ['Quelque chose ne fonctionne pas', 'incident'],
+    ['een probleem / storing', 'incident'],
+    ['four', 'complaint'],
+    ['een vraag', 'question'],
+  ] as const)('%j is %s', (text, kind) => {
+    expect(kit.label(text, wording)).toBe(kind);
+  });
+
+  it('does not guess from an unrelated answer', () => {
+    expect(kit.label('Academie Lindenhof', wording)).toBeNull();
+  });
+});
+
+describe('thanks, greetings and status questions', () => {
+  it.each(['Dank u wel!', 'ok', 'merci, top', 'thanks a lot 👍', 'Oké, bedankt'])('%j is thanks', (text) => {
+    expect(kit.thanks(text)).toBe(true);
+  });
+  it.each(['Dank u, maar de rapporten zijn nog altijd leeg', 'ok de export werkt niet'])(
+    '%j is not only thanks',
+    (text) => {
+      expect(kit.thanks(text)).toBe(false);
+    },
+  );
+  it.each(['Goedemorgen', 'bonjour !', 'Hallo helpdesk'])('%j is a greeting only', (text) => {
+    expect(kit.greetingOnly(text)).toBe(true);
+  });
+  it('drops greetings and sign-offs around the request', () => {
+    expect(kit.withoutCourtesies('Goedemorgen,\nde export loopt vast.\nGroetjes, Els')).toBe('de export loopt vast.');
+  });
+  it.each(['status?', 'Nog nieuws over HD-000123?', 'où en est mon ticket ?'])('%j asks a status', (text) => {
+    expect(kit.asksStatus(text)).toBe(true);
+  });
+  it('a long story that mentions a status is not a status question', () => {
+    expect(
+      kit.asksStatus(
+        'Sinds de update van gisteren staat de status van alle inschrijvingen op geweigerd en ouders bellen ons, zie ook HD-000123',
+      ),
+    ).toBe(false);
+  });
+});

@@ -20,6 +20,8 @@ export interface WebSettings {
   mode: WebMode;
   /** Signs the session cookies (`WEBCHAT_SECRET`); without it, one drawn at each start. */
   secret?: string;
+  /** Sessions a caller address may open per minute (`WEBCHAT_SESSIONS_PER_MINUTE`, default 30). */
+  sessionsPerMinute?: number;
 }
 
 /** What the web channel needs from the host: the triage runtime, the file store, the configured texts. */
@@ -77,7 +79,7 @@ export class WebChannel implements Channel {
   private readonly messages: RateLimit;
   private readonly uploads = new RateLimit(20, 10);
   /** Sessions opened per caller address (a form anyone on the machine may fill in). */
-  private readonly sessions = new RateLimit(30, 30);
+  private readonly sessions: RateLimit;
   private readonly streams = new Map<string, Set<ServerResponse>>();
   private readonly news = new Map<string, WebReply[][]>();
   private readonly work = new Set<Promise<unknown>>();
@@ -93,6 +95,8 @@ export class WebChannel implements Channel {
     this.signer = new SessionSigner(settings.secret);
     this.slots = new Limiter(deps.concurrentTurns ?? 4);
     this.messages = new RateLimit(deps.messagesPerMinute ?? 30, 10);
+    const sessions = settings.sessionsPerMinute ?? 30;
+    this.sessions = new RateLimit(sessions, sessions);
     this.now = deps.now ?? Date.now;
   }
 
@@ -486,5 +490,12 @@ export function webSettingsFromEnv(env: NodeJS.ProcessEnv): { settings: WebSetti
   if (mode === 'off') return { off: 'WEBCHAT=off' };
   if (mode !== 'local' && mode !== 'open') return { off: `WEBCHAT must be local, open or off, not ${mode}` };
   const secret = env.WEBCHAT_SECRET?.trim();
-  return { settings: { mode, ...(secret ? { secret } : {}) } };
+  const perMinute = env.WEBCHAT_SESSIONS_PER_MINUTE ? Number(env.WEBCHAT_SESSIONS_PER_MINUTE) : undefined;
+  if (perMinute !== undefined && !(Number.isInteger(perMinute) && perMinute > 0))
+    return {
+      off: `WEBCHAT_SESSIONS_PER_MINUTE must be a positive whole number, not ${env.WEBCHAT_SESSIONS_PER_MINUTE}`,
+    };
+  return {
+    settings: { mode, ...(secret ? { secret } : {}), ...(perMinute ? { sessionsPerMinute: perMinute } : {}) },
+  };
 }

@@ -26,6 +26,8 @@ export const PAGE_TEXTS: Record<Lang, Record<string, string>> = {
     too_large: 'Dat bestand is te groot.',
     offline: 'Geen verbinding met de server; nieuws volgt zodra die terug is.',
     paste_hint: 'Je kunt een schermafbeelding ook plakken (Ctrl+V).',
+    screenshot: 'schermafbeelding',
+    urgent: 'dringend',
   },
   fr: {
     title: 'Chat du helpdesk',
@@ -48,6 +50,8 @@ export const PAGE_TEXTS: Record<Lang, Record<string, string>> = {
     too_large: 'Ce fichier est trop grand.',
     offline: "Pas de connexion au serveur ; les nouvelles suivront dès qu'elle revient.",
     paste_hint: "Vous pouvez aussi coller une capture d'écran (Ctrl+V).",
+    screenshot: 'capture',
+    urgent: 'urgent',
   },
   en: {
     title: 'Helpdesk chat',
@@ -70,5 +74,7 @@ export const PAGE_TEXTS: Record<Lang, Record<string, string>> = {
     too_large: 'That file is too large.',
     offline: 'No connection to the server; news follows once it is back.',
     paste_hint: 'You can also paste a screenshot (Ctrl+V).',
+    screenshot: 'screenshot',
+    urgent: 'urgent',
   },
 };

@@ -29,6 +29,7 @@
   let csrf = '';
   let pending = [];
   let sending = false;
+  let pasted = 0;
   const t = (key) => texts[lang]?.[key] ?? key;
 
   const applyTexts = () => {
@@ -74,11 +75,11 @@
     const box = el('div', { class: 'preview' }, [
       el('p', { text: p.intro }),
       el('h3', { text: p.title }),
-      el('p', { text: `${p.urgent ? '⚠ ' : ''}${p.kind}` }),
+      el('p', { text: p.urgent ? `${p.kind} (${t('urgent')})` : p.kind }),
       dl,
     ]);
     if (p.description) box.append(el('p', { text: p.description }));
-    if (p.attachments.length) box.append(el('p', { text: `📎 ${p.attachments.join(', ')}` }));
+    if (p.attachments.length) box.append(el('p', { text: `${t('attached')}: ${p.attachments.join(', ')}` }));
     box.append(el('p', { text: p.question }));
     return box;
   };
@@ -116,7 +117,7 @@
     $('error').textContent = '';
     $('busy').textContent = t('busy');
     const mine = el('div', { class: 'text', text: shown ?? text });
-    if (files.length) mine.append(el('div', { text: `📎 ${files.map((f) => f.name).join(', ')}` }));
+    if (files.length) mine.append(el('div', { text: `${t('attached')}: ${files.map((f) => f.name).join(', ')}` }));
     say('you', mine);
     retireChoices(choice ? shown : null);
     pending = [];
@@ -187,8 +188,11 @@
     const files = [...(event.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
     if (files.length === 0) return;
     event.preventDefault();
-    for (const [i, file] of files.entries())
-      await upload(file, file.name && file.name !== 'image.png' ? file.name : `screenshot-${Date.now()}-${i + 1}.png`);
+    for (const file of files) {
+      // Every browser calls a pasted screenshot image.png: numbered, so that two stay apart.
+      pasted += 1;
+      await upload(file, file.name && file.name !== 'image.png' ? file.name : `${t('screenshot')}-${pasted}.png`);
+    }
   });
 
   $('composer').addEventListener('submit', (event) => {

@@ -1,6 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
 import { PAGE_TEXTS } from '../bots/web/texts.ts';
+import { createCore } from '../core/engine.ts';
+import { withTickets } from './tickets/fixtures.ts';
 import { readEvents, Visitor, type WebBot, webBot } from './web/harness.ts';
 
 // The web chat over plain HTTP, on the server as `npm start` runs it: sessions, turns, files, late news,
@@ -163,6 +167,48 @@ describe('the web chat over HTTP', () => {
     ]);
     expect((await fetch(`${bot.url}/web/events`)).status).toBe(401);
   });
+});
+
+describe('the web chat with a slow helpdesk', () => {
+  it('says the number follows, then pushes it over server-sent events when the helpdesk answers', async () => {
+    // A webhook helpdesk that takes longer to answer than a turn waits for it.
+    const helpdesk = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'WH-77' }));
+      }, 700);
+    });
+    await new Promise<void>((resolve) => helpdesk.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(helpdesk.address() as AddressInfo).port}/hook`;
+    const core = createCore(withTickets({ adapter: 'webhook', webhook: { url }, delivery: { wait_seconds: 0.1 } }));
+    // The ticket system's secrets are read from the process environment (serve's `env` is the channels').
+    process.env.TRIAGE_WEBHOOK_SECRET = 'webhook-secret';
+    const bot = await webBot({}, core);
+    try {
+      const visitor = new Visitor(bot.url);
+      await visitor.open();
+      let sent: Awaited<ReturnType<Visitor['say']>> | undefined;
+      const events = await readEvents(
+        bot.url,
+        visitor.cookie,
+        (all) => JSON.stringify(all).includes('WH-77'),
+        async () => {
+          await visitor.say({ text: COMPLETE_INCIDENT });
+          sent = await visitor.say({ text: '', choice: 'send' });
+        },
+      );
+      expect(sent?.status).toBe(200);
+      expect(sent?.body.tickets).toEqual([]);
+      expect(sent?.body.replies.map((r) => r.text).join('\n')).not.toContain('WH-77');
+      expect(events.at(-1)?.event).toBe('news');
+      expect(JSON.stringify(events.at(-1)?.data)).toContain('WH-77');
+    } finally {
+      delete process.env.TRIAGE_WEBHOOK_SECRET;
+      await bot.close();
+      await new Promise<void>((resolve) => helpdesk.close(() => resolve()));
+    }
+  }, 30_000);
 });
 
 describe('the web chat switched off', () => {

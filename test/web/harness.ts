@@ -1,15 +1,16 @@
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import { type Serving, serve } from '../../bots/server/main.ts';
 import type { WebChannel } from '../../bots/web/channel.ts';
+import type { TriageCore } from '../../core/engine.ts';
 import { OPEN_HOURS, shippedCore, tempDir } from '../helpers.ts';
 import { memoryLog } from '../slack/harness.ts';
 
 /** The real server (`serve`, as `npm start` runs it) on 127.0.0.1 with a fresh data folder: the web chat on. */
-export async function webBot(env: NodeJS.ProcessEnv = {}) {
+export async function webBot(env: NodeJS.ProcessEnv = {}, core: TriageCore = shippedCore('academy')) {
   const dataDir = tempDir();
   const { lines, log } = memoryLog();
   const serving: Serving = await serve({
-    core: shippedCore('academy'),
+    core,
     dataDir,
     port: 0,
     host: '127.0.0.1',

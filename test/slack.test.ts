@@ -57,7 +57,11 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         status: 'ok',
-        channels: { slack: { state: 'on', mode: 'http' }, teams: { state: 'on', mode: 'local' } },
+        channels: {
+          slack: { state: 'on', mode: 'http' },
+          teams: { state: 'on', mode: 'local' },
+          web: { state: 'on', mode: 'local' },
+        },
         store: { state: 'ok', kind: 'file' },
         tickets: { state: 'ok', adapter: 'local', waiting: 0, dead: 0 },
       });

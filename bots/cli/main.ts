@@ -168,8 +168,10 @@ export function program(): Command {
         env: process.env,
         log,
       });
+      const web = running.channels.find((c) => c.name === 'web')?.status().state === 'on';
       process.stderr.write(
-        `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n`,
+        `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n` +
+          (web ? `web chat: open ${running.url}/ in a browser\n` : ''),
       );
       await new Promise<void>((resolve) => {
         const stop = () => {

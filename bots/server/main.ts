@@ -13,6 +13,7 @@ import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
+import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
 import { DeferredChannel } from './deferred.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
 
@@ -203,6 +204,26 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     }
   }
 
+  // The web chat: on by default, for callers on this machine unless WEBCHAT=open.
+  const web = webSettingsFromEnv(options.env);
+  let webUrl = false;
+  if ('off' in web) {
+    channels.push(offChannel('web', web.off));
+  } else {
+    const webChannel = new WebChannel(web.settings, {
+      turns: service,
+      blobs,
+      log,
+      texts: { welcome: (lang) => say(core.config, lang, 'welcome'), turnFailed },
+    });
+    notifiers.set('web', webChannel);
+    channels.push(webChannel);
+    webUrl = true;
+    // Nothing else needs callers from elsewhere: listen on loopback only, as the web chat answers it only.
+    const teamsOutside = !('off' in teams) && teams.settings.mode === 'authenticated';
+    if (web.settings.mode === 'local' && !outsideCallers && !teamsOutside) host ??= '127.0.0.1';
+  }
+
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
   const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
   if (chosen.warning) log.warn({}, chosen.warning);
@@ -223,6 +244,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     metrics,
     ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
   });
+  if (webUrl) log.info({ url: `${server.url}/` }, `web chat: open ${server.url}/ in a browser`);
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).

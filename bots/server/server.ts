@@ -34,6 +34,8 @@ export interface Channel {
   /** Stop taking work and wait for the turns under way. */
   stop(): Promise<void>;
   status(): ChannelStatus;
+  /** A larger (or smaller) body limit for one of its routes (the web chat's uploads), else the server's. */
+  bodyLimit?(path: string): number | undefined;
 }
 
 /** A channel that is off, with the reason `/healthz` and the log give. */
@@ -89,9 +91,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Refused before reading: a body announced too large costs nothing. A body sent without a length
     // is cut off by each route's own limit (Slack's receiver, Teams' body parser).
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) {
+    const path = req.path();
+    const limit = channels.map((c) => c.bodyLimit?.(path)).find((n) => n !== undefined) ?? maxBody;
+    if (declared > limit) {
       res.setHeader('connection', 'close');
-      res.send(413, { error: `request body over ${maxBody} bytes` });
+      res.send(413, { error: `request body over ${limit} bytes` });
       return next(false);
     }
     return next();

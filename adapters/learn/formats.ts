@@ -37,7 +37,8 @@ function textOf(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (v && typeof v === 'object') {
     const o = v as Row;
-    for (const k of ['name', 'displayName', 'dynamicName', 'value']) if (typeof o[k] === 'string') return o[k] as string;
+    for (const k of ['name', 'displayName', 'dynamicName', 'value'])
+      if (typeof o[k] === 'string') return o[k] as string;
     if (o.requestType && typeof o.requestType === 'object') return textOf(o.requestType);
     if (o.type === 'doc' || Array.isArray(o.content)) return adfText(o).trim();
   }
@@ -93,9 +94,9 @@ const readers: Record<ExportFormat, (row: Row) => ImportRow> = {
   }),
   jira: (r) => {
     const f = (r.fields && typeof r.fields === 'object' ? r.fields : r) as Row;
-    const requestType = Object.values(f).find(
-      (v) => v && typeof v === 'object' && 'requestType' in (v as Row),
-    ) as Row | undefined;
+    const requestType = Object.values(f).find((v) => v && typeof v === 'object' && 'requestType' in (v as Row)) as
+      | Row
+      | undefined;
     return {
       ref: field(r, 'Issue key', 'key'),
       text: joined(field(f, 'Summary'), field(f, 'Description')),
@@ -118,8 +119,16 @@ const readers: Record<ExportFormat, (row: Row) => ImportRow> = {
     const sub = field(r, 'Subcategory', 'Subcategorie', 'Subcategory name');
     return {
       ref: field(r, 'Incident number', 'Aanmeldingsnummer', 'Number', 'Nummer'),
-      text: joined(field(r, 'Brief description', 'Korte omschrijving', 'briefDescription'), field(r, 'Request', 'Verzoek')),
-      categories: nonEmpty([category && sub ? `${category} / ${sub}` : '', sub, category, field(r, 'Call type', 'Soort melding', 'callType')]),
+      text: joined(
+        field(r, 'Brief description', 'Korte omschrijving', 'briefDescription'),
+        field(r, 'Request', 'Verzoek'),
+      ),
+      categories: nonEmpty([
+        category && sub ? `${category} / ${sub}` : '',
+        sub,
+        category,
+        field(r, 'Call type', 'Soort melding', 'callType'),
+      ]),
       people: nonEmpty([
         field(r, 'Caller', 'Aanmelder', 'Caller name', 'Naam aanmelder'),
         field(r, 'Caller email', 'E-mail aanmelder'),
@@ -162,7 +171,9 @@ const readers: Record<ExportFormat, (row: Row) => ImportRow> = {
 function personOf(v: unknown): string {
   if (!v || typeof v !== 'object') return '';
   const p = v as Row;
-  return [p.name, p.displayName, p.dynamicName, p.email, p.emailAddress].filter((x) => typeof x === 'string').join('\n');
+  return [p.name, p.displayName, p.dynamicName, p.email, p.emailAddress]
+    .filter((x) => typeof x === 'string')
+    .join('\n');
 }
 
 /** The person's first message in a conversation transcript: what the classifier reads. */
@@ -192,7 +203,9 @@ export function parseRecords(content: string, fileName: string): Row[] {
   if (trimmed.startsWith('[') || (trimmed.startsWith('{') && /^\{\s*"(issues|tickets|incidents)"/.test(trimmed))) {
     try {
       const value = JSON.parse(trimmed) as unknown;
-      const list = Array.isArray(value) ? value : ((value as Row).issues ?? (value as Row).tickets ?? (value as Row).incidents);
+      const list = Array.isArray(value)
+        ? value
+        : ((value as Row).issues ?? (value as Row).tickets ?? (value as Row).incidents);
       if (Array.isArray(list)) return list as Row[];
     } catch {
       // Not one JSON document: read it as JSON lines below.

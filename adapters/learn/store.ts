@@ -61,7 +61,8 @@ export class FileLearnedStore implements LearnedStore {
       throw error;
     }
     const parsed = fileShape.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${this.file}: not a learned-examples file (${parsed.error.issues[0]?.message})`);
+    if (!parsed.success)
+      throw new Error(`${this.file}: not a learned-examples file (${parsed.error.issues[0]?.message})`);
     return parsed.data.examples;
   }
 

@@ -6,7 +6,16 @@ import { z } from 'zod';
  */
 
 const LABEL_NAMES = ['question', 'incident', 'change', 'complaint', 'out_of_scope'] as const;
-const REASON_NAMES = ['hardware', 'os', 'network', 'backup', 'training', 'onsite', 'own_modification', 'other'] as const;
+const REASON_NAMES = [
+  'hardware',
+  'os',
+  'network',
+  'backup',
+  'training',
+  'onsite',
+  'own_modification',
+  'other',
+] as const;
 
 /** `incident`, or `out_of_scope/hardware`: a kind, or out of scope with its reason. */
 export const KIND_PATTERN = new RegExp(`^(?:${LABEL_NAMES.join('|')})$|^out_of_scope/(?:${REASON_NAMES.join('|')})$`);

@@ -30,6 +30,11 @@ export function withHistory(config: Config, file: string | undefined): Config {
   return withExamples(config, readHistory(file, config.profile), config.learning.weight);
 }
 
+/** Read a history file once before any input: a bad line stops the command with its file and line. */
+export function checkHistory(file: string): void {
+  readHistory(file, '');
+}
+
 /** The approved learned examples in the data folder join training (serve and chat). */
 export async function withLearned(config: Config, dir: string): Promise<Config> {
   return configWithLearned(config, new FileLearnedStore(dir), new Date());

@@ -15,7 +15,7 @@ import type { Attachment, Reply } from '../../core/types.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
-import { learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
+import { checkHistory, learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
 
 /** Where the embedded stores keep their files. */
 export function dataDir(): string {
@@ -191,6 +191,7 @@ export function program(): Command {
     .addOption(configOption())
     .option('--history <file>', 'labelled JSON lines (text, label, oos_reason) added to training for this run')
     .action(async (options: ProfileOptions) => {
+      if (options.history) checkHistory(options.history);
       const coreFor = coreCache(options);
       await jsonLines((value) => {
         const input = value as { id?: string; text?: unknown; profile?: string };

@@ -107,6 +107,10 @@ describe('reading helpdesk exports', () => {
       ['h1', 'out_of_scope', 'onsite'],
       ['h2', 'question', null],
     ]);
+    const mixed = `${JSON.stringify({ id: 's1', profile: 'site', text: 'De site is traag', label: 'incident' })}\n${fixture('labelled.jsonl')}`;
+    const only = importExport(loadConfig({ profile: 'academy' }), mixed, 'm.jsonl', { now: NOW });
+    expect(only.examples.map((e) => e.ref).sort()).toEqual(['h1', 'h2']);
+    expect(only.otherProfile).toBe(1);
   });
 
   it('an export it does not know is an error naming its fields; --format overrides detection', () => {

@@ -14,6 +14,8 @@ export interface ImportRow {
   categories: string[];
   /** Names and e-mail addresses of the people on the ticket: scrubbed wherever the text repeats them. */
   people: string[];
+  /** The profile a labelled line names (lines of another profile are not imported into this one). */
+  profile?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -163,6 +165,7 @@ const readers: Record<ExportFormat, (row: Row) => ImportRow> = {
       text: field(r, 'text'),
       categories: nonEmpty([label === 'out_of_scope' ? `out_of_scope/${reason || 'other'}` : label]),
       people: [],
+      ...(field(r, 'profile') ? { profile: field(r, 'profile') } : {}),
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { Config, Label, OosReason } from '../../core/config/schema.ts';
+import type { TicketDraft } from '../../core/types.ts';
 import { parseKind, stableId, withExamples } from './examples.ts';
 import { type ExportFormat, readExport } from './formats.ts';
 import { scrubber } from './scrub.ts';
@@ -28,6 +29,8 @@ export interface ImportResult {
   unmapped: Record<string, number>;
   /** Tickets without any text. */
   empty: number;
+  /** Labelled lines of another profile. */
+  otherProfile: number;
 }
 
 /** Read an export, map its categories to kinds and scrub its texts: the examples ready to keep. */
@@ -42,7 +45,12 @@ export function importExport(
   const unmapped: Record<string, number> = {};
   const examples = new Map<string, LearnedExample>();
   let empty = 0;
+  let otherProfile = 0;
   for (const row of rows) {
+    if (row.profile !== undefined && row.profile !== config.profile) {
+      otherProfile++;
+      continue;
+    }
     if (!row.text.trim()) {
       empty++;
       continue;
@@ -68,7 +76,7 @@ export function importExport(
       ...(config.learning.approve_imports ? { approved_at: options.now.toISOString() } : {}),
     });
   }
-  return { format, examples: [...examples.values()], unmapped, empty };
+  return { format, examples: [...examples.values()], unmapped, empty, otherProfile };
 }
 
 /** An agent's correction of a ticket's kind as a learned example (scrubbed); a later correction of the same ticket replaces it. */
@@ -90,6 +98,29 @@ export function correction(
     created_at: input.now.toISOString(),
     ...(approved ? { approved_at: input.now.toISOString() } : {}),
   };
+}
+
+/**
+ * An agent's correction of a filed ticket (CLI, or a desk card's button): the person's first message
+ * becomes a learned example of the new kind, the requester's name and address scrubbed with the rest.
+ */
+export async function learnFromTicket(
+  config: Config,
+  store: LearnedStore,
+  input: { ticket: string; draft: TicketDraft; kind: Kind; channel: string; by?: string; now: Date },
+): Promise<LearnedExample> {
+  const first = input.draft.transcript.find((t) => t.from === 'user')?.text ?? input.draft.description;
+  const example = correction(config, {
+    text: first,
+    kind: input.kind,
+    channel: input.channel,
+    ref: input.ticket,
+    ...(input.by ? { by: input.by } : {}),
+    people: [input.draft.requester.name ?? '', input.draft.requester.email ?? ''],
+    now: input.now,
+  });
+  await store.put([example]);
+  return example;
 }
 
 /** The examples a profile trains on: approved, of that profile, within the retention period. */

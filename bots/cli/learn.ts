@@ -5,7 +5,7 @@ import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load
 import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
 import { kindName, LearnError, parseKind, readHistory, withExamples } from '../../adapters/learn/examples.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../adapters/learn/formats.ts';
-import { configWithLearned, correction, importExport, trainingSet } from '../../adapters/learn/learning.ts';
+import { configWithLearned, importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
 import { FileLearnedStore, isExpired, type LearnedExample, purgeExpired } from '../../adapters/learn/store.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import type { Config } from '../../core/config/schema.ts';
@@ -133,6 +133,7 @@ export function learnCommands(cli: Command): void {
         out(`skipped, category not in learning.categories: ${unmapped.map(([c, n]) => `${c} (${n})`).join(', ')}\n`);
       }
       if (result.empty > 0) out(`skipped, no text: ${result.empty}\n`);
+      if (result.otherProfile > 0) out(`skipped, another profile's lines: ${result.otherProfile}\n`);
       if (examples.length >= 2) {
         const cv = crossValidate(config, examples, { weight: config.learning.weight, folds: Number(options.folds) });
         out(`on the imported tickets, ${cv.folds}-fold cross-validated:\n`);
@@ -289,19 +290,16 @@ export function relabelCommand(tickets: Command): void {
     const tickets = new LocalTicketStore(dataDir(), config.ticket_prefix);
     const ticket = await tickets.get(id);
     if (!ticket) throw new LearnError('NOT_FOUND', `no ticket ${id} in ${resolve(dataDir(), 'tickets')}`);
-    const first = ticket.draft.transcript.find((t) => t.from === 'user')?.text ?? ticket.draft.description;
     const now = new Date();
-    const example = correction(config, {
-      text: first,
+    const store = await openStore(config);
+    const example = await learnFromTicket(config, store, {
+      ticket: id,
+      draft: ticket.draft,
       kind,
       channel: 'cli',
-      ref: id,
       by: options.by,
-      people: [ticket.draft.requester.name ?? '', ticket.draft.requester.email ?? ''],
       now,
     });
-    const store = await openStore(config);
-    await store.put([example]);
     await tickets.addNote(id, {
       at: now.toISOString(),
       author: { id: options.by, name: options.by },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLearnedStore } from '../adapters/learn/store.ts';
@@ -93,7 +93,13 @@ describe('triage learn and tickets relabel, on the data folder', () => {
     // A person asks to be forgotten: the examples from their ticket go; then everything.
     expect(run(['learn', 'forget', '--ref', filed.id], dir).stdout).toBe('1 example(s) erased\n');
     expect(run(['learn', 'forget'], dir).stderr).toMatch(/name the examples/);
-    expect(run(['learn', 'forget', '--all'], dir).stdout).toBe('2 example(s) erased\n');
+    mkdirSync(join(dir, 'models'));
+    writeFileSync(join(dir, 'models', 'academy-0123abcd.json'), '{}');
+    writeFileSync(join(dir, 'models', 'site-0123abcd.json'), '{}');
+    expect(run(['learn', 'forget', '--all'], dir).stdout).toBe(
+      '2 example(s) erased, 1 saved model(s) trained on them removed\n',
+    );
+    expect(readdirSync(join(dir, 'models'))).toEqual(['site-0123abcd.json']);
     status = JSON.parse(run(['learn', 'status', '--json'], dir).stdout);
     expect(status).toMatchObject({ examples: 0, training: 0 });
     const file = new FileLearnedStore(dir).file;

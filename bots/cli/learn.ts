@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
@@ -84,6 +85,16 @@ function select(
         (options.ref !== undefined && e.ref === options.ref) ||
         (options.matching !== undefined && e.text.toLowerCase().includes(options.matching.toLowerCase()))),
   );
+}
+
+/** Remove the profile's saved models (`<dataDir>/models/<profile>-*.json`); answers how many. */
+async function forgetModels(profile: string): Promise<number> {
+  const dir = join(dataDir(), 'models');
+  const files = (await readdir(dir).catch(() => [] as string[])).filter(
+    (f) => f.startsWith(`${profile}-`) && f.endsWith('.json'),
+  );
+  await Promise.all(files.map((f) => rm(join(dir, f), { force: true })));
+  return files.length;
 }
 
 /** `triage learn ...`: import history, review, approve, forget, export. */
@@ -252,7 +263,9 @@ export function learnCommands(cli: Command): void {
       const config = configOf(options);
       const store = await openStore(config);
       const n = await store.remove(select(await store.list(), config, ids, options).map((e) => e.id));
-      out(`${n} example(s) erased\n`);
+      // Saved models list the words they learned from (the examples' stems): they go too, retrained at the next start.
+      const models = n > 0 ? await forgetModels(config.profile) : 0;
+      out(`${n} example(s) erased${models ? `, ${models} saved model(s) trained on them removed` : ''}\n`);
     },
   );
 

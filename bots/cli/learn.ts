@@ -138,7 +138,7 @@ export function learnCommands(cli: Command): void {
       out(`${file}: ${result.format} export, ${examples.length} example(s) for profile ${config.profile}\n`);
       const byKind = new Map<string, number>();
       for (const e of examples) byKind.set(kindName(e), (byKind.get(kindName(e)) ?? 0) + 1);
-      for (const [k, n] of [...byKind].sort()) out(`  ${k.padEnd(28)} ${n}\n`);
+      for (const [k, n] of [...byKind].sort()) out(`  ${k.padEnd(30)} ${n}\n`);
       const unmapped = Object.entries(result.unmapped);
       if (unmapped.length > 0) {
         out(`skipped, category not in learning.categories: ${unmapped.map(([c, n]) => `${c} (${n})`).join(', ')}\n`);
@@ -221,7 +221,7 @@ export function learnCommands(cli: Command): void {
       if (options.json) out(`${JSON.stringify(e)}\n`);
       else
         out(
-          `${e.id}  ${e.status.padEnd(8)} ${kindName(e).padEnd(28)} ${e.source}${e.ref ? ` ${e.ref}` : ''}\n    ${e.text.replace(/\s+/g, ' ').slice(0, 160)}\n`,
+          `${e.id}  ${e.status.padEnd(8)} ${kindName(e).padEnd(30)} ${e.source}${e.ref ? ` ${e.ref}` : ''}\n    ${e.text.replace(/\s+/g, ' ').slice(0, 160)}\n`,
         );
     }
     if (!options.json)

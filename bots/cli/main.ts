@@ -16,6 +16,7 @@ import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 import { firstTurns, formatFirstTurns } from './first-turns.ts';
+import { checkHistory, learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
 
 /** Where the embedded stores keep their files. */
 export function dataDir(): string {
@@ -25,12 +26,14 @@ export function dataDir(): string {
 interface ProfileOptions {
   profile?: string;
   config?: string;
+  /** `--history FILE`: labelled lines added to training for this run. */
+  history?: string;
 }
 
 /** The core for `serve` and `chat`, its model kept in the data folder between starts. */
 async function savedCore(options: ProfileOptions): Promise<TriageCore> {
   const config = await cachedConfig(configPath(options), dataDir());
-  return cachedCore(config, dataDir(), () => performance.now());
+  return cachedCore(await withLearned(config, dataDir()), dataDir(), () => performance.now());
 }
 
 /** Cores per profile, built once (training takes tens of milliseconds). */
@@ -43,7 +46,7 @@ function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
       const config = options.config
         ? loadConfigFile(options.config)
         : loadConfig({ profile: profile ?? options.profile ?? 'academy' });
-      core = createCore(config, { clock: () => performance.now() });
+      core = createCore(withHistory(config, options.history), { clock: () => performance.now() });
       cache.set(key, core);
     }
     return core;
@@ -189,7 +192,9 @@ export function program(): Command {
     .requiredOption('--json', 'JSON lines in and out')
     .addOption(profileOption())
     .addOption(configOption())
+    .option('--history <file>', 'labelled JSON lines (text, label, oos_reason) added to training for this run')
     .action(async (options: ProfileOptions) => {
+      if (options.history) checkHistory(options.history);
       const coreFor = coreCache(options);
       await jsonLines((value) => {
         const input = value as { id?: string; text?: unknown; profile?: string };
@@ -280,6 +285,7 @@ export function program(): Command {
     .option('--profile <name>', 'only lines of this profile')
     .option('--errors', 'list misclassified lines with the features that decided them, and slot errors')
     .option('--json', 'print the report as JSON')
+    .option('--history <file>', 'labelled JSON lines (text, label, oos_reason) added to training for this run')
     .action((file: string, options: ProfileOptions & { errors?: boolean; json?: boolean }) => {
       const lines = readFileSync(file, 'utf8')
         .split('\n')
@@ -291,7 +297,7 @@ export function program(): Command {
           return parsed.data;
         })
         .filter((l) => !options.profile || l.profile === options.profile);
-      const coreFor = coreCache({ config: options.config });
+      const coreFor = coreCache({ config: options.config, history: options.history });
       const report = evaluate(lines, (profile) => coreFor(profile));
       const training = [...new Set(lines.map((l) => l.profile))].map((p) => {
         const core = coreFor(p);
@@ -344,7 +350,10 @@ export function program(): Command {
       );
     });
 
+  learnCommands(cli);
+
   const tickets = cli.command('tickets').description('the local ticket store');
+  relabelCommand(tickets);
   tickets
     .command('list')
     .description('list tickets in the local store (TRIAGE_DATA_DIR)')

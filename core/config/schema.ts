@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { learningSection } from './learning.ts';
 
 /** The languages the bot speaks. */
 export const LANGS = ['nl', 'fr', 'en'] as const;
@@ -686,6 +687,8 @@ export const configSchema = z
     messages,
     /** Where tickets go and how they are delivered (default: the local store). */
     tickets: ticketsSection.prefault({}),
+    /** Learning from the helpdesk's own tickets and its agents' corrections (see learning.ts). */
+    learning: learningSection.prefault({}),
   })
   .strict();
 

@@ -33,9 +33,17 @@ function parts(at: Date, timeZone: string): { date: Ymd; minutes: number } {
   };
 }
 
-/** The local day and minute of the day of an instant in a time zone. */
+const localCache = new Map<string, { date: Ymd; minutes: number }>();
+
+/** The local day and minute of the day of an instant in a time zone (memoised per minute: Intl is slow). */
 export function localOf(at: Date, timeZone: string): { date: Ymd; minutes: number } {
-  return parts(at, timeZone);
+  const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+  let local = localCache.get(key);
+  if (!local) {
+    if (localCache.size > 2000) localCache.clear();
+    localCache.set(key, (local = parts(at, timeZone)));
+  }
+  return local;
 }
 
 function ymdToUtc(date: Ymd): number {
@@ -60,7 +68,7 @@ export function instantAt(date: Ymd, minutes: number, timeZone: string): Date {
   const wall = ymdToUtc(date) + minutes * 60_000;
   let guess = wall;
   for (let i = 0; i < 2; i++) {
-    const local = parts(new Date(guess), timeZone);
+    const local = localOf(new Date(guess), timeZone);
     const seen = ymdToUtc(local.date) + local.minutes * 60_000;
     guess += wall - seen;
   }

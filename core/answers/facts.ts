@@ -5,7 +5,7 @@ import { fill, helpdeskParams, say } from '../messages.ts';
 import { FUNCTION_WORD_SET } from '../text/lang.ts';
 import { words } from '../text/normalize.ts';
 import { stem } from '../text/stem.ts';
-import { CalendarReader, instantAt, localOf, type Moment, nextOpen, toMinutes } from './calendar.ts';
+import { CalendarReader, instantAt, isWorkday, localOf, type Moment, nextOpen, toMinutes } from './calendar.ts';
 import { Cues, cueText } from './text.ts';
 
 /** A fact about the helpdesk, answered from config. */
@@ -297,7 +297,7 @@ function situation(config: Config, moment: Moment, now: Date): { variant: HoursV
   const today = localOf(now, tz).date;
   if (moment.date !== null) {
     const start = instantAt(moment.date, openAt, tz);
-    const dayOpen = isOpen(start, hours);
+    const dayOpen = isWorkday(moment.date, hours);
     const isToday = moment.date === today;
     if (!dayOpen) {
       return { variant: isToday ? 'today_closed' : 'day_closed', from: instantAt(moment.date, 23 * 60 + 59, tz) };

@@ -44,6 +44,7 @@ export function occurrences(folded: string, phrase: string): CueHit[] {
 /** Phrase lists folded once, the message's language first; longer phrases first within a language. */
 export class Cues {
   private readonly byLang: Record<Lang, string[]>;
+  private readonly ordered = new Map<Lang, string[]>();
 
   constructor(lists: Lists) {
     const prep = (l: readonly string[]) =>
@@ -53,7 +54,9 @@ export class Cues {
 
   /** Every phrase of every language, longest first. */
   all(lang: Lang = 'nl'): string[] {
-    return LANG_ORDER[lang].flatMap((l) => this.byLang[l]);
+    let list = this.ordered.get(lang);
+    if (!list) this.ordered.set(lang, (list = [...new Set(LANG_ORDER[lang].flatMap((l) => this.byLang[l]))]));
+    return list;
   }
 
   get size(): number {

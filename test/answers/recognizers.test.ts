@@ -30,7 +30,10 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
 
     it.each([
       ['1) Comment imprimer les bulletins ?\n2) Où voir les factures ?\n3) Peut-on désinscrire un élève ?', 3],
-      ['- How do I print report cards?\n- Where are the invoices?\n- Can I remove a student?\n- Who does the count?', 4],
+      [
+        '- How do I print report cards?\n- Where are the invoices?\n- Can I remove a student?\n- Who does the count?',
+        4,
+      ],
       ['a) hoe druk ik af? b) waar staan de facturen? c) kan ik een leerling schrappen?', 3],
       ['• Wat is de URL van de testsite?\n• Hoe plan ik een nieuwsbericht?\n• Kan ik een formulier kopiëren?', 3],
       ['Ik heb een paar vragen:\n- rapporten afdrukken per klas\n- leerling uitschrijven\n- openstaande facturen', 3],
@@ -42,7 +45,9 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
 
     it.each([
       ['1. Open de fiche 2. Klik op bewaren 3. Foutmelding 500'],
-      ['Stappen:\n1. Ga naar leerlingen\n2. Kies een leerling\n3. Klik op bewaren\nDan krijg ik een fout. Kunnen jullie helpen?'],
+      [
+        'Stappen:\n1. Ga naar leerlingen\n2. Kies een leerling\n3. Klik op bewaren\nDan krijg ik een fout. Kunnen jullie helpen?',
+      ],
       ['1) Ouvrir la fiche 2) Cliquer sur enregistrer 3) Erreur 500'],
       ['Steps: 1. open the page 2. click publish 3. the editor freezes. Why?'],
       ['Hoe druk ik de rapporten af? En waar staan de facturen?'],

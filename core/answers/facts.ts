@@ -244,11 +244,6 @@ function render(config: Config, reader: CalendarReader, fact: Fact, folded: stri
   }
   return fill(template, {
     ...helpdeskParams(config, lang),
-    phone_nl: h.phone.nl,
-    phone_fr: h.phone.fr,
-    phone_en: h.phone.en,
-    faq: h.faq_url ?? h.manual_url ?? h.email,
-    changelog: h.changelog_url ?? h.manual_url ?? h.email,
     reply_time: h.reply_time?.[lang],
     who_may_ask: h.who_may_ask?.[lang],
     open: hours.open,

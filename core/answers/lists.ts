@@ -97,3 +97,8 @@ export function buildLists(config: Config): Lists {
     },
   };
 }
+
+/** The questions numbered one per line, as `list_by_email` quotes them ({items}). */
+export function numbered(items: readonly string[]): string {
+  return items.map((item, i) => `${i + 1}. ${item}`).join('\n');
+}

@@ -62,3 +62,8 @@ export function buildPersonal(config: Config): Personal {
     },
   };
 }
+
+/** The `{agent}` of the `personal_address` message: " (Jan)" when a name or address was given, else "". */
+export function agentSuffix(mail: PersonalMail): string {
+  return mail.agent ? ` (${mail.agent})` : '';
+}

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config/load.ts';
 import { buildAnswers } from '../../core/answers/index.ts';
+import { numbered } from '../../core/answers/lists.ts';
+import { agentSuffix } from '../../core/answers/personal.ts';
+import { SELF_SERVICE_MESSAGE_KEYS } from '../../core/config/facts-schema.ts';
 import type { Lang } from '../../core/config/schema.ts';
+import { say } from '../../core/messages.ts';
 
 const PROFILES = ['academy', 'site'] as const;
 const built = Object.fromEntries(PROFILES.map((p) => [p, buildAnswers(loadConfig({ profile: p }))]));
@@ -162,5 +166,42 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
     ])('[%s] "%s" is a new incident or question', (lang, text) => {
       expect(progress.asksProgress(text, lang)).toBeNull();
     });
+  });
+});
+
+describe.each(PROFILES)('the self-service messages (%s profile)', (profile) => {
+  const config = loadConfig({ profile });
+  const answers = built[profile]!;
+
+  it.each(['nl', 'fr', 'en'] as const)('render in %s with every placeholder filled', (lang) => {
+    const items = answers.lists.questionList(FIVE_QUESTIONS)!;
+    const mail = answers.personal.mailedPersonalAddress('Ik had Jan al gemaild op zijn eigen adres', 'nl')!;
+    const status = say(config, lang, 'status_open', { ticket: 'HD-000042' });
+    const params = {
+      count: items.length,
+      items: numbered(items),
+      unit: config.vocabulary.slots[profile === 'academy' ? 'academy' : 'site_id'][lang].toLowerCase(),
+      subject: items[0],
+      wish: 'tegen vrijdag',
+      agent: agentSuffix(mail),
+      ticket: 'HD-000042',
+      title: 'Het rapport crasht',
+      status,
+      date: '2026-11-16',
+      url: 'https://example.org/changelog/1',
+    };
+    for (const key of SELF_SERVICE_MESSAGE_KEYS) {
+      const text = say(config, lang, key, params);
+      expect(text, key).not.toMatch(/\{\w+\}/);
+      expect(text.charAt(0), key).toBe(text.charAt(0).toUpperCase());
+    }
+    expect(say(config, lang, 'list_by_email', params)).toContain('5. Wie kan de telling naar het departement doen?');
+    expect(say(config, lang, 'personal_address', params)).toContain('(Jan)');
+    expect(say(config, lang, 'date_release', params)).toContain(config.helpdesk.changelog_url);
+    expect(say(config, lang, 'urgent_by_phone', params)).toContain(config.helpdesk.phone[lang]);
+  });
+
+  it('names who follows up a complaint: the service manager at the web service desk', () => {
+    expect(say(config, 'nl', 'complaint_followup')).toMatch(profile === 'site' ? /servicemanager/ : /opgevolgd/);
   });
 });

@@ -3,7 +3,14 @@
 import { loadConfig } from '../adapters/config/load.ts';
 import { buildAnswers } from '../core/answers/index.ts';
 import type { Lang } from '../core/config/schema.ts';
-import { FACT_QUESTIONS, HELD_OUT_NOT_FACTS, HELD_OUT_QUESTIONS, NOT_FACTS } from '../test/answers/fact-questions.ts';
+import {
+  FACT_QUESTIONS,
+  HELD_OUT_NOT_FACTS,
+  HELD_OUT_NOT_FACTS_2,
+  HELD_OUT_QUESTIONS,
+  HELD_OUT_QUESTIONS_2,
+  NOT_FACTS,
+} from '../test/answers/fact-questions.ts';
 
 const now = new Date('2026-11-24T09:00:00Z');
 const messages: [Lang, string][] = [
@@ -28,7 +35,7 @@ for (const profile of ['academy', 'site'] as const) {
   const right = (set: [Lang, string, string][]) =>
     set.filter(([l, q, id]) => a.facts.answer(q, l, now)?.id === id).length;
   const quiet = (set: [Lang, string][]) => set.filter(([l, q]) => a.facts.answer(q, l, now) === null).length;
-  const requests = [...NOT_FACTS, ...HELD_OUT_NOT_FACTS];
+  const requests = [...NOT_FACTS, ...HELD_OUT_NOT_FACTS, ...HELD_OUT_NOT_FACTS_2];
   const questions = FACT_QUESTIONS.map(([l, q]) => [l, q] as [Lang, string]);
   console.log(`${profile} (built in ${built.toFixed(0)} ms with the config load)`);
   console.log(
@@ -36,6 +43,9 @@ for (const profile of ['academy', 'site'] as const) {
   );
   console.log(
     `  facts, held out:     ${right(HELD_OUT_QUESTIONS)}/${HELD_OUT_QUESTIONS.length} right, ${quiet(HELD_OUT_NOT_FACTS)}/${HELD_OUT_NOT_FACTS.length} requests left alone`,
+  );
+  console.log(
+    `  facts, held out 2:   ${right(HELD_OUT_QUESTIONS_2)}/${HELD_OUT_QUESTIONS_2.length} right, ${quiet(HELD_OUT_NOT_FACTS_2)}/${HELD_OUT_NOT_FACTS_2.length} requests left alone`,
   );
   console.log(`  facts.answer on a request (no fact):  ${perMessage((l, t) => a.facts.answer(t, l, now), requests)}`);
   console.log(

@@ -174,8 +174,10 @@ export const NOT_FACTS: [Lang, string][] = [
 ];
 
 /**
- * Written after the config's phrases were tuned on the sets above, and not tuned on since: how the
- * facts do on wordings nobody tuned for. The test prints the figure and asserts a floor.
+ * Written after the config's phrases were tuned on the sets above: how the facts do on wordings nobody
+ * tuned for. Measured first at 23/30 and 13/15 on both profiles; three phrasings were then added to the
+ * config for misses it showed (closing time, editors, new versions), so it is no longer quite unseen.
+ * The test prints the figure and asserts a floor.
  */
 export const HELD_OUT_QUESTIONS: FactCase[] = [
   ['nl', 'Om hoe laat sluit de helpdesk?', 'hours'],
@@ -226,4 +228,61 @@ export const HELD_OUT_NOT_FACTS: [Lang, string][] = [
   ['en', 'How do I close the school year?'],
   ['fr', 'Comment clôturer une inscription ?'],
   ['nl', 'Wat is de beste manier om een leerling over te zetten naar een andere klas?'],
+];
+
+/** A second held-out set, written after the last change to the facts' phrases and never tuned on (first measured at 23/30 and 17/20). */
+export const HELD_OUT_QUESTIONS_2: FactCase[] = [
+  ['nl', 'Tot wanneer kan ik vandaag nog bellen?', 'hours'],
+  ['nl', 'Zijn jullie open op Allerheiligen?', 'hours'],
+  ['nl', 'Kan ik jullie om 8 uur al bereiken?', 'hours'],
+  ['fr', 'Le helpdesk est-il ouvert le 21 juillet ?', 'hours'],
+  ['fr', 'Êtes-vous joignables en ce moment ?', 'hours'],
+  ['en', 'When do you open tomorrow?', 'hours'],
+  ['en', 'Is anybody at the helpdesk on Friday afternoon?', 'hours'],
+  ['nl', 'Welk nummer bel ik voor de Franstalige helpdesk?', 'phone'],
+  ['nl', 'Graag het telefoonnummer van de helpdesk', 'phone'],
+  ['fr', 'Pouvez-vous me donner votre numéro ?', 'phone'],
+  ['en', 'Could you give me the phone number?', 'phone'],
+  ['nl', 'Welk e-mailadres gebruik ik voor de helpdesk?', 'email'],
+  ['fr', 'Puis-je vous écrire un e-mail ?', 'email'],
+  ['en', 'What address do I send e-mails to?', 'email'],
+  ['nl', 'Hoe snel kan ik een antwoord verwachten?', 'reply_time'],
+  ['fr', 'Sous combien de temps aurai-je une réponse ?', 'reply_time'],
+  ['en', 'When can I expect an answer?', 'reply_time'],
+  ['nl', 'Wie mag bij jullie een ticket aanmaken?', 'who_may_ask'],
+  ['fr', 'Combien de rédacteurs peuvent contacter le service desk ?', 'who_may_ask'],
+  ['nl', 'Wordt mijn ticket vanzelf gesloten als ik niks laat horen?', 'closing'],
+  ['en', 'Will my ticket be closed if I do not reply?', 'closing'],
+  ['nl', 'Welk ticketnummer moet ik vermelden als ik bel?', 'follow_up'],
+  ['fr', 'Comment ajouter une capture à mon ticket ?', 'follow_up'],
+  ['nl', 'Is er een gebruikersgids?', 'manual'],
+  ['fr', 'Où est votre FAQ ?', 'manual'],
+  ['en', 'Is there a changelog somewhere?', 'changelog'],
+  ['nl', 'Kunnen jullie ook onze back-ups nakijken?', 'out_of_scope'],
+  ['fr', 'Proposez-vous des formations ?', 'out_of_scope'],
+  ['nl', 'Hoe kan ik een klacht indienen over de service?', 'complaint'],
+  ['en', 'How do I escalate something urgent?', 'urgent'],
+];
+
+export const HELD_OUT_NOT_FACTS_2: [Lang, string][] = [
+  ['nl', 'Het nummer van de leerling verschijnt niet op het attest'],
+  ['nl', 'Hoe stel ik de contacturen van de leerkrachten in?'],
+  ['nl', 'Kan ik het e-mailadres van de academie op het rapport zetten?'],
+  ['nl', 'Wanneer sluit de inschrijvingsperiode in het programma?'],
+  ['nl', 'Waar vind ik de handtekening van de directeur in de instellingen?'],
+  ['nl', 'Ik wil een klacht van een ouder registreren in het leerlingdossier'],
+  ['nl', 'Hoe open ik een oud schooljaar?'],
+  ['nl', 'Hoe lang worden afwezigheden bewaard?'],
+  ['fr', "Comment ajouter le numéro de téléphone de l'académie sur l'attestation ?"],
+  ['fr', 'Quand se clôturent les inscriptions dans le logiciel ?'],
+  ['fr', "L'adresse e-mail de l'académie n'apparaît pas sur la facture"],
+  ['en', "How do I put the academy's phone number on the certificate?"],
+  ['en', 'Where are the settings for the e-mail signature?'],
+  ['en', 'The page with our opening hours gives a 404'],
+  ['en', 'How long are absences kept?'],
+  ['nl', 'De FAQ-pagina op onze site toont geen vragen meer'],
+  ['nl', 'Hoe maak ik een nieuwe pagina met veelgestelde vragen op site 3317?'],
+  ['fr', 'Notre page FAQ ne s’affiche plus'],
+  ['en', 'How do I add an FAQ block to our homepage?'],
+  ['en', 'Urgent: the whole site is down!'],
 ];

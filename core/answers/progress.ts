@@ -1,5 +1,5 @@
 import type { Config, Lang } from '../config/schema.ts';
-import { Cues, cueText } from './text.ts';
+import { Cues, cueText, sentences } from './text.ts';
 
 export interface ProgressAsk {
   /** The rest of the message (the cue and filler words taken off): what to match against open tickets and the changelog. Empty when the message names nothing ("is het al opgelost?"). */
@@ -57,16 +57,27 @@ export function buildProgress(config: Config): Progress {
       let rest = folded;
       for (const h of [...hits].reverse()) rest = `${rest.slice(0, h.start)} ${rest.slice(h.end)}`;
       if (!ticket && incident.has(rest, lang) && !persistence.has(rest, lang)) return null;
-      // The subject, from the text as written: cues, greetings, ticket number and punctuation taken off.
-      const written = text.replace(/\s+/g, ' ').trim();
-      let subject = written.length === folded.length ? written : folded;
-      for (const h of [...hits].reverse()) subject = `${subject.slice(0, h.start)} ${subject.slice(h.end)}`;
-      if (ticket) subject = subject.replace(ticketPattern, ' ');
-      subject = subject
-        .replace(/[?!.,;:()"«»]+/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-      return { subject: trimLead(subject, lang), ticket };
+      // The subject: the asking sentence without its cues, ticket number, punctuation and filler words;
+      // when that leaves nothing ("Is het al opgelost? De rapporten crashen nog altijd"), the other sentences.
+      const parts = sentences(text);
+      const asking = parts.findIndex((p) => cues.has(cueText(p), lang));
+      const subjectOf = (part: string) => {
+        const written = part.replace(/\s+/g, ' ').trim();
+        const folded = cueText(written);
+        let rest = written.length === folded.length ? written : folded;
+        for (const h of cues.findAll(folded, lang).reverse()) rest = `${rest.slice(0, h.start)} ${rest.slice(h.end)}`;
+        rest = trimLead(rest.replace(ticketPattern, ' ').replace(/\s+/g, ' ').trim(), lang);
+        return trimLead(
+          rest
+            .replace(/[?!.,;:()"«»]+/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+          lang,
+        );
+      };
+      let subject = asking >= 0 ? subjectOf(parts[asking]!) : '';
+      if (!subject) subject = subjectOf(parts.filter((_, i) => i !== asking).join(' '));
+      return { subject, ticket };
     },
   };
 }

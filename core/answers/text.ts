@@ -88,10 +88,13 @@ export class Cues {
   }
 }
 
-/** Sentences of a text (split after . ! ? ; and line breaks), with their punctuation, trimmed. */
+/**
+ * Sentences of a text (split after . ! ? ; and line breaks), with their punctuation, trimmed. A full stop
+ * after a one-letter part ("i.v.m.", "e.g.") ends no sentence.
+ */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?;])\s+|\n+/)
+    .split(/(?<=[^.\s]{2}\.|[!?;])\s+|\n+/)
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -9,6 +9,7 @@ import { say } from '../../core/messages.ts';
 
 const PROFILES = ['academy', 'site'] as const;
 const built = Object.fromEntries(PROFILES.map((p) => [p, buildAnswers(loadConfig({ profile: p }))]));
+const answersOf = (p: (typeof PROFILES)[number]) => built[p]!;
 
 const FIVE_QUESTIONS = `Ik heb een hele lijst vragen:
 1. Hoe druk ik de rapporten af voor één klas?
@@ -150,8 +151,17 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
       ['fr', 'Où en est ma demande concernant les attestations ?', 'attestations', null],
       ['en', 'Is it fixed yet?', '', null],
       ['en', 'Any update on the report card averages?', 'report card averages', null],
+      ['nl', 'Wanneer is het opgelost?', '', null],
+      ['nl', 'Nog nieuws i.v.m. de rapporten? Alvast bedankt.', 'rapporten', null],
+      ['en', 'Any news on the export? Can you have it fixed by Friday?', 'export', null],
     ])('[%s] "%s" asks how far it is (subject "%s")', (lang, text, subject, ticket) => {
       expect(progress.asksProgress(text, lang)).toEqual({ subject, ticket });
+    });
+
+    it('is none of the others: a progress question is no fact about the changelog', () => {
+      expect(
+        answersOf(profile).facts.answer('Wanneer is het opgelost?', 'nl', new Date('2026-11-24T09:00:00Z')),
+      ).toBeNull();
     });
 
     it.each<[Lang, string]>([

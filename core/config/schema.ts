@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { factsSection, helpdeskFactFields, SELF_SERVICE_MESSAGE_KEYS, selfServiceSection } from './facts-schema.ts';
 import { learningSection } from './learning.ts';
 
 /** The languages the bot speaks. */
@@ -269,6 +270,7 @@ const MESSAGE_KEYS = [
   'limit_attachments',
   'limit_attachment_size',
   'limit_attachment_type',
+  ...SELF_SERVICE_MESSAGE_KEYS,
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 
@@ -454,6 +456,7 @@ export const configSchema = z
         email: nonEmpty,
         manual_url: z.url().optional(),
         hours,
+        ...helpdeskFactFields,
       })
       .strict(),
     classifier: z
@@ -685,6 +688,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     messages,
+    /** The bot's own answers: facts about the helpdesk, and the self-service recognizers' words. */
+    facts: factsSection,
+    self_service: selfServiceSection,
     /** Where tickets go and how they are delivered (default: the local store). */
     tickets: ticketsSection.prefault({}),
     /** Learning from the helpdesk's own tickets and its agents' corrections (see learning.ts). */

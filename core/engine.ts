@@ -1,3 +1,6 @@
+import { buildAnswers } from './answers/index.ts';
+import { numbered } from './answers/lists.ts';
+import { agentSuffix } from './answers/personal.ts';
 import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import { cueMatcher } from './classify/rules.ts';
 import type { SoftmaxData } from './classify/softmax.ts';
@@ -45,6 +48,7 @@ type HandoffReason = 'asked' | 'misunderstood' | 'rule';
 /** Phases in which the bot offered buttons, so a button press is an answer. */
 const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
   'choosing_label',
+  'choosing_list',
   'clarifying',
   'confirming',
   'deflecting',
@@ -125,6 +129,7 @@ export function createCore(
   );
   const core = { config, classifier, extractor, knowledge };
   const kit = buildLanguage(config);
+  const answers = buildAnswers(config);
   const menuWording = Object.fromEntries(
     IN_SCOPE_LABELS.map((label) => [label, LANGS.map((l) => say(config, l, `label_choice_${label}`))]),
   ) as Record<InScopeLabel, string[]>;
@@ -255,6 +260,9 @@ export function createCore(
       case 'choosing_label':
         onLabelChoice(t, input, attachments);
         return;
+      case 'choosing_list':
+        onListChoice(t, input);
+        return;
       case 'collecting':
         onAnswer(t, text, attachments);
         return;
@@ -347,6 +355,7 @@ export function createCore(
       t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
       return true;
     }
+    if ((idle || t.state.phase === 'opening') && attachments.length === 0 && answerFact(t, text)) return true;
     if (idle && attachments.length === 0 && kit.greetingOnly(text)) {
       t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
       t.reply(say(config, t.lang, 'greeting_reply'));
@@ -354,6 +363,23 @@ export function createCore(
       return true;
     }
     return false;
+  }
+
+  /**
+   * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
+   * at once from config in the person's language; no ticket, and the conversation stays open for a request.
+   */
+  function answerFact(t: TurnBuilder, text: string): boolean {
+    const fact = answers.facts.answer(text, t.lang, t.ctx.now);
+    if (!fact) return false;
+    // "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral.
+    const verdict = classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+    if (verdict.label === 'out_of_scope' && verdict.confidence >= config.classifier.clarify_threshold) return false;
+    t.set({ phase: 'done', awaiting: null, request: null });
+    t.reply(`${fact.text}\n\n${say(config, t.lang, 'fact_more')}`);
+    t.effect({ type: 'answered_fact', fact: fact.id });
+    t.status = 'done';
+    return true;
   }
 
   /**
@@ -455,7 +481,14 @@ export function createCore(
    */
   function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
     t.restartTranscript();
-    const subjects = classifier.subjects(text.slice(0, MAX_ANALYSED));
+    const questions = answers.lists.questionList(text.slice(0, MAX_ANALYSED));
+    if (questions && questions.length >= 3) {
+      offerListChoice(t, text, questions, attachments, input);
+      return;
+    }
+    const split = classifier.subjects(text.slice(0, MAX_ANALYSED));
+    // The numbered steps of one problem are one subject, one ticket.
+    const subjects = kit.areSteps(split) ? [text] : split;
     if (subjects.length > config.multi_subject.max_split) {
       t.reply(say(config, t.lang, 'multi_list'));
       triage(t, { ...newRequest(t, text, attachments, input), list: true });
@@ -469,7 +502,75 @@ export function createCore(
       triage(t, newRequest(t, first, attachments, input, shared));
       return;
     }
-    triage(t, newRequest(t, text, attachments, input));
+    const request = newRequest(t, text, attachments, input);
+    if (promisesNoDate(t, request)) return;
+    const mail = answers.personal.mailedPersonalAddress(text, t.lang);
+    if (mail) t.reply(say(config, t.lang, 'personal_address', { agent: agentSuffix(mail) }));
+    triage(t, request);
+  }
+
+  /**
+   * "Tegen vrijdag klaar?" / "wanneer komt de nieuwe versie uit?": the helpdesk never promises a date. A
+   * question about when a release or fix comes is answered with the changelog (no ticket); a wish for a
+   * date on a request is said to be a wish, and the request goes on (its text carries the wish).
+   */
+  function promisesNoDate(t: TurnBuilder, request: RequestState): boolean {
+    const date = answers.dates.asksForDate(request.text, t.lang);
+    if (!date) return false;
+    const breakage = request.classification.label === 'incident' || request.classification.label === 'out_of_scope';
+    if (date.kind === 'when' && !breakage) {
+      t.set({ phase: 'done', awaiting: null, request: null });
+      t.reply(say(config, t.lang, 'date_release'));
+      t.effect({ type: 'answered_fact', fact: 'release_date' });
+      t.status = 'done';
+      return true;
+    }
+    t.reply(say(config, t.lang, 'date_no_promise', { wish: date.wish }));
+    return false;
+  }
+
+  /**
+   * A list of three or more questions: the helpdesk prefers lists by e-mail. The bot says so, quoting the
+   * questions, and offers one ticket per question or the address.
+   */
+  function offerListChoice(
+    t: TurnBuilder,
+    text: string,
+    questions: string[],
+    attachments: Attachment[],
+    input: Turn,
+  ): void {
+    const request = newRequest(t, text, attachments, input);
+    t.set({
+      phase: 'choosing_list',
+      awaiting: 'confirm',
+      request,
+      queue: questions,
+      shared: pick(request.slots, SHARED_SLOTS),
+    });
+    const params = { count: questions.length, items: numbered(questions) };
+    t.reply(say(config, t.lang, 'list_by_email', params), [
+      { value: 'tickets', label: say(config, t.lang, 'list_choice_tickets') },
+      { value: 'email', label: say(config, t.lang, 'list_choice_email') },
+    ]);
+    t.status = 'collecting';
+  }
+
+  function onListChoice(t: TurnBuilder, input: Turn): void {
+    const questions = t.state.queue ?? [];
+    const answer = input.choice ?? (kit.says(input.text, 'separate') ? 'tickets' : kit.yesNo(input.text));
+    const tickets = answer === 'tickets' || answer === 'yes' || /ticket/i.test(input.text);
+    if (!tickets || questions.length === 0) {
+      const unit = config.vocabulary.slots[config.profile === 'site' ? 'site_id' : 'academy'][t.lang].toLowerCase();
+      t.set({ phase: 'done', awaiting: null, request: null, queue: [], shared: {} });
+      t.reply(say(config, t.lang, 'list_email', { unit }));
+      t.status = 'done';
+      return;
+    }
+    const [first, ...rest] = questions as [string, ...string[]];
+    t.set({ queue: rest });
+    t.reply(say(config, t.lang, 'list_split', { count: questions.length, subject: subjectOf(first) }));
+    triage(t, newRequest(t, first, t.state.request?.attachments ?? [], input, t.state.shared ?? {}));
   }
 
   /** Decide what a new request needs: a refusal, a clarifying question, the kind, or its details. */
@@ -1274,6 +1375,7 @@ export function createCore(
       parts.push(say(config, t.lang, 'filed_urgent_closed', { ticket: ticket.id, opens }));
     else if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
     if (missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
+    if (request.label === 'complaint') parts.push(say(config, t.lang, 'complaint_followup'));
     // A second subject the splitter could not separate: the one-subject-per-ticket tip.
     const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
     if (request.classification.multiSubject && !split) parts.push(say(config, t.lang, 'multi_subject'));

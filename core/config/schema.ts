@@ -620,6 +620,8 @@ export const configSchema = z
         negations: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Capitalised words that are never a colleague's name ("Iemand", "Helpdesk", "Someone"). */
         never_names: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Words that start a step of a reproduction ("open", "klik", "cliquez"): numbered steps are one subject. */
+        step_cues: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Number words for the kind menu, one list per choice in menu order (1-4), every language. */
         number_words: z.array(z.array(word)).default([]),
         /** Words that name a kind of request when the person is asked to choose one (any language). */

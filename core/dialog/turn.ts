@@ -79,6 +79,7 @@ export class TurnBuilder {
 export function statusOf(state: ConversationState): Status {
   switch (state.phase) {
     case 'opening':
+    case 'choosing_list':
     case 'choosing_label':
     case 'clarifying':
     case 'collecting':

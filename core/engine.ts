@@ -1,3 +1,6 @@
+import { buildAnswers } from './answers/index.ts';
+import { numbered } from './answers/lists.ts';
+import { agentSuffix } from './answers/personal.ts';
 import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import { cueMatcher } from './classify/rules.ts';
 import type { SoftmaxData } from './classify/softmax.ts';
@@ -12,6 +15,7 @@ import {
 import { buildLanguage } from './dialog/language.ts';
 import { hearDetail, tellsMore } from './dialog/prompts.ts';
 import { readState, STATE_VERSION, StateError } from './dialog/state.ts';
+import { MAX_TRANSCRIPT, statusOf, TurnBuilder } from './dialog/turn.ts';
 import { buildExtractor, type Extractor, isImage } from './extract/index.ts';
 import { afterWorkdays, describeDate, describeInstant, isOpen, nextOpening } from './hours.ts';
 import { buildKnowledge, type Knowledge, sameSubject } from './knowledge.ts';
@@ -23,7 +27,6 @@ import type {
   Attachment,
   ConversationState,
   CoreContext,
-  Effect,
   FiledTicket,
   OfferedTicket,
   Outcome,
@@ -31,7 +34,6 @@ import type {
   Reply,
   RequestState,
   Slots,
-  Status,
   TicketDraft,
   TicketPreview,
   TicketState,
@@ -46,6 +48,7 @@ type HandoffReason = 'asked' | 'misunderstood' | 'rule';
 /** Phases in which the bot offered buttons, so a button press is an answer. */
 const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
   'choosing_label',
+  'choosing_list',
   'clarifying',
   'confirming',
   'deflecting',
@@ -82,13 +85,6 @@ export type CoreEvent =
 
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
 const MAX_ANALYSED = 4000;
-const MAX_TRANSCRIPT = 40;
-/**
- * Characters kept of one line of the transcript. The bot's own lines are texts from the config (the
- * agent recognises a question from its start); keeping them whole made a four-turn conversation
- * weigh 3 KB instead of under 2 KB in the store.
- */
-const TRANSCRIPT_CHARS = { user: 2000, bot: 200 } as const;
 
 /**
  * The verdict as the state keeps it: probabilities to three decimals (the full floats weigh 200 bytes of state
@@ -133,6 +129,7 @@ export function createCore(
   );
   const core = { config, classifier, extractor, knowledge };
   const kit = buildLanguage(config);
+  const answers = buildAnswers(config);
   const menuWording = Object.fromEntries(
     IN_SCOPE_LABELS.map((label) => [label, LANGS.map((l) => say(config, l, `label_choice_${label}`))]),
   ) as Record<InScopeLabel, string[]>;
@@ -263,6 +260,9 @@ export function createCore(
       case 'choosing_label':
         onLabelChoice(t, input, attachments);
         return;
+      case 'choosing_list':
+        onListChoice(t, input);
+        return;
       case 'collecting':
         onAnswer(t, text, attachments);
         return;
@@ -355,6 +355,7 @@ export function createCore(
       t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
       return true;
     }
+    if ((idle || t.state.phase === 'opening') && attachments.length === 0 && answerFact(t, text)) return true;
     if (idle && attachments.length === 0 && kit.greetingOnly(text)) {
       t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
       t.reply(say(config, t.lang, 'greeting_reply'));
@@ -362,6 +363,23 @@ export function createCore(
       return true;
     }
     return false;
+  }
+
+  /**
+   * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
+   * at once from config in the person's language; no ticket, and the conversation stays open for a request.
+   */
+  function answerFact(t: TurnBuilder, text: string): boolean {
+    const fact = answers.facts.answer(text, t.lang, t.ctx.now);
+    if (!fact) return false;
+    // "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral.
+    const verdict = classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+    if (verdict.label === 'out_of_scope' && verdict.confidence >= config.classifier.clarify_threshold) return false;
+    t.set({ phase: 'done', awaiting: null, request: null });
+    t.reply(`${fact.text}\n\n${say(config, t.lang, 'fact_more')}`);
+    t.effect({ type: 'answered_fact', fact: fact.id });
+    t.status = 'done';
+    return true;
   }
 
   /**
@@ -463,7 +481,14 @@ export function createCore(
    */
   function startRequest(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): void {
     t.restartTranscript();
-    const subjects = classifier.subjects(text.slice(0, MAX_ANALYSED));
+    const questions = answers.lists.questionList(text.slice(0, MAX_ANALYSED));
+    if (questions && questions.length >= 3) {
+      offerListChoice(t, text, questions, attachments, input);
+      return;
+    }
+    const split = classifier.subjects(text.slice(0, MAX_ANALYSED));
+    // The numbered steps of one problem are one subject, one ticket.
+    const subjects = kit.areSteps(split) ? [text] : split;
     if (subjects.length > config.multi_subject.max_split) {
       t.reply(say(config, t.lang, 'multi_list'));
       triage(t, { ...newRequest(t, text, attachments, input), list: true });
@@ -477,7 +502,75 @@ export function createCore(
       triage(t, newRequest(t, first, attachments, input, shared));
       return;
     }
-    triage(t, newRequest(t, text, attachments, input));
+    const request = newRequest(t, text, attachments, input);
+    if (promisesNoDate(t, request)) return;
+    const mail = answers.personal.mailedPersonalAddress(text, t.lang);
+    if (mail) t.reply(say(config, t.lang, 'personal_address', { agent: agentSuffix(mail) }));
+    triage(t, request);
+  }
+
+  /**
+   * "Tegen vrijdag klaar?" / "wanneer komt de nieuwe versie uit?": the helpdesk never promises a date. A
+   * question about when a release or fix comes is answered with the changelog (no ticket); a wish for a
+   * date on a request is said to be a wish, and the request goes on (its text carries the wish).
+   */
+  function promisesNoDate(t: TurnBuilder, request: RequestState): boolean {
+    const date = answers.dates.asksForDate(request.text, t.lang);
+    if (!date) return false;
+    const breakage = request.classification.label === 'incident' || request.classification.label === 'out_of_scope';
+    if (date.kind === 'when' && !breakage) {
+      t.set({ phase: 'done', awaiting: null, request: null });
+      t.reply(say(config, t.lang, 'date_release'));
+      t.effect({ type: 'answered_fact', fact: 'release_date' });
+      t.status = 'done';
+      return true;
+    }
+    t.reply(say(config, t.lang, 'date_no_promise', { wish: date.wish }));
+    return false;
+  }
+
+  /**
+   * A list of three or more questions: the helpdesk prefers lists by e-mail. The bot says so, quoting the
+   * questions, and offers one ticket per question or the address.
+   */
+  function offerListChoice(
+    t: TurnBuilder,
+    text: string,
+    questions: string[],
+    attachments: Attachment[],
+    input: Turn,
+  ): void {
+    const request = newRequest(t, text, attachments, input);
+    t.set({
+      phase: 'choosing_list',
+      awaiting: 'confirm',
+      request,
+      queue: questions,
+      shared: pick(request.slots, SHARED_SLOTS),
+    });
+    const params = { count: questions.length, items: numbered(questions) };
+    t.reply(say(config, t.lang, 'list_by_email', params), [
+      { value: 'tickets', label: say(config, t.lang, 'list_choice_tickets') },
+      { value: 'email', label: say(config, t.lang, 'list_choice_email') },
+    ]);
+    t.status = 'collecting';
+  }
+
+  function onListChoice(t: TurnBuilder, input: Turn): void {
+    const questions = t.state.queue ?? [];
+    const answer = input.choice ?? (kit.says(input.text, 'separate') ? 'tickets' : kit.yesNo(input.text));
+    const tickets = answer === 'tickets' || answer === 'yes' || /ticket/i.test(input.text);
+    if (!tickets || questions.length === 0) {
+      const unit = config.vocabulary.slots[config.profile === 'site' ? 'site_id' : 'academy'][t.lang].toLowerCase();
+      t.set({ phase: 'done', awaiting: null, request: null, queue: [], shared: {} });
+      t.reply(say(config, t.lang, 'list_email', { unit }));
+      t.status = 'done';
+      return;
+    }
+    const [first, ...rest] = questions as [string, ...string[]];
+    t.set({ queue: rest });
+    t.reply(say(config, t.lang, 'list_split', { count: questions.length, subject: subjectOf(first) }));
+    triage(t, newRequest(t, first, t.state.request?.attachments ?? [], input, t.state.shared ?? {}));
   }
 
   /** Decide what a new request needs: a refusal, a clarifying question, the kind, or its details. */
@@ -1282,6 +1375,7 @@ export function createCore(
       parts.push(say(config, t.lang, 'filed_urgent_closed', { ticket: ticket.id, opens }));
     else if (!open) parts.push(say(config, t.lang, 'filed_outside_hours', { opens }));
     if (missingRequired(request).length > 0) parts.push(say(config, t.lang, 'filed_partial'));
+    if (request.label === 'complaint') parts.push(say(config, t.lang, 'complaint_followup'));
     // A second subject the splitter could not separate: the one-subject-per-ticket tip.
     const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
     if (request.classification.multiSubject && !split) parts.push(say(config, t.lang, 'multi_subject'));
@@ -1372,74 +1466,6 @@ export function createCore(
     return say(config, t.lang, 'opens_at', { day, time });
   }
 
-  // ---- the builder that collects one turn's outcome ------------------------------------------------
-
-  class TurnBuilder {
-    state: ConversationState;
-    readonly replies: Reply[] = [];
-    readonly effects: Effect[] = [];
-    status: Status;
-    /** Lines this turn added to the transcript. */
-    private logged = 0;
-
-    constructor(
-      state: ConversationState,
-      readonly ctx: CoreContext,
-    ) {
-      this.state = structuredClone(state);
-      this.status = statusOf(state);
-    }
-
-    get lang(): Lang {
-      return this.state.lang;
-    }
-
-    set(patch: Partial<ConversationState>): void {
-      this.state = { ...this.state, ...patch };
-    }
-
-    reply(text: string, choices?: Reply['choices']): void {
-      this.replies.push(choices ? { text, choices } : { text });
-      this.log('bot', text);
-    }
-
-    effect(effect: Effect): void {
-      this.effects.push(effect);
-      if (effect.type === 'handoff') this.set({ pendingHandoff: effect.ticket.idempotencyKey });
-      if (effect.type === 'file_ticket') this.set({ pendingHandoff: null });
-    }
-
-    /**
-     * A new request begins: its transcript starts with this turn. The earlier request's lines went with
-     * its own ticket; carried along they only made every later ticket, desk card and state longer.
-     */
-    restartTranscript(): void {
-      this.set({ transcript: this.logged === 0 ? [] : this.state.transcript.slice(-this.logged) });
-    }
-
-    log(from: 'user' | 'bot', text: string): void {
-      if (!text) return;
-      const last = this.state.transcript.at(-1);
-      // The bot's lines of one turn are one line ("Geen probleem. Kunt u een screenshot...").
-      if (from === 'bot' && this.logged > 0 && last?.from === 'bot') {
-        const joined = { ...last, text: clip(`${last.text} ${text}`, TRANSCRIPT_CHARS.bot) };
-        this.set({ transcript: [...this.state.transcript.slice(0, -1), joined] });
-        return;
-      }
-      this.logged++;
-      const transcript = [
-        ...this.state.transcript,
-        { from, text: clip(text, TRANSCRIPT_CHARS[from]), at: this.ctx.now.toISOString() },
-      ];
-      this.set({ transcript: transcript.slice(-MAX_TRANSCRIPT) });
-    }
-
-    outcome(): Outcome {
-      this.set({ updatedAt: this.ctx.now.toISOString() });
-      return { state: this.state, replies: this.replies, effects: this.effects, status: this.status };
-    }
-  }
-
   return { ...core, start, handle };
 }
 
@@ -1450,28 +1476,6 @@ function typeAllowed(contentType: string, allowed: string[]): boolean {
     const p = pattern.toLowerCase();
     return p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : type === p;
   });
-}
-
-function statusOf(state: ConversationState): Status {
-  switch (state.phase) {
-    case 'opening':
-    case 'choosing_label':
-    case 'clarifying':
-    case 'collecting':
-    case 'confirming':
-    case 'editing':
-    case 'deflecting':
-    case 'billing':
-    case 'checking':
-    case 'duplicate':
-      return 'collecting';
-    case 'rejected':
-      return 'rejected';
-    case 'handoff':
-      return 'handoff';
-    default:
-      return 'done';
-  }
 }
 
 /** Slots in `found` that `known` does not have yet (an answer never overwrites what was said). */
@@ -1487,10 +1491,4 @@ function unitOf(request: RequestState): Pick<ConversationState, 'unit'> {
 
 function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {
   return Object.fromEntries(keys.filter((k) => slots[k] !== undefined).map((k) => [k, slots[k]])) as Slots;
-}
-
-/** The text cut to `max` characters (whole code points), marked with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${Array.from(text.slice(0, max)).slice(0, -1).join('')}…`;
 }

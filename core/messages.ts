@@ -10,11 +10,17 @@ export function fill(template: string, params: Record<string, string | number | 
 
 /** The helpdesk's own details, available to every message and referral as placeholders. */
 export function helpdeskParams(config: Config, lang: Lang): Record<string, string> {
+  const h = config.helpdesk;
   return {
-    helpdesk: config.helpdesk.name[lang],
-    phone: config.helpdesk.phone[lang],
-    email: config.helpdesk.email,
-    manual: config.helpdesk.manual_url ?? config.helpdesk.email,
+    helpdesk: h.name[lang],
+    phone: h.phone[lang],
+    phone_nl: h.phone.nl,
+    phone_fr: h.phone.fr,
+    phone_en: h.phone.en,
+    email: h.email,
+    manual: h.manual_url ?? h.email,
+    faq: h.faq_url ?? h.manual_url ?? h.email,
+    changelog: h.changelog_url ?? h.manual_url ?? h.email,
   };
 }
 

@@ -128,6 +128,8 @@ export type Effect =
   | { type: 'find_tickets'; key: string; academy?: string; siteId?: string; since: string }
   /** Add the person's details to an existing ticket instead of filing a new one. */
   | { type: 'add_to_ticket'; ticketId: string; text: string; attachments: Attachment[] }
+  /** A fact about the helpdesk answered from config (hours, phone, reply time...): no ticket. */
+  | { type: 'answered_fact'; fact: string }
   /** The manual or changelog answered: no ticket (counted as resolved by the manual). */
   | { type: 'resolved_by_manual'; pages: string[] }
   /** Part of the message was over a configured limit and was refused with a polite answer (for metrics). */
@@ -216,6 +218,8 @@ export interface ConversationState {
     | 'idle'
     /** A greeting or a colleague's name only: the bot asked what the request is about. */
     | 'opening'
+    /** A list of questions: one ticket per question, or the list by e-mail. */
+    | 'choosing_list'
     | 'choosing_label'
     | 'clarifying'
     | 'collecting'

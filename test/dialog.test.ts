@@ -243,3 +243,72 @@ describe("nobody sees another person's tickets", () => {
     await jan.user('status van HD-000001?').bot({ says: /HD-000001 staat open/ });
   });
 });
+
+describe('answers the bot gives itself (self-service)', () => {
+  it.each([
+    ['Tot hoe laat zijn jullie vandaag bereikbaar?', /08:30|17:00/],
+    ['wat is het telefoonnummer van de helpdesk', /09 324 00 10/],
+    ['Where is the user manual?', /handleiding|manual/i],
+    ['Binnen hoeveel tijd antwoorden jullie op een ticket?', /./],
+  ])('%j is answered at once, with no ticket and no question about the academy', async (text, answer) => {
+    const chat = transcript();
+    const r = await chat.user(text).bot({ status: 'done', says: answer, saysNot: /Voor welke academie/ });
+    expect(r.ticket).toBeNull();
+    // The conversation stays open for a request.
+    await chat.user('De export naar het departement geeft een fout 500 sinds vanmorgen').bot({ status: 'collecting' });
+    expect(await chat.tickets.list()).toHaveLength(0);
+  });
+
+  it('a list of five questions: quoted and counted, then one ticket per question on request', async () => {
+    const chat = transcript();
+    const list =
+      'Ik heb een hele lijst vragen:\n1. Hoe exporteer ik de leerlingenlijst?\n2. Waar stel ik de vakantiedagen in?\n3. Hoe maak ik een nieuwe klas aan?\n4. Waar vind ik de facturen van vorig jaar?\n5. Kan ik een leerling in twee afdelingen inschrijven?';
+    const r = await chat.user(list).bot({ status: 'collecting', awaiting: 'confirm', says: [/5 vragen/, /helpdesk@/] });
+    const text = r.replies.map((x) => x.text).join('\n');
+    expect(text).toMatch(/Hoe exporteer ik de leerlingenlijst/);
+    expect(text).toMatch(/Kan ik een leerling in twee afdelingen inschrijven/);
+    expect(text).not.toMatch(/2 verschillende onderwerpen/);
+    await chat.press('tickets').bot({ status: 'collecting', says: /5 tickets/ });
+  });
+
+  it('a list of questions by e-mail: the address, and nothing filed', async () => {
+    const chat = transcript();
+    await chat
+      .user('Drie vragen:\n- Hoe zet ik een les om?\n- Waar zie ik de wachtlijst?\n- Hoe druk ik een attest af?')
+      .bot({ awaiting: 'confirm' });
+    await chat.press('email').bot({ status: 'done', says: /helpdesk@academiesoftware\.example/ });
+    expect(await chat.tickets.list()).toHaveLength(0);
+  });
+
+  it('numbered reproduction steps of one incident are not a list of questions', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user('1. Open de leerlingenfiche\n2. Klik op bewaren\n3. Foutmelding 500 verschijnt. Academie Lindenhof')
+      .bot({ status: 'collecting' });
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/lijst van|verschillende onderwerpen/);
+  });
+
+  it('a wish for a date: no promise, the wish noted, the request goes on', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Kunnen jullie een extra veld "instrument" toevoegen aan de leerlingenfiche? Kunnen jullie dat tegen vrijdag klaar hebben?',
+      )
+      .bot({ status: 'collecting', says: /nooit|richtlijn/ });
+  });
+
+  it('when a new version comes out: the changelog, no promised date, no ticket', async () => {
+    const chat = transcript();
+    const r = await chat.user('wanneer komt de nieuwe versie uit?').bot({ status: 'done', says: /changelog/i });
+    expect(r.ticket).toBeNull();
+  });
+
+  it("mails to an agent's own address: said not to reach the ticket system, and this ticket does", async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Ik had Jan al gemaild op zijn eigen adres, maar de rapporten van de afdeling dans tonen nog altijd geen punten',
+      )
+      .bot({ status: 'collecting', says: /persoonlijke adres/ });
+  });
+});

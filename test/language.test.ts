@@ -201,3 +201,24 @@ describe('thanks, greetings and status questions', () => {
     ).toBe(false);
   });
 });
+
+describe('numbered steps of one problem', () => {
+  it('are steps', () => {
+    expect(kit.areSteps(['Open de leerlingenfiche', 'Klik op bewaren', 'Foutmelding 500 verschijnt'])).toBe(true);
+    expect(kit.areSteps(['Ouvrez la fiche', 'Cliquez sur enregistrer', 'Erreur 500'])).toBe(true);
+  });
+  it('separate subjects are not steps', () => {
+    expect(
+      kit.areSteps([
+        'de rapporten van de afdeling beeld tonen het verkeerde schooljaar',
+        'hoe voeg ik een nieuwe leraar toe in de personeelsmodule?',
+      ]),
+    ).toBe(false);
+    expect(
+      kit.areSteps([
+        'Open dag op zaterdag: kunnen we de inschrijvingen vroeger openen?',
+        'De facturen tonen een fout bedrag',
+      ]),
+    ).toBe(false);
+  });
+});

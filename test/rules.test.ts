@@ -111,15 +111,23 @@ describe('one subject per ticket', () => {
     expect(r.tickets.every((t) => !t.multiSubject)).toBe(true);
   });
 
-  it('gives a long list the advice to e-mail lists, and still files it as one ticket', async () => {
+  it('gives a list of questions the advice to e-mail lists, and files one ticket per question when asked', async () => {
     const chat = transcript();
-    const r = await chat
+    await chat
       .user(
         'Academie De Klankkast, enkele vragen:\n1. Hoe exporteer ik de leerlingenlijst?\n2. Waar stel ik de vakantiedagen in?\n3. Hoe maak ik een nieuwe klas aan?\n4. Waar vind ik de facturen van vorig jaar?',
       )
-      .bot({ status: 'filed', says: [/per e-mail naar/, /HD-000001/] });
-    expect(r.tickets).toHaveLength(1);
-    expect(r.ticket?.multiSubject).toBe(true);
+      .bot({
+        status: 'collecting',
+        awaiting: 'confirm',
+        says: [/lijst van 4 vragen/, /per e-mail/, /4 aparte tickets/],
+      });
+    let r = await chat.user('één ticket per vraag').bot({ says: /4 tickets/ });
+    // The academy named once holds for every question.
+    for (let i = 0; i < 12 && r.status !== 'done'; i++) r = await chat.user('nee').bot({ saysNot: /welke academie/i });
+    const tickets = await chat.tickets.list();
+    expect(tickets).toHaveLength(4);
+    expect(tickets.every((t) => t.draft.slots.academy === 'AKW')).toBe(true);
   });
 
   it('splits in French too', async () => {

@@ -200,6 +200,9 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
       await bot.settled();
       await bot.event(channelMessage('nee', { user: 'UJAN', thread_ts: first.ts }));
       await bot.settled();
+      // No screenshot: the error text instead, asked once.
+      await bot.event(channelMessage('weet ik niet', { user: 'UJAN', thread_ts: first.ts }));
+      await bot.settled();
       await bot.click(lastPosted(bot), 'send', 'UJAN');
       await bot.settled();
       const answers = bot.fake.posted(thread);

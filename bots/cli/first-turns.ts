@@ -9,7 +9,7 @@ export interface Hijacked {
   id: string;
   profile: string;
   label: string;
-  took: 'handoff' | 'named_colleague' | 'status' | 'closed';
+  took: 'handoff' | 'named_colleague' | 'status' | 'closed' | 'answered';
   text: string;
 }
 
@@ -46,6 +46,7 @@ export function firstTurns(lines: LabelledLine[], coreFor: (profile: string) => 
 
 function tookBy(effects: string[], phase: string, status: string): Hijacked['took'] | null {
   if (effects.includes('handoff')) return 'handoff';
+  if (effects.includes('answered_fact')) return 'answered';
   if (effects.includes('ticket_status')) return 'status';
   if (phase === 'opening') return 'named_colleague';
   // Triage began: a ticket filed, or the open tickets of the academy looked up (the host's turn comes next).
@@ -56,7 +57,11 @@ function tookBy(effects: string[], phase: string, status: string): Hijacked['too
 
 /** The report's lines: the count, and with `errors` each hijacked first turn. */
 export function formatFirstTurns(report: FirstTurnReport, options: { errors: boolean }): string {
-  const out = [`first turns that did not start triage: ${report.hijacked.length} of ${report.total}`];
+  const answered = report.hijacked.filter((h) => h.took === 'answered').length;
+  const out = [
+    `first turns that did not start triage: ${report.hijacked.length - answered} of ${report.total}` +
+      ` (besides ${answered} answered at once: a fact about the helpdesk or the no-date rule)`,
+  ];
   if (options.errors || report.hijacked.length <= 20) {
     for (const h of report.hijacked)
       out.push(`  ${h.id} (${h.profile}, ${h.label}) taken as ${h.took}: ${h.text.slice(0, 120)}`);

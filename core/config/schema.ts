@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { factsSection, helpdeskFactFields, SELF_SERVICE_MESSAGE_KEYS, selfServiceSection } from './facts-schema.ts';
 import { learningSection } from './learning.ts';
 
 /** The languages the bot speaks. */
@@ -269,6 +270,7 @@ const MESSAGE_KEYS = [
   'limit_attachments',
   'limit_attachment_size',
   'limit_attachment_type',
+  ...SELF_SERVICE_MESSAGE_KEYS,
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 
@@ -454,6 +456,7 @@ export const configSchema = z
         email: nonEmpty,
         manual_url: z.url().optional(),
         hours,
+        ...helpdeskFactFields,
       })
       .strict(),
     classifier: z
@@ -617,6 +620,8 @@ export const configSchema = z
         negations: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Capitalised words that are never a colleague's name ("Iemand", "Helpdesk", "Someone"). */
         never_names: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Words that start a step of a reproduction ("open", "klik", "cliquez"): numbered steps are one subject. */
+        step_cues: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Number words for the kind menu, one list per choice in menu order (1-4), every language. */
         number_words: z.array(z.array(word)).default([]),
         /** Words that name a kind of request when the person is asked to choose one (any language). */
@@ -685,6 +690,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     messages,
+    /** The bot's own answers: facts about the helpdesk, and the self-service recognizers' words. */
+    facts: factsSection,
+    self_service: selfServiceSection,
     /** Where tickets go and how they are delivered (default: the local store). */
     tickets: ticketsSection.prefault({}),
     /** Learning from the helpdesk's own tickets and its agents' corrections (see learning.ts). */

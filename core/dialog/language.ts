@@ -84,6 +84,8 @@ export interface LanguageKit {
   notOutOfScope(text: string): boolean;
   /** A kind of request picked from the menu: a number, a number word, the choice's wording, a kind word. */
   label(text: string, choiceLabels: Record<InScopeLabel, string[]>): InScopeLabel | null;
+  /** Numbered items that are the steps of one problem ("1. Open de fiche 2. Klik op bewaren 3. Fout 500"). */
+  areSteps(items: string[]): boolean;
   /** One of a list of typed commands (send, edit, join, separate), as the whole answer. */
   says(text: string, command: 'send' | 'edit' | 'join' | 'separate'): boolean;
 }
@@ -117,6 +119,7 @@ export function buildLanguage(config: Config): LanguageKit {
   const neverNames = new Set(compile(a.never_names).flat());
   const named = LANGS.flatMap((l) => a.named_agent[l] ?? []).map(templatePattern);
   const numberWords = a.number_words;
+  const stepCues = compile(a.step_cues);
 
   function yesNo(text: string): YesNo | null {
     const tokens = tokenize(text);
@@ -240,6 +243,9 @@ export function buildLanguage(config: Config): LanguageKit {
     asksStatus,
     notOutOfScope: (text) => override.some((p) => indexOf(tokenize(text), p) >= 0),
     label,
+    areSteps: (items) =>
+      items.length >= 2 &&
+      items.filter((item) => stepCues.some((cue) => startsAt(tokenize(item), cue, 0))).length * 2 >= items.length + 1,
     says: (text, command) => covers(tokenize(text), commands[command], filler),
   };
 }

@@ -8,6 +8,7 @@ export const STATE_VERSION = 2;
 const PHASES = [
   'idle',
   'opening',
+  'choosing_list',
   'choosing_label',
   'clarifying',
   'collecting',

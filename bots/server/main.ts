@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
+import { ensurePrivateDir } from '../../adapters/files/private.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
@@ -55,6 +56,8 @@ export interface Serving extends RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
+  // Conversations, tickets and screenshots are personal data: the folder is the owner's only.
+  await ensurePrivateDir(dataDir);
   const state = await backendFromEnv(options.env, dataDir, {
     onError: (error) => log.error({ err: error.message }, 'redis connection error'),
     // An address lives as long as its conversation can (every message and proactive post renews it).
@@ -214,15 +217,24 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     );
   }
 
-  const server = await startServer({
-    port: options.port,
-    ...(host ? { host } : {}),
-    channels,
-    log,
-    health,
-    metrics,
-    ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      port: options.port,
+      ...(host ? { host } : {}),
+      channels,
+      log,
+      health,
+      metrics,
+      ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
+    });
+  } catch (error) {
+    // A port in use (the error says which and what to do): let go of the stores, so the process ends.
+    clearInterval(sweeper);
+    await ticketing.close().catch(() => {});
+    await state.close().catch(() => {});
+    throw error;
+  }
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).

@@ -120,10 +120,6 @@ export async function chat(options: ChatOptions): Promise<void> {
     (TEXTS[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? `{${k}}`);
   const who = user.name ?? user.id;
 
-  const pending = pendingQuestion(earlier);
-  if (pending) write(`${t('resumed', { conversation, user: who })}\n${pending}\n> `);
-  else write(`${core.config.messages.empty[lang]}\n${t('hint', { conversation, user: who })}\n> `);
-
   const rl = createInterface({
     input,
     output: out,
@@ -139,6 +135,11 @@ export async function chat(options: ChatOptions): Promise<void> {
   // Ctrl-C in a terminal (readline's), or SIGINT otherwise: end as Ctrl-D does, saying how to resume.
   rl.on('SIGINT', stop);
   process.once('SIGINT', stop);
+
+  // Greeted only once Ctrl-C is handled: from the first prompt on, it ends the chat cleanly.
+  const pending = pendingQuestion(earlier);
+  if (pending) write(`${t('resumed', { conversation, user: who })}\n${pending}\n> `);
+  else write(`${core.config.messages.empty[lang]}\n${t('hint', { conversation, user: who })}\n> `);
 
   let attachments: Attachment[] = [];
   try {
@@ -174,6 +175,8 @@ export async function chat(options: ChatOptions): Promise<void> {
   } finally {
     process.removeListener('SIGINT', stop);
     rl.close();
+    // Ended by Ctrl-C or /quit while the input stays open (a pipe): let go of it, so the process ends.
+    if (input === process.stdin) process.stdin.destroy();
   }
   write(`\n${t('bye', { conversation })}\n`);
 }

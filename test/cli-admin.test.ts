@@ -25,7 +25,7 @@ function run(
   args: string[],
   input: string | null,
   env: Record<string, string>,
-  whenOut?: { match: RegExp; then: (child: ReturnType<typeof spawn>) => void },
+  whenOut?: { match: RegExp; act: (child: ReturnType<typeof spawn>) => void },
 ): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/triage.js', ...args], {
@@ -39,7 +39,7 @@ function run(
       stdout += d;
       if (whenOut && !acted && whenOut.match.test(stdout)) {
         acted = true;
-        whenOut.then(child);
+        whenOut.act(child);
       }
     });
     child.stderr.on('data', (d) => (stderr += d));
@@ -114,7 +114,7 @@ describe('triage chat in the terminal', () => {
       { TRIAGE_DATA_DIR: tempDir() },
       {
         match: /\n> $/,
-        then: (child) => child.kill('SIGINT'),
+        act: (child) => child.kill('SIGINT'),
       },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -448,6 +448,11 @@ function openTicketing(options: ProfileOptions): Ticketing {
 export async function main(argv: string[]): Promise<void> {
   // What the bot writes (conversations, tickets, screenshots, the outbox) is its owner's only.
   privateFileMask();
+  // Output piped into `head` and closed: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROFILE_DIR } from '../adapters/config/load.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import type { TicketDraft } from '../core/types.ts';
@@ -13,6 +13,9 @@ import { tempDir } from './helpers.ts';
 // `config check`, `eval --help` and `serve` on a busy port, each as a separate process.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// Each test starts the CLI several times (a start trains or loads the classifier): slow on a busy machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 interface Run {
   status: number | null;
@@ -119,6 +122,25 @@ describe('triage chat in the terminal', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\(gesprek term-3 bewaard; hervat met: npx triage chat --conversation term-3\)/);
+  });
+
+  it('--now shows the contact hours as at that time: closed on a Saturday evening, open on a Monday morning', async () => {
+    const turn = `${JSON.stringify({
+      conversation: 'h1',
+      user: 'u1',
+      text: 'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast',
+    })}\n`;
+    const at = async (now: string) => {
+      const r = await run(['converse', '--json', '--now', now], turn, { TRIAGE_DATA_DIR: tempDir() });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { status: string; replies: string[] };
+    };
+    const saturday = await at('2026-12-05T20:00:00+01:00');
+    expect(saturday.status).toBe('filed');
+    expect(saturday.replies.join(' ')).toMatch(/De helpdesk is nu gesloten; we zijn er weer maandag om 08:30/);
+    const monday = await at('2026-12-07T10:00:00+01:00');
+    expect(monday.status).toBe('filed');
+    expect(monday.replies.join(' ')).not.toMatch(/gesloten/);
   });
 
   it('refuses a --now that is not an ISO time', async () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
 import { writeFileAtomic } from '../adapters/files/atomic.ts';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
@@ -10,6 +10,9 @@ import { tempDir } from './helpers.ts';
 
 // What the bot writes under TRIAGE_DATA_DIR holds student names, e-mail addresses and transcripts:
 // the folder and every folder in it 0700, every file 0600, whatever the umask of the shell.
+
+// Each test starts the CLI several times (a start trains or loads the classifier): slow on a busy machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 /** Every folder and file under `dir` with its permission bits. */
 function modes(dir: string): { path: string; dir: boolean; mode: number }[] {

@@ -1,12 +1,10 @@
 // Classify + extract latency per message, and training time per profile. Prints figures; asserts nothing.
-// Usage: npm run bench [-- FILE.jsonl]   (default ../shared/data/dev.jsonl, else the hold-out set)
-import { existsSync, readFileSync } from 'node:fs';
+// Usage: npm run bench [-- FILE.jsonl]   (default: the shipped hold-out set, test/fixtures/holdout.jsonl)
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../adapters/config/load.ts';
 import { createCore, type TriageCore } from '../core/engine.ts';
 
-const file =
-  process.argv[2] ??
-  (existsSync('../shared/data/dev.jsonl') ? '../shared/data/dev.jsonl' : 'test/fixtures/holdout.jsonl');
+const file = process.argv[2] ?? 'test/fixtures/holdout.jsonl';
 const lines = readFileSync(file, 'utf8')
   .trim()
   .split('\n')

@@ -3,15 +3,10 @@
 // TypeScript sources through tsx's loader when the bundle cannot be built (a read-only install) or
 // TRIAGE_FROM_SOURCE=1 asks for it (stack traces then point at the .ts lines).
 import { pathToFileURL } from 'node:url';
+import { quietSpdyWarning } from './warnings.js';
 
-// restify 11 loads spdy, whose http-deceiver touches process.binding on import (DEP0111): known and
-// harmless, but printed twice on every start. Only that one warning is silenced.
-const emitWarning = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  const code = typeof rest[0] === 'object' && rest[0] !== null ? rest[0].code : rest[1];
-  if (code === 'DEP0111') return;
-  return emitWarning.call(process, warning, ...rest);
-};
+// restify's spdy prints DEP0111 (process.binding('http_parser')) at every start: only that is dropped.
+quietSpdyWarning();
 
 let entry = null;
 if (process.env.TRIAGE_FROM_SOURCE !== '1') {

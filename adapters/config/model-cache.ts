@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { SoftmaxData } from '../../core/classify/softmax.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import { writeFileAtomic } from '../files/atomic.ts';
+import { PRIVATE_DIR_MODE } from '../files/private.ts';
 import { PROJECT_ROOT, readConfigFile } from './load.ts';
 
 /** The code that turns phrases into a model: a change to any of it makes saved models stale. */
@@ -65,8 +66,26 @@ export async function cachedCore(config: Config, dataDir: string, clock?: () => 
       })),
     };
     await writeAtomically(file, JSON.stringify(saved));
+    await removeOlderModels(file, config.profile);
   }
   return core;
+}
+
+/**
+ * Only the current model of a profile is kept: each edit of the configuration trains a new one (4 MB),
+ * and the earlier ones would never be read again unless the edit were undone (that retrains: a second).
+ * Best effort, like saving.
+ */
+async function removeOlderModels(current: string, profile: string): Promise<void> {
+  const dir = dirname(current);
+  const escaped = profile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const model = new RegExp(`^${escaped}-[0-9a-f]{32}\\.json$`);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => model.test(name) && join(dir, name) !== current)
+      .map((name) => unlink(join(dir, name)).catch(() => {})),
+  );
 }
 
 interface SavedConfig {
@@ -109,7 +128,7 @@ export async function cachedConfig(file: string, dataDir: string): Promise<Confi
 
 /** Best effort: a read-only data folder only costs the work again at the next start. */
 async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true })
+  await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE })
     .then(() => writeFileAtomic(file, text))
     .catch(() => {});
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
+import { PRIVATE_DIR_MODE } from './private.ts';
 
 /**
  * Where channels keep the files people send (screenshots) once downloaded, so ticket adapters can
@@ -31,7 +32,7 @@ export class FileBlobStore implements BlobStore {
       () => false,
     );
     if (!exists) {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await writeFileAtomic(path, bytes);
     }
     return ref;

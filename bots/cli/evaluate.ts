@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LABELS, LANGS, MESSAGE_SLOTS, OOS_REASONS } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 
-/** One labelled message, as in ../shared/data/FORMAT.md. */
+/** One labelled message (the format `triage eval --help` and docs/admin-guide.md describe). */
 export const labelledLine = z.object({
   id: z.string(),
   profile: z.string().default('academy'),

@@ -1,26 +1,63 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { configPath, loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
 import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
+import { FileBlobStore } from '../../adapters/files/blobs.ts';
+import { ensurePrivateDir, privateFileMask } from '../../adapters/files/private.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
-import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
-import type { OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { calibrate } from '../../core/classify/calibrate.ts';
+import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
-import type { Attachment, Reply } from '../../core/types.ts';
+import type { Reply } from '../../core/types.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
+import { chat } from './chat.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 import { firstTurns, formatFirstTurns } from './first-turns.ts';
 import { checkHistory, learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
+import { ticketCommands } from './tickets.ts';
 
 /** Where the embedded stores keep their files. */
 export function dataDir(): string {
   return resolve(process.env.TRIAGE_DATA_DIR || './data');
+}
+
+/** The data folder, created for its owner only (it holds names, e-mail addresses, transcripts). */
+async function privateDataDir(): Promise<string> {
+  const dir = dataDir();
+  await ensurePrivateDir(dir);
+  return dir;
+}
+
+/** The person at the keyboard, as the requester of the tickets the terminal chat files. */
+function loginName(): string {
+  try {
+    return process.env.USER || userInfo().username || 'terminal';
+  } catch {
+    return process.env.USER || 'terminal';
+  }
+}
+
+const nowOption = () =>
+  new Option(
+    '--now <time>',
+    'pretend the conversation starts at this ISO time, e.g. 2026-12-07T10:00:00+01:00 (a Monday morning: ' +
+      'the helpdesk is open); the clock runs on from there',
+  );
+
+/** The clock of a conversation: the real one, or one that starts at `--now` and runs on from it. */
+function clockFrom(now: string | undefined): () => Date {
+  if (now === undefined) return () => new Date();
+  const start = Date.parse(now);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(start))
+    throw new Error(`--now ${now}: not an ISO date and time (e.g. 2026-12-07T10:00:00+01:00)`);
+  const realStart = Date.now();
+  return () => new Date(start + (Date.now() - realStart));
 }
 
 interface ProfileOptions {
@@ -86,14 +123,20 @@ export function program(): Command {
 
   cli
     .command('chat')
-    .description('talk to the bot in the terminal; tickets go to the local store')
+    .description('talk to the bot in the terminal; tickets go to the local store (see /help in the chat)')
     .addOption(profileOption())
     .addOption(configOption())
-    .option('--conversation <id>', 'resume a conversation by id', `chat-${process.pid}-${Date.now().toString(36)}`)
-    .option('--user <name>', 'your name', process.env.USER ?? 'terminal user')
-    .action(async (options: ProfileOptions & { conversation: string; user: string }) => {
+    .option(
+      '--conversation <id>',
+      'resume a conversation by the id the chat shows (default: a new one)',
+      `chat-${process.pid}-${Date.now().toString(36)}`,
+    )
+    .option('--user <name>', 'your name, as the requester on the ticket (default: your login name)', loginName())
+    .addOption(nowOption())
+    .action(async (options: ProfileOptions & { conversation: string; user: string; now?: string }) => {
+      const clock = clockFrom(options.now);
+      const dir = await privateDataDir();
       const core = await savedCore(options);
-      const dir = dataDir();
       const store = fileStore(dir);
       const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
@@ -103,44 +146,26 @@ export function program(): Command {
           for (const reply of replies) process.stdout.write(`\n${reply.text}\n> `);
         },
       };
-      const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+      const service = new TriageService(core, store, ticketing.sink, clock, log, {
         worker: ticketing.worker,
         notifier,
         waitMs: ticketing.waitMs,
       });
       ticketing.worker.start(2000);
-      const where =
-        ticketing.sink.name === 'local'
-          ? `saved in ${resolve(dir, 'tickets')}`
-          : `filed through ${ticketing.sink.name}`;
-      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-      const hello = core.config.messages.empty[core.config.default_language];
-      process.stdout.write(`${hello}\n(attach a screenshot with "/attach file.png"; Ctrl-D to quit)\n> `);
-      let attachments: Attachment[] = [];
-      for await (const line of rl) {
-        const attach = /^\/attach\s+(.+)$/.exec(line.trim());
-        if (attach?.[1]) {
-          const name = attach[1].trim();
-          const contentType = /\.(png|jpe?g|gif|webp)$/i.test(name)
-            ? `image/${name.split('.').pop()!.toLowerCase().replace('jpg', 'jpeg')}`
-            : 'application/octet-stream';
-          attachments.push({ name, contentType });
-          process.stdout.write(`(attached ${name})\n> `);
-          continue;
-        }
-        const result = await service.handleTurn({
+      try {
+        await chat({
+          core,
+          service,
+          store,
+          blobs: new FileBlobStore(dir),
           conversation: options.conversation,
           user: { id: options.user, name: options.user },
-          text: line,
-          attachments,
+          sink: { name: ticketing.sink.name, dir: resolve(dir, 'tickets') },
         });
-        attachments = [];
-        for (const reply of result.replies) process.stdout.write(`\n${reply.text}\n`);
-        if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} ${where})\n`);
-        process.stdout.write('\n> ');
+      } finally {
+        await ticketing.close();
+        await store.close();
       }
-      await ticketing.close();
-      await store.close();
     });
 
   cli
@@ -162,10 +187,11 @@ export function program(): Command {
       if (!/^\d+$/.test(given) || port > 65535) throw new Error(`not a port: ${given}`);
       const log = appLogger('info');
       // Training and loading the channels' SDKs overlap less than they add up: start both at once.
+      const dir = await privateDataDir();
       const [{ serve }, core] = await Promise.all([import('../server/main.ts'), savedCore(options)]);
       const running = await serve({
         core,
-        dataDir: dataDir(),
+        dataDir: dir,
         port,
         ...(options.host ? { host: options.host } : {}),
         env: process.env,
@@ -225,15 +251,17 @@ export function program(): Command {
       '--ask-once',
       "offer an open ticket on the same subject from another conversation (off: they're independent)",
     )
-    .action(async (options: ProfileOptions & { persist?: boolean; askOnce?: boolean }) => {
+    .addOption(nowOption())
+    .action(async (options: ProfileOptions & { persist?: boolean; askOnce?: boolean; now?: string }) => {
+      const clock = clockFrom(options.now);
       const core = coreCache(options)();
-      const dir = dataDir();
+      const dir = await privateDataDir();
       const store = options.persist ? fileStore(dir) : memoryStore();
       const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
       // One line out per line in: news that arrives between turns goes out with the conversation's next turn.
       const late = new Map<string, Reply[]>();
-      const service = new TriageService(core, store, ticketing.sink, () => new Date(), log, {
+      const service = new TriageService(core, store, ticketing.sink, clock, log, {
         worker: ticketing.worker,
         notifier: {
           async notify(conversation, replies) {
@@ -279,8 +307,19 @@ export function program(): Command {
 
   cli
     .command('eval')
-    .description('score the bot on labelled JSON lines (format of ../shared/data/FORMAT.md)')
+    .description('score the bot on labelled messages, one JSON object a line (e.g. test/fixtures/holdout.jsonl)')
     .argument('<file>', 'labelled .jsonl file')
+    .addHelpText(
+      'after',
+      `
+Each line: {"id": "h001", "profile": "academy", "lang": "nl", "text": "...", "label": "incident",
+            "oos_reason": null, "urgent": false, "multi_subject": false, "slots": {"academy": "ABE"}}
+  label         question | incident | change | complaint | out_of_scope
+  oos_reason    the out-of-scope reason (hardware, network, ...) when label is out_of_scope, else null
+  slots         canonical values: academy code, site id, screen id, student, error_message, ...
+  profile, lang, urgent, multi_subject and slots are optional (academy, -, false, false, {}).
+Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
+    )
     .addOption(configOption())
     .option('--profile <name>', 'only lines of this profile')
     .option('--errors', 'list misclassified lines with the features that decided them, and slot errors')
@@ -318,7 +357,13 @@ export function program(): Command {
     .description('validate a YAML configuration; lists every problem with its path')
     .argument('<file>')
     .action((file: string) => {
+      loadDotEnv();
       const cfg = loadConfigFile(file);
+      // Valid YAML with a secret the bot will not find would still refuse to start: say so now.
+      for (const secret of secretVariables(cfg).filter((v) => !process.env[v.name]))
+        process.stderr.write(
+          `warning: ${secret.name} is not set (${secret.path}): ${secret.effect}; set it in the environment or ./.env\n`,
+        );
       const intents = Object.values(cfg.intents);
       process.stdout.write(
         `OK: ${file} (profile ${cfg.profile}): ${intents.length} intents, ${intents.reduce((n, i) => n + i.examples.length, 0)} example phrases, ` +
@@ -352,112 +397,78 @@ export function program(): Command {
 
   learnCommands(cli);
 
-  const tickets = cli.command('tickets').description('the local ticket store');
+  const tickets = ticketCommands(cli, {
+    dataDir,
+    config: configOf,
+    ticketing: openTicketing,
+    profileOptions: (command) => command.addOption(profileOption()).addOption(configOption()),
+  });
   relabelCommand(tickets);
-  tickets
-    .command('list')
-    .description('list tickets in the local store (TRIAGE_DATA_DIR)')
-    .option('--json', 'one JSON object per ticket')
-    .action(async (options: { json?: boolean }) => {
-      const all = await new LocalTicketStore(dataDir()).list();
-      for (const t of all) {
-        if (options.json)
-          process.stdout.write(
-            `${JSON.stringify({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`,
-          );
-        else
-          process.stdout.write(
-            `${t.id}  ${t.createdAt.slice(0, 16).replace('T', ' ')}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${t.draft.urgent ? 'URGENT ' : ''}${t.draft.title}\n`,
-          );
-      }
-      if (!options.json && all.length === 0) process.stdout.write(`no tickets in ${resolve(dataDir(), 'tickets')}\n`);
-    });
-
-  tickets
-    .command('failed')
-    .description('tickets the ticket system refused for good or never answered (dead letters), with the reason')
-    .addOption(profileOption())
-    .addOption(configOption())
-    .option('--json', 'one JSON object per dead letter')
-    .action(async (options: ProfileOptions & { json?: boolean }) => {
-      const ticketing = openTicketing(options);
-      try {
-        const all = await ticketing.outbox.all();
-        const dead = all.filter((e) => e.state === 'dead');
-        for (const e of dead) process.stdout.write(options.json ? `${JSON.stringify(deadLetter(e))}\n` : formatDead(e));
-        const waiting = all.filter((e) => e.state === 'pending' || e.state === 'delivering').length;
-        if (!options.json)
-          process.stdout.write(
-            `${dead.length} dead letter(s)${waiting ? `, ${waiting} ticket(s) still being delivered` : ''}` +
-              `${dead.length ? '; `triage tickets retry [key]` sends them again' : ''}\n`,
-          );
-      } finally {
-        await ticketing.close();
-      }
-    });
-
-  tickets
-    .command('retry')
-    .description('send dead letters again now (all, or the one with this key); what still fails stays listed')
-    .argument('[key]', 'idempotency key of one dead letter (as `tickets failed` shows)')
-    .addOption(profileOption())
-    .addOption(configOption())
-    .action(async (key: string | undefined, options: ProfileOptions) => {
-      const ticketing = openTicketing(options);
-      try {
-        const dead = (await ticketing.outbox.dead()).filter((e) => key === undefined || e.key === key);
-        if (key !== undefined && dead.length === 0) throw new Error(`no dead letter with key ${key}`);
-        for (const e of dead) {
-          await ticketing.outbox.retry(e.key, Date.now());
-          const after = await ticketing.worker.attempt(e.key);
-          const outcome =
-            after?.state === 'done'
-              ? `filed as ${after.ticket?.id}`
-              : after?.state === 'dead'
-                ? `failed again: ${after.lastError?.message}`
-                : `not yet (${after?.lastError?.message ?? 'busy'}); the bot keeps retrying`;
-          process.stdout.write(`${e.key}  ${outcome}\n`);
-        }
-        if (dead.length === 0) process.stdout.write('no dead letters\n');
-      } finally {
-        await ticketing.close();
-      }
-    });
 
   return cli;
 }
 
+/** The environment variables holding the configured ticket system's secrets, with what happens without each. */
+export function secretVariables(config: Config): { name: string; path: string; effect: string }[] {
+  const t = config.tickets;
+  const refuse = 'the bot refuses to start';
+  const at = (key: string) => `tickets.${t.adapter}.${key}`;
+  switch (t.adapter) {
+    case 'email':
+      return t.email
+        ? [
+            {
+              name: t.email.user_env,
+              path: at('user_env'),
+              effect: 'mail is sent without logging in (right for a local relay only)',
+            },
+            ...(process.env[t.email.user_env]
+              ? [{ name: t.email.password_env, path: at('password_env'), effect: refuse }]
+              : []),
+          ]
+        : [];
+    case 'webhook':
+      return t.webhook ? [{ name: t.webhook.secret_env, path: at('secret_env'), effect: refuse }] : [];
+    case 'freshdesk':
+      return t.freshdesk ? [{ name: t.freshdesk.api_key_env, path: at('api_key_env'), effect: refuse }] : [];
+    case 'jira':
+      return t.jira
+        ? [
+            ...(t.jira.auth === 'basic' ? [{ name: t.jira.email_env, path: at('email_env'), effect: refuse }] : []),
+            { name: t.jira.token_env, path: at('token_env'), effect: refuse },
+          ]
+        : [];
+    case 'topdesk':
+      return t.topdesk
+        ? [
+            { name: t.topdesk.username_env, path: at('username_env'), effect: refuse },
+            { name: t.topdesk.password_env, path: at('password_env'), effect: refuse },
+          ]
+        : [];
+    default:
+      return [];
+  }
+}
+
+/** The configuration `--config` names, else the shipped profile `--profile` names. */
+function configOf(options: ProfileOptions): Config {
+  return options.config ? loadConfigFile(options.config) : loadConfig({ profile: options.profile ?? 'academy' });
+}
+
 /** The configured ticket delivery over `TRIAGE_DATA_DIR`'s outbox, for the admin commands. */
 function openTicketing(options: ProfileOptions): Ticketing {
-  const config = options.config
-    ? loadConfigFile(options.config)
-    : loadConfig({ profile: options.profile ?? 'academy' });
-  return createTicketing(config, { dataDir: dataDir(), log: appLogger() as unknown as Logger });
-}
-
-function deadLetter(e: OutboxEntry) {
-  return {
-    key: e.key,
-    title: e.draft.title,
-    label: e.draft.label,
-    sink: e.sink,
-    attempts: e.attempts,
-    created_at: e.createdAt,
-    dead_at: e.deadAt,
-    error: e.lastError,
-    ticket: e.ticket ?? null,
-    person_told: e.notified,
-  };
-}
-
-function formatDead(e: OutboxEntry): string {
-  const when = (e.deadAt ?? e.updatedAt).slice(0, 16).replace('T', ' ');
-  const filed = e.ticket ? ` (ticket ${e.ticket.id} exists; its files did not follow)` : '';
-  return `${e.key}  ${when}  ${e.sink}  ${e.attempts} attempt(s)  ${e.lastError?.code ?? ''}: ${e.lastError?.message ?? ''}${filed}\n    ${e.draft.label}: ${e.draft.title}\n`;
+  return createTicketing(configOf(options), { dataDir: dataDir(), log: appLogger() as unknown as Logger });
 }
 
 /** Run the CLI; configuration problems are printed as a list and exit with status 1. */
 export async function main(argv: string[]): Promise<void> {
+  // What the bot writes (conversations, tickets, screenshots, the outbox) is its owner's only.
+  privateFileMask();
+  // Output piped into `head` and closed: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
+import { ensurePrivateDir } from '../../adapters/files/private.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
@@ -56,6 +57,8 @@ export interface Serving extends RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { core, dataDir, log } = options;
+  // Conversations, tickets and screenshots are personal data: the folder is the owner's only.
+  await ensurePrivateDir(dataDir);
   const state = await backendFromEnv(options.env, dataDir, {
     onError: (error) => log.error({ err: error.message }, 'redis connection error'),
     // An address lives as long as its conversation can (every message and proactive post renews it).
@@ -235,15 +238,24 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     );
   }
 
-  const server = await startServer({
-    port: options.port,
-    ...(host ? { host } : {}),
-    channels,
-    log,
-    health,
-    metrics,
-    ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      port: options.port,
+      ...(host ? { host } : {}),
+      channels,
+      log,
+      health,
+      metrics,
+      ...(options.env.METRICS_TOKEN ? { metricsToken: options.env.METRICS_TOKEN } : {}),
+    });
+  } catch (error) {
+    // A port in use (the error says which and what to do): let go of the stores, so the process ends.
+    clearInterval(sweeper);
+    await ticketing.close().catch(() => {});
+    await state.close().catch(() => {});
+    throw error;
+  }
   if (webUrl) log.info({ url: `${server.url}/` }, `web chat: open ${server.url}/ in a browser`);
   return {
     ...server,

@@ -146,9 +146,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const channel of channels) channel.mount(server);
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => reject(listenError(error, options.port, options.host ?? '0.0.0.0'));
+    server.once('error', failed);
     server.listen(options.port, options.host ?? '0.0.0.0', () => {
-      server.removeListener('error', reject);
+      server.removeListener('error', failed);
       resolve();
     });
   });
@@ -180,6 +181,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await Promise.all(channels.map((c) => c.stop()));
     },
   };
+}
+
+/** A port that cannot be had says what to do about it: Node's own `listen EADDRINUSE` does not. */
+export function listenError(error: Error, port: number, host: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint =
+    code === 'EADDRINUSE'
+      ? `port ${port} is already in use on ${host} (another \`triage serve\` or \`npm start\`?): stop that program, or choose another port with --port N or PORT=N`
+      : code === 'EACCES'
+        ? `port ${port} on ${host} needs more privileges: choose a port above 1023 with --port N or PORT=N`
+        : code === 'EADDRNOTAVAIL'
+          ? `address ${host} is not one of this machine's: choose another with --host`
+          : null;
+  if (!hint) return error;
+  return Object.assign(new Error(hint, { cause: error }), { code });
 }
 
 function bearerIs(header: string | undefined, token: string): boolean {

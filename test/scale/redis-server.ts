@@ -1,14 +1,37 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/** The `redis-server` binary the scale-out tests start (`TRIAGE_REDIS_SERVER` names another one). */
+export function redisServerBinary(): string {
+  return process.env.TRIAGE_REDIS_SERVER || 'redis-server';
+}
+
 /** Whether `redis-server` is installed (CI installs it: `.ci/run`). */
 export function hasRedisServer(): boolean {
   try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    execFileSync(redisServerBinary(), ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+
+/** `TRIAGE_REQUIRE_REDIS=1` (set by `.ci/run`): the Redis tests must run, a skip is a failure. */
+export function redisRequired(): boolean {
+  return process.env.TRIAGE_REQUIRE_REDIS === '1' || process.env.TRIAGE_REQUIRE_REDIS === 'true';
+}
+
+/**
+ * Whether the Redis tests of a file can run: without `redis-server` they are skipped (the test run says
+ * so in one line at its end, see test/redis-notice.ts), unless `TRIAGE_REQUIRE_REDIS=1` makes it a failure.
+ */
+export function redisTestsRun(): boolean {
+  const available = hasRedisServer();
+  if (!available && redisRequired())
+    throw new Error(
+      `TRIAGE_REQUIRE_REDIS=1 but ${redisServerBinary()} cannot be started: install redis-server (.ci/run does), or unset TRIAGE_REQUIRE_REDIS to skip these tests`,
+    );
+  return available;
 }
 
 /** A free TCP port on loopback (free when asked; good enough for a test's own servers). */
@@ -27,7 +50,7 @@ export function freePort(): Promise<number> {
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
-    'redis-server',
+    redisServerBinary(),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

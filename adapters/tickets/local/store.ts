@@ -3,6 +3,7 @@ import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import { writeFileAtomic } from '../../files/atomic.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../files/private.ts';
 import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
 
 /**
@@ -42,14 +43,14 @@ export class LocalTicketStore implements TicketSink {
   }
 
   async create(draft: TicketDraft): Promise<FiledTicket> {
-    await mkdir(this.keysDir, { recursive: true });
+    await mkdir(this.keysDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const existing = await this.byKey(draft.idempotencyKey);
     if (existing) return existing;
     const id = await this.claimNumber();
     const ticket: StoredTicket = { id, status: 'open', draft, createdAt: draft.createdAt };
     await writeFileAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
     try {
-      const handle = await open(this.keyFile(draft.idempotencyKey), 'wx');
+      const handle = await open(this.keyFile(draft.idempotencyKey), 'wx', PRIVATE_FILE_MODE);
       await handle.writeFile(id);
       await handle.close();
     } catch (error) {
@@ -89,7 +90,7 @@ export class LocalTicketStore implements TicketSink {
     for (;;) {
       const id = `${this.prefix}-${String(next).padStart(6, '0')}`;
       try {
-        const handle = await open(this.fileOf(id), 'wx');
+        const handle = await open(this.fileOf(id), 'wx', PRIVATE_FILE_MODE);
         await handle.close();
         this.next = next + 1;
         return id;
@@ -142,6 +143,19 @@ export class LocalTicketStore implements TicketSink {
     return notes.length > 0 ? { ...ticket, notes: [...(ticket.notes ?? []), ...notes] } : ticket;
   }
 
+  /** Set a ticket's status (an admin closing it: `triage tickets close`); the status before, or null when none. */
+  async setStatus(id: string, status: StoredTicket['status']): Promise<StoredTicket['status'] | null> {
+    const file = this.fileOf(id);
+    let stored: StoredTicket;
+    try {
+      stored = JSON.parse(await readFile(file, 'utf8')) as StoredTicket;
+    } catch {
+      return null;
+    }
+    if (stored.status !== status) await writeFileAtomic(file, `${JSON.stringify({ ...stored, status }, null, 2)}\n`);
+    return stored.status;
+  }
+
   /** Notes are appended to a file of their own, one JSON line each (see `addNote`). */
   private notesOf(id: string): string {
     return join(this.dir, `${id}.notes.jsonl`);
@@ -173,7 +187,7 @@ export class LocalTicketStore implements TicketSink {
     const previous = this.noteQueue.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       if (!(await stat(this.fileOf(id)).catch(() => null))) throw new Error(`no ticket ${id}`);
-      await appendFile(this.notesOf(id), `${JSON.stringify(note)}\n`);
+      await appendFile(this.notesOf(id), `${JSON.stringify(note)}\n`, { mode: PRIVATE_FILE_MODE });
     });
     const settled = next.catch(() => {});
     this.noteQueue.set(id, settled);

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic.ts';
+import { PRIVATE_DIR_MODE } from '../../files/private.ts';
 
 /**
  * A Keyv store adapter keeping one JSON file per key, written durably: a temporary file, fsync, then
@@ -36,7 +37,7 @@ export class DurableFileStore extends EventEmitter {
   }
 
   async set(key: string, value: unknown): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const file = this.fileOf(key);
     await writeFileAtomic(file, JSON.stringify({ key, value }), { sync: true });
     return true;

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import type { NamedLock } from '../../state/lock.ts';
-import { DurableFileStore } from './file-store.ts';
+import { sqliteKeyv } from '../../state/sqlite.ts';
 
 /**
  * One ticket on its way to the helpdesk. `pending` waits for its next attempt, `delivering` is being
@@ -167,9 +166,17 @@ export class Outbox {
     });
   }
 
+  /** Entries that could not be read as entries (skipped: one damaged entry must not stop the others). */
+  unreadable = 0;
+
   async all(): Promise<OutboxEntry[]> {
     const out: OutboxEntry[] = [];
-    for await (const [, value] of this.keyv.iterator!(undefined)) if (value) out.push(value as OutboxEntry);
+    let unreadable = 0;
+    for await (const [, value] of this.keyv.iterator!(undefined)) {
+      if (isEntry(value)) out.push(value);
+      else unreadable++;
+    }
+    this.unreadable = unreadable;
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
   }
 
@@ -199,6 +206,19 @@ export class Outbox {
   }
 }
 
+function isEntry(value: unknown): value is OutboxEntry {
+  const e = value as Partial<OutboxEntry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.key === 'string' &&
+    typeof e.state === 'string' &&
+    typeof e.draft === 'object' &&
+    e.draft !== null &&
+    typeof e.createdAt === 'string'
+  );
+}
+
 /** An entry without what only delivery needs (the transcript, the files): what the catalogue keeps. */
 function briefOf(entry: OutboxEntry): OutboxEntry {
   return { ...entry, draft: { ...entry.draft, transcript: [], attachments: [] } };
@@ -209,8 +229,7 @@ export function memoryOutbox(): Outbox {
   return new Outbox(new Keyv<OutboxEntry>({ namespace: 'outbox' }));
 }
 
-/** The durable outbox under `<dataDir>/outbox` (one fsynced file per ticket). */
+/** The durable outbox in the data folder's database (`<dataDir>/triage.db`, one row per ticket). */
 export function fileOutbox(dataDir: string): Outbox {
-  const store = new DurableFileStore(join(dataDir, 'outbox'));
-  return new Outbox(new Keyv<OutboxEntry>({ store, namespace: 'outbox', throwOnErrors: true }));
+  return new Outbox(sqliteKeyv<OutboxEntry>(dataDir, 'outbox'));
 }

@@ -105,6 +105,12 @@ export interface ServiceOptions {
 export interface TurnOptions {
   /** The platform's delivery (event id, click) the channel claimed in the delivery log for this turn. */
   delivery?: string;
+  /**
+   * Called inside the turn's last commit with what the person is to be told: a channel that writes it
+   * down there (its inbox) still says it after a crash between the commit and its answer (which would
+   * otherwise leave a ticket filed, recorded as told, and its number never said).
+   */
+  record?: (result: TurnResult) => Promise<void>;
 }
 
 /** Minimal logger port (pino fits). */
@@ -200,7 +206,7 @@ export class TriageService {
     const start = performance.now();
     const channel = turn.conversation.split(':')[0] || 'unknown';
     try {
-      const result = await this.serial(turn.conversation, () => this.run(turn, options.delivery));
+      const result = await this.serial(turn.conversation, () => this.run(turn, options));
       this.observe(channel, result, (performance.now() - start) / 1000);
       return result;
     } catch (error) {
@@ -369,16 +375,17 @@ export class TriageService {
     });
   }
 
-  private async run(turn: Turn, delivery?: string): Promise<TurnResult> {
+  private async run(turn: Turn, options: TurnOptions): Promise<TurnResult> {
     const filing: string[] = [];
     try {
-      return await this.runTurn(turn, delivery, filing);
+      return await this.runTurn(turn, options, filing);
     } finally {
       for (const key of filing) this.inTurn.delete(key);
     }
   }
 
-  private async runTurn(turn: Turn, delivery: string | undefined, filing: string[]): Promise<TurnResult> {
+  private async runTurn(turn: Turn, options: TurnOptions, filing: string[]): Promise<TurnResult> {
+    const delivery = options.delivery;
     const ttl = this.core.config.conversation.idle_minutes * 60_000;
     let state: ConversationState | null = (await this.store.get(turn.conversation)) ?? null;
     let outcome = this.core.handle(state, { type: 'message', turn }, this.context());
@@ -463,15 +470,8 @@ export class TriageService {
     // The turn's end in one commit: the conversation, its place on the waiting list, the tickets whose
     // outcome it tells (so the worker does not tell them again) and the request, handled.
     const final = state;
-    await this.atomic(async () => {
-      await this.store.set(turn.conversation, final, Math.max(ttl, this.keepFor(final)));
-      await this.keepWaiting(turn.conversation, final);
-      for (const key of told)
-        await this.outbox.update(key, (e) => (e.notified ? null : { ...e, notified: true }), this.clock().getTime());
-      if (delivery) await this.deliveries?.done(delivery);
-    });
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
-    return {
+    const result: TurnResult = {
       conversation: turn.conversation,
       replies,
       status,
@@ -483,6 +483,15 @@ export class TriageService {
       effects,
       queued,
     };
+    await this.atomic(async () => {
+      await this.store.set(turn.conversation, final, Math.max(ttl, this.keepFor(final)));
+      await this.keepWaiting(turn.conversation, final);
+      for (const key of told)
+        await this.outbox.update(key, (e) => (e.notified ? null : { ...e, notified: true }), this.clock().getTime());
+      if (delivery) await this.deliveries?.done(delivery);
+      await options.record?.(result);
+    });
+    return result;
   }
 
   /**

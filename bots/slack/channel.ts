@@ -24,7 +24,12 @@ import { fromSlack } from './text.ts';
 
 /** What the Slack channel needs from the host: the triage runtime and the stores. */
 export interface SlackDeps {
-  turns: { handleTurn(turn: Turn, options?: { delivery?: string }): Promise<TurnResult> };
+  turns: {
+    handleTurn(
+      turn: Turn,
+      options?: { delivery?: string; record?: (result: TurnResult) => Promise<void> },
+    ): Promise<TurnResult>;
+  };
   /** Read-only: whether a channel thread has a conversation going on with the bot. */
   conversations: { get(conversation: string): Promise<ConversationState | undefined> };
   deliveries: DeliveryLog;
@@ -225,6 +230,11 @@ export class SlackChannel implements Channel {
     const inbox = this.deps.inbox;
     if (!inbox) return;
     try {
+      for (const { id, body } of await inbox.list(ANSWERS)) {
+        const { place, result } = body as OwedAnswer;
+        await this.answer(place, result);
+        await inbox.remove(id);
+      }
       const left = await inbox.list('slack');
       if (left.length > 0) this.log.warn({ requests: left.length }, 'handling the requests a stop left unfinished');
       for (const { body } of left) {
@@ -480,6 +490,10 @@ export class SlackChannel implements Channel {
       return;
     }
     let result: TurnResult;
+    // The answer is written down with the turn's last commit, and struck off once posted: a crash in
+    // between, and the next start posts it (the ticket number it may hold is never left unsaid).
+    const inbox = this.deps.inbox;
+    const owed = inbox ? `slack:answer:${delivery}` : null;
     try {
       await this.retireButtons(conversation, clicked);
       const userId = input.user ?? source?.user ?? '';
@@ -493,7 +507,12 @@ export class SlackChannel implements Channel {
           interactive: true,
           ...(input.choice !== undefined ? { choice: input.choice } : {}),
         },
-        { delivery },
+        {
+          delivery,
+          ...(inbox && owed
+            ? { record: (r: TurnResult) => inbox.put(owed, ANSWERS, { place, result: r } satisfies OwedAnswer) }
+            : {}),
+        },
       );
     } catch (error) {
       await this.deps.deliveries.release(delivery).catch(() => {});
@@ -524,6 +543,8 @@ export class SlackChannel implements Channel {
       'turn handled',
     );
     await this.answer(place, result);
+    if (inbox && owed)
+      await inbox.remove(owed).catch((error: unknown) => this.log.error({ err: String(error) }, 'inbox not cleared'));
   }
 
   /**
@@ -653,4 +674,13 @@ function inboxId(body: unknown): string | null {
   if (b.type === 'block_actions' && typeof b.trigger_id === 'string') return `slack:action:${b.trigger_id}`;
   if (typeof b.command === 'string' && typeof b.trigger_id === 'string') return `slack:command:${b.trigger_id}`;
   return null;
+}
+
+/** The inbox's channel for answers a turn committed and the channel has not posted yet. */
+const ANSWERS = 'slack-answer';
+
+/** An answer owed: where, and the turn's result it renders. */
+interface OwedAnswer {
+  place: Place;
+  result: TurnResult;
 }

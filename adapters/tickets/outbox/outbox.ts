@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import type { NamedLock } from '../../state/lock.ts';
@@ -18,6 +19,8 @@ export interface OutboxEntry {
   /** Epoch ms; the worker leaves the entry alone before this. */
   nextAttemptAt: number;
   leaseUntil?: number;
+  /** Which outbox (process) holds the lease: see `Outbox.leaseLapsed`. */
+  leasedBy?: string;
   lastError?: { code: string; message: string; at: string };
   /** Set once the helpdesk accepted the ticket (also when only its attachments are still to send). */
   ticket?: FiledTicket;
@@ -42,6 +45,9 @@ export class Outbox {
 
   private readonly lock: NamedLock | null;
   private readonly refreshMs: number;
+  /** This outbox's name on the leases it takes. */
+  readonly owner = randomUUID();
+  private readonly soleOwner: boolean;
   /**
    * Every entry in brief (no transcript, no files), so the worker's rounds, the ask-once look-up and the
    * metrics need not read the whole outbox (30 days of delivered tickets) every time: rebuilt from the
@@ -61,9 +67,10 @@ export class Outbox {
    */
   constructor(
     private readonly keyv: Keyv<OutboxEntry>,
-    options: { lock?: NamedLock; refreshMs?: number } = {},
+    options: { lock?: NamedLock; refreshMs?: number; soleOwner?: boolean } = {},
   ) {
     this.lock = options.lock ?? null;
+    this.soleOwner = options.soleOwner ?? false;
     this.refreshMs = options.refreshMs ?? 30_000;
     if (!keyv.iterator)
       throw new Error('the outbox needs a Keyv store that can list its keys (memory, file, Redis, SQLite)');
@@ -180,10 +187,20 @@ export class Outbox {
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
   }
 
+  /**
+   * Whether a delivery under way may be taken over: its lease ran out, or, where this process is the
+   * outbox's only user (the embedded store), another outbox took it: an earlier run of this process,
+   * which died (waiting out its lease would keep a person from their number for minutes).
+   */
+  leaseLapsed(e: OutboxEntry, now: number): boolean {
+    if ((e.leaseUntil ?? 0) <= now) return true;
+    return this.soleOwner && e.leasedBy !== this.owner;
+  }
+
   /** Entries to attempt now: pending and due, or left mid-delivery by a process whose lease ran out. */
   async due(now: number): Promise<OutboxEntry[]> {
     const due = (e: OutboxEntry) =>
-      (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now);
+      (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && this.leaseLapsed(e, now));
     return this.fresh((await this.briefs()).filter(due), due);
   }
 
@@ -231,5 +248,5 @@ export function memoryOutbox(): Outbox {
 
 /** The durable outbox in the data folder's database (`<dataDir>/triage.db`, one row per ticket). */
 export function fileOutbox(dataDir: string): Outbox {
-  return new Outbox(sqliteKeyv<OutboxEntry>(dataDir, 'outbox'));
+  return new Outbox(sqliteKeyv<OutboxEntry>(dataDir, 'outbox'), { soleOwner: true });
 }

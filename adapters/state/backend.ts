@@ -1,18 +1,20 @@
-import { fileOutbox, type Outbox } from '../tickets/outbox/outbox.ts';
-import { type DeliveryLog, fileDeliveryLog } from './deliveries.ts';
-import { fileHandoffBook, type HandoffBook } from './handoffs.ts';
-import type { Inbox } from './inbox.ts';
+import type { ConversationState } from '../../core/types.ts';
+import { fileOutbox, Outbox, type OutboxEntry } from '../tickets/outbox/outbox.ts';
+import { type DeliveryLog, fileDeliveryLog, KeyvDeliveryLog } from './deliveries.ts';
+import { fileHandoffBook, HandoffBook } from './handoffs.ts';
+import { type Inbox, memoryInbox } from './inbox.ts';
 import type { NamedLock } from './lock.ts';
+import { memoryKv } from './memory.ts';
 import type { RedisOptions } from './redis.ts';
-import { type AddressBook, type AddressBookOptions, fileAddressBook } from './references.ts';
+import { type AddressBook, type AddressBookOptions, fileAddressBook, KeyvAddressBook } from './references.ts';
 import { SqliteInbox, type SqliteLog, sharedDatabase } from './sqlite.ts';
-import { type ConversationStore, fileStore } from './store.ts';
-import { fileWaitingList, type WaitingList } from './waiting.ts';
+import { type ConversationStore, fileStore, KeyvConversationStore } from './store.ts';
+import { fileWaitingList, KeyvWaitingList, type WaitingList } from './waiting.ts';
 
 /** How the state store stands, for `/healthz`. */
 export type StoreHealth =
-  | { state: 'ok'; kind: 'sqlite' | 'redis'; ms?: number; unreadable?: number }
-  | { state: 'down'; kind: 'sqlite' | 'redis'; reason: string };
+  | { state: 'ok'; kind: 'memory' | 'sqlite' | 'redis'; ms?: number; unreadable?: number }
+  | { state: 'down'; kind: 'memory' | 'sqlite' | 'redis'; reason: string };
 
 /**
  * Where a bot process keeps what outlives a turn: conversations, delivery records, the ticket outbox,
@@ -21,7 +23,7 @@ export type StoreHealth =
  * serialises a conversation's turns.
  */
 export interface StateBackend {
-  kind: 'sqlite' | 'redis';
+  kind: 'memory' | 'sqlite' | 'redis';
   store: ConversationStore;
   deliveries: DeliveryLog;
   outbox: Outbox;
@@ -88,6 +90,26 @@ export function fileBackend(
       ]);
       release();
     },
+  };
+}
+
+/** In memory, with the same ports and the same all-or-nothing `atomic`: tests and one-shot runs. */
+export function memoryBackend(options: { addresses?: AddressBookOptions } = {}): StateBackend {
+  const kv = memoryKv();
+  const inbox = memoryInbox();
+  return {
+    kind: 'memory',
+    store: new KeyvConversationStore(kv.keyv<ConversationState>('conv')),
+    deliveries: new KeyvDeliveryLog(kv.keyv('delivery')),
+    outbox: new Outbox(kv.keyv<OutboxEntry>('outbox'), { soleOwner: true }),
+    handoffs: new HandoffBook(kv.keyv('handoffs')),
+    waiting: new KeyvWaitingList(kv.keyv<true>('waiting')),
+    addresses: new KeyvAddressBook(kv.keyv('address'), options.addresses),
+    inbox,
+    lock: null,
+    atomic: kv.atomic,
+    health: async () => ({ state: 'ok', kind: 'memory' }),
+    async close() {},
   };
 }
 

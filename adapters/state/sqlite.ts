@@ -377,7 +377,11 @@ export class SqliteKeyvStore {
     this.db.write((db) => db.prepare('DELETE FROM kv WHERE key >= ? AND key < ?').run(from, to));
   }
 
-  /** Every live entry of the namespace; a value that is not JSON (a damaged row) is skipped and counted. */
+  /**
+   * Every live entry of the namespace. A value that is not JSON (a damaged row) is counted and given as
+   * an empty value, so that the caller sees it, skips it and can say so (the outbox reports it on
+   * `/healthz`), and one damaged row never stops the listing of the others.
+   */
   async *iterator(namespace?: string): AsyncGenerator<[string, string]> {
     const [from, to] = range(namespace);
     const rows = this.db.read(namespace ?? 'kv', () =>
@@ -394,6 +398,7 @@ export class SqliteKeyvStore {
         JSON.parse(current);
       } catch {
         this.db.unreadable++;
+        yield [key, '{"value":null}'];
         continue;
       }
       yield [key, current];

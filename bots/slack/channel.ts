@@ -254,7 +254,14 @@ export class SlackChannel implements Channel {
     const inbox = this.deps.inbox;
     const id = inbox ? inboxId(event.body) : null;
     if (!inbox || !id) return process(event);
-    await inbox.put(id, 'slack', event.body);
+    try {
+      await inbox.put(id, 'slack', event.body);
+    } catch (error) {
+      // The store cannot be written: handled all the same, so that the person hears it was not saved
+      // (refused, Slack would try again for a few minutes and then drop it without a word).
+      this.log.error({ err: String(error) }, 'inbox unwritable: handling the request without it');
+      return process(event);
+    }
     try {
       await process(event);
     } finally {
@@ -484,7 +491,15 @@ export class SlackChannel implements Channel {
     input: { user?: string; text: string; choice?: string; files: SlackFile[] },
     clicked?: ButtonMessage & { label: string },
   ): Promise<void> {
-    if (!(await this.deps.deliveries.claim(delivery))) {
+    let first: boolean;
+    try {
+      first = await this.deps.deliveries.claim(delivery);
+    } catch (error) {
+      // The store cannot even record the delivery: nothing can be saved, and the person must hear so.
+      await this.failed(delivery, conversation, place, source, error);
+      return;
+    }
+    if (!first) {
       this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
       this.deps.observer?.delivery('slack', 'duplicate');
       return;
@@ -516,21 +531,10 @@ export class SlackChannel implements Channel {
       );
     } catch (error) {
       await this.deps.deliveries.release(delivery).catch(() => {});
-      this.log.error({ err: error, delivery, conversation }, 'turn failed');
-      this.deps.observer?.delivery('slack', 'failed');
-      // A sign on the message that it was not handled, and the configured apology where it was said.
-      if (source) await this.react(source.channel, source.ts, 'warning');
-      const apology = await this.deps.turnFailed?.(conversation, error).catch(() => null);
-      if (apology) {
-        await this.app.client.chat
-          .postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), text: apology })
-          .catch((err: unknown) =>
-            this.log.error({ err: slackError(err), conversation }, 'could not post the apology'),
-          );
-      }
+      await this.failed(delivery, conversation, place, source, error);
       return;
     }
-    await this.deps.deliveries.done(delivery);
+    await this.deps.deliveries.done(delivery).catch(() => {});
     this.deps.observer?.delivery('slack', 'handled');
     this.log.info(
       {
@@ -545,6 +549,24 @@ export class SlackChannel implements Channel {
     await this.answer(place, result);
     if (inbox && owed)
       await inbox.remove(owed).catch((error: unknown) => this.log.error({ err: String(error) }, 'inbox not cleared'));
+  }
+
+  /** A turn that failed: a sign on the message that it was not handled, and the configured apology. */
+  private async failed(
+    delivery: string,
+    conversation: string,
+    place: Place,
+    source: MessageEvent | null,
+    error: unknown,
+  ): Promise<void> {
+    this.log.error({ err: error, delivery, conversation }, 'turn failed');
+    this.deps.observer?.delivery('slack', 'failed');
+    if (source) await this.react(source.channel, source.ts, 'warning');
+    const apology = await this.deps.turnFailed?.(conversation, error).catch(() => null);
+    if (!apology) return;
+    await this.app.client.chat
+      .postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), text: apology })
+      .catch((err: unknown) => this.log.error({ err: slackError(err), conversation }, 'could not post the apology'));
   }
 
   /**

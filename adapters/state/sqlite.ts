@@ -350,6 +350,7 @@ export class SqliteKeyvStore {
   async get(key: string): Promise<string | undefined> {
     const written = this.db.overlay(key);
     if (written !== undefined) return written ?? undefined;
+    await pause();
     const row = this.db.read(key, () => this.db.statement('SELECT value, expires FROM kv WHERE key = ?').get(key)) as
       | { value: string; expires: number | null }
       | undefined;
@@ -358,6 +359,7 @@ export class SqliteKeyvStore {
   }
 
   async set(key: string, value: string, ttl?: number): Promise<boolean> {
+    if (!this.db.transactions.current()) await pause();
     const expires = typeof ttl === 'number' && ttl > 0 ? Date.now() + ttl : null;
     this.db.write(
       () =>
@@ -410,6 +412,15 @@ export class SqliteKeyvStore {
   }
 }
 
+/**
+ * Let the event loop run before a call into the database. The driver answers synchronously: without a
+ * pause, turns that only touch the database would run back to back as one chain of promises and hold
+ * up everything waiting on I/O, such as the acknowledgements Slack wants within 3 seconds.
+ */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Keys of a namespace: from `<ns>:` up to (not including) `<ns>;`, the next character. */
 function range(namespace?: string): [string, string] {
   return namespace ? [`${namespace}:`, `${namespace};`] : ['', '\uffff'];
@@ -422,6 +433,7 @@ export class SqliteInbox {
     private readonly release: () => void,
   ) {}
 
+  /** Written at once, without a pause: it stands between a request and its acknowledgement. */
   async put(id: string, channel: string, body: unknown): Promise<void> {
     const json = JSON.stringify(body);
     this.db.write(() =>

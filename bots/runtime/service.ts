@@ -206,6 +206,9 @@ export class TriageService {
     const start = performance.now();
     const channel = turn.conversation.split(':')[0] || 'unknown';
     try {
+      // The embedded store answers at once (no I/O to wait on): without a pause for the event loop, a
+      // queue of turns would run back to back and hold up the acknowledgements of requests arriving.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const result = await this.serial(turn.conversation, () => this.run(turn, options));
       this.observe(channel, result, (performance.now() - start) / 1000);
       return result;

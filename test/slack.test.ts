@@ -62,7 +62,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
           teams: { state: 'on', mode: 'local' },
           web: { state: 'on', mode: 'local' },
         },
-        store: { state: 'ok', kind: 'file' },
+        store: { state: 'ok', kind: 'sqlite' },
         tickets: { state: 'ok', adapter: 'local', waiting: 0, dead: 0 },
       });
       expect(bot.fake.callsTo('auth.test')).toHaveLength(1);

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
-import { KeyvFile } from 'keyv-file';
+import { sqliteKeyv } from './sqlite.ts';
 
 /**
  * Remembers which deliveries (a Slack event id, a button click, a Teams activity id) were handled, so
@@ -29,6 +28,11 @@ export interface DeliveryLogOptions {
   /** How long a handled delivery is remembered (Slack retries up to about 5 minutes later). */
   keepMs?: number;
   clock?: () => number;
+  /**
+   * Claims made before this log was opened are void (one process: it died, their requests come back
+   * from the inbox): forgotten before the first claim.
+   */
+  forgetEarlierClaims?: boolean;
 }
 
 /**
@@ -41,6 +45,8 @@ export class KeyvDeliveryLog implements DeliveryLog {
   private readonly leaseMs: number;
   private readonly keepMs: number;
   private readonly clock: () => number;
+  private readonly openedAt: number;
+  private forgotten: Promise<void> | null;
 
   constructor(
     private readonly keyv: Keyv<Entry>,
@@ -49,9 +55,26 @@ export class KeyvDeliveryLog implements DeliveryLog {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.keepMs = options.keepMs ?? 60 * 60_000;
     this.clock = options.clock ?? Date.now;
+    this.openedAt = this.clock();
+    this.forgotten = options.forgetEarlierClaims ? null : Promise.resolve();
+  }
+
+  private forgetEarlierClaims(): Promise<void> {
+    this.forgotten ??= (async () => {
+      for await (const [key, entry] of this.keyv.iterator!(undefined)) {
+        const e = entry as Entry | undefined;
+        if (e?.state === 'claimed' && e.at < this.openedAt) await this.keyv.delete(String(key));
+      }
+    })().catch((error: unknown) => {
+      // Tried again at the next claim: a failed first look must not stick.
+      this.forgotten = null;
+      throw error;
+    });
+    return this.forgotten;
   }
 
   async claim(key: string): Promise<boolean> {
+    await this.forgetEarlierClaims();
     if (this.handling.has(key)) return false;
     this.handling.add(key);
     let mine = false;
@@ -92,13 +115,11 @@ export function memoryDeliveryLog(options: DeliveryLogOptions = {}): DeliveryLog
   return new KeyvDeliveryLog(new Keyv<Entry>({ namespace: 'delivery' }), options);
 }
 
-/** On disk under `<dataDir>/deliveries`, so a restart still recognises a retry of what it handled. */
+/**
+ * In the data folder's database (`<dataDir>/triage.db`), so a restart still recognises a retry of what
+ * it handled. One process uses it: a claim left unfinished by an earlier run of the process is void
+ * (its request is handled again from the inbox), so it is forgotten at the first claim.
+ */
 export function fileDeliveryLog(dataDir: string, options: DeliveryLogOptions = {}): DeliveryLog {
-  const store = new KeyvFile({
-    filename: join(dataDir, 'deliveries'),
-    separatedFile: true,
-    writeDelay: 0,
-    expiredCheckDelay: 10 * 60 * 1000,
-  });
-  return new KeyvDeliveryLog(new Keyv<Entry>({ store, namespace: 'delivery' }), options);
+  return new KeyvDeliveryLog(sqliteKeyv<Entry>(dataDir, 'delivery'), { ...options, forgetEarlierClaims: true });
 }

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
-import { KeyvFile } from 'keyv-file';
 import type { Person } from '../../core/types.ts';
 import type { NamedLock } from './lock.ts';
+import { sqliteKeyv } from './sqlite.ts';
 
 /** One handoff as the agent desk keeps it: where its card is, who took it, how it ended. */
 export interface Handoff {
@@ -157,13 +156,7 @@ export function memoryHandoffBook(): HandoffBook {
   return new HandoffBook(new Keyv({ namespace: 'handoffs' }));
 }
 
-/** On disk under `<dataDir>/handoffs`, for one process (with Redis the book lives there: `connectRedis`). */
+/** In the data folder's database (`<dataDir>/triage.db`), for one process (Redis: `connectRedis`). */
 export function fileHandoffBook(dataDir: string): HandoffBook {
-  const store = new KeyvFile({
-    filename: join(dataDir, 'handoffs'),
-    separatedFile: true,
-    writeDelay: 0,
-    expiredCheckDelay: 60 * 60 * 1000,
-  });
-  return new HandoffBook(new Keyv({ store, namespace: 'handoffs' }));
+  return new HandoffBook(sqliteKeyv(dataDir, 'handoffs'));
 }

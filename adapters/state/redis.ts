@@ -7,9 +7,11 @@ import { HandoffBook } from './handoffs.ts';
 import { LockTimeoutError, type NamedLock } from './lock.ts';
 import { type AddressBook, type AddressBookOptions, KeyvAddressBook } from './references.ts';
 import { type ConversationStore, KeyvConversationStore } from './store.ts';
+import { StoreError, Transactions } from './transactions.ts';
 import type { WaitingList } from './waiting.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
+type Multi = ReturnType<RedisClient['multi']>;
 
 /** Every key the bot writes starts with this, so one Redis can host other data beside it. */
 export const REDIS_PREFIX = 'triage';
@@ -25,6 +27,14 @@ export interface RedisOptions {
   addresses?: AddressBookOptions;
   /** Told when the connection fails or recovers (the client itself retries). */
   onError?: (error: Error) => void;
+  /**
+   * How long the start waits for the first connection (default: until it connects, or fails for
+   * good). A server passes a few seconds: Redis unreachable at start then leaves the store down
+   * (`ping` says why, commands fail at once) while the client goes on retrying in the background.
+   */
+  firstConnectMs?: number;
+  /** Told when the start goes on without Redis (after `firstConnectMs`). */
+  onStartWithout?: (reason: string) => void;
 }
 
 /**
@@ -54,6 +64,7 @@ export class RedisDeliveryLog implements DeliveryLog {
   constructor(
     private readonly client: RedisClient,
     options: DeliveryLogOptions = {},
+    private readonly tx?: Transactions<Multi>,
   ) {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.keepMs = options.keepMs ?? 60 * 60_000;
@@ -73,9 +84,14 @@ export class RedisDeliveryLog implements DeliveryLog {
   }
 
   async done(delivery: string): Promise<void> {
-    await this.client.set(this.key(delivery), `done:${this.clock()}`, {
-      expiration: { type: 'PX', value: this.keepMs },
-    });
+    const key = this.key(delivery);
+    const value = `done:${this.clock()}`;
+    const pending = this.tx?.current();
+    if (pending) {
+      pending.ops.push((m) => m.set(key, value, { PX: this.keepMs }));
+      return;
+    }
+    await this.client.set(key, value, { expiration: { type: 'PX', value: this.keepMs } });
   }
 
   async release(delivery: string): Promise<void> {
@@ -134,14 +150,21 @@ export class RedisLock implements NamedLock {
 export class RedisWaitingList implements WaitingList {
   private readonly key = `${REDIS_PREFIX}:waiting`;
 
-  constructor(private readonly client: RedisClient) {}
+  constructor(
+    private readonly client: RedisClient,
+    private readonly tx?: Transactions<Multi>,
+  ) {}
 
   async add(conversation: string): Promise<void> {
-    await this.client.sAdd(this.key, conversation);
+    const pending = this.tx?.current();
+    if (pending) pending.ops.push((m) => m.sAdd(this.key, conversation));
+    else await this.client.sAdd(this.key, conversation);
   }
 
   async remove(conversation: string): Promise<void> {
-    await this.client.sRem(this.key, conversation);
+    const pending = this.tx?.current();
+    if (pending) pending.ops.push((m) => m.sRem(this.key, conversation));
+    else await this.client.sRem(this.key, conversation);
   }
 
   async list(): Promise<string[]> {
@@ -164,6 +187,8 @@ export interface RedisState {
   waiting: WaitingList;
   addresses: AddressBook;
   lock: RedisLock;
+  /** Writes of the ports above made inside `fn`, applied in one MULTI (all or none). */
+  atomic<T>(fn: () => Promise<T>): Promise<T>;
   /** Round trip to the server, or why it failed. */
   ping(): Promise<{ ok: true; ms: number } | { ok: false; reason: string }>;
   /** Bytes Redis holds for one conversation's state (its serialised value). */
@@ -171,9 +196,49 @@ export interface RedisState {
   close(): Promise<void>;
 }
 
+/**
+ * Keyv's Redis store, whose writes inside an `atomic` block join the block's MULTI (and whose reads in
+ * the block see them) instead of going out one by one.
+ */
+class AtomicKeyvRedis<T> extends KeyvRedis<T> {
+  constructor(
+    client: RedisClient,
+    private readonly tx: Transactions<Multi>,
+  ) {
+    super(client, { throwOnErrors: true, throwOnConnectError: true });
+  }
+
+  private full(key: string): string {
+    return this.createKeyPrefix(key, this.namespace);
+  }
+
+  override async get<U = T>(key: string): Promise<U | undefined> {
+    const written = this.tx.current()?.overlay.get(this.full(key));
+    if (written !== undefined) return (written ?? undefined) as U | undefined;
+    return super.get<U>(key);
+  }
+
+  override async set(key: string, value: string, ttl?: number): Promise<void> {
+    const pending = this.tx.current();
+    if (!pending) return super.set(key, value, ttl);
+    const full = this.full(key);
+    pending.ops.push((m) => (ttl ? m.set(full, value, { PX: ttl }) : m.set(full, value)));
+    pending.overlay.set(full, value);
+  }
+
+  override async delete(key: string): Promise<boolean> {
+    const pending = this.tx.current();
+    if (!pending) return super.delete(key);
+    const full = this.full(key);
+    pending.ops.push((m) => m.del(full));
+    pending.overlay.set(full, null);
+    return true;
+  }
+}
+
 /** Keyv on the shared client: the namespace is the Redis key prefix, errors throw (a lost write must show). */
-function keyvOn<T>(client: RedisClient, namespace: string): Keyv<T> {
-  const store = new KeyvRedis<T>(client, { throwOnErrors: true, throwOnConnectError: true });
+function keyvOn<T>(client: RedisClient, namespace: string, tx: Transactions<Multi>): Keyv<T> {
+  const store = new AtomicKeyvRedis<T>(client, tx);
   return new Keyv<T>({ store, namespace: `${REDIS_PREFIX}:${namespace}`, useKeyPrefix: false, throwOnErrors: true });
 }
 
@@ -193,16 +258,44 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
         retries >= maxReconnects ? false : Math.min(100 * 2 ** Math.min(retries, 5), 3000),
     },
   });
-  client.on('error', (error: Error) => options.onError?.(error));
-  await client.connect();
-  const conversations = keyvOn<ConversationState>(client, 'conv');
-  const outboxKeyv = keyvOn<OutboxEntry>(client, 'outbox');
+  let lastError = 'not connected yet';
+  client.on('error', (error: Error) => {
+    lastError = error.message || String(error);
+    options.onError?.(error);
+  });
+  const connecting = client.connect();
+  if (options.firstConnectMs === undefined) await connecting;
+  else {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      connecting.then(() => 'connected' as const),
+      new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), options.firstConnectMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (waited === 'late') {
+      connecting.catch(() => {});
+      options.onStartWithout?.(lastError);
+    }
+  }
+  const tx = new Transactions<Multi>(async (ops) => {
+    const multi = client.multi();
+    for (const op of ops) op(multi);
+    try {
+      await multi.exec();
+    } catch (error) {
+      throw new StoreError('STORE_WRITE', `Redis: ${(error as Error).message}`, { cause: error });
+    }
+  });
+  const conversations = keyvOn<ConversationState>(client, 'conv', tx);
+  const outboxKeyv = keyvOn<OutboxEntry>(client, 'outbox', tx);
   const lock = new RedisLock(client, {
     ttlMs: options.lockTtlMs ?? 15_000,
     waitMs: options.lockWaitMs ?? 30_000,
   });
   const ping: RedisState['ping'] = async () => {
     const start = performance.now();
+    if (!client.isReady) return { ok: false, reason: `Redis unreachable: ${lastError}` };
     try {
       await client.ping();
       return { ok: true, ms: performance.now() - start };
@@ -213,20 +306,22 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
   return {
     client,
     store: new KeyvConversationStore(conversations),
-    deliveries: new RedisDeliveryLog(client, options.deliveries),
+    deliveries: new RedisDeliveryLog(client, options.deliveries, tx),
     outbox: new Outbox(outboxKeyv, { lock }),
     // Its changes under the shared lock (name `handoffs`): see HandoffBook. Closed with the client.
-    handoffs: new HandoffBook(keyvOn(client, 'handoffs'), { lock }),
-    waiting: new RedisWaitingList(client),
+    handoffs: new HandoffBook(keyvOn(client, 'handoffs', tx), { lock }),
+    waiting: new RedisWaitingList(client, tx),
     // Each with the expiry the host gives (Redis `PX`), like the conversations they lead to.
-    addresses: new KeyvAddressBook(keyvOn(client, 'addresses'), options.addresses),
+    addresses: new KeyvAddressBook(keyvOn(client, 'addresses', tx), options.addresses),
     lock,
+    atomic: (fn) => tx.atomic(fn),
     ping,
     async stateBytes(conversation) {
       return (await client.strLen(`${REDIS_PREFIX}:conv::${conversation}`)) ?? 0;
     },
     async close() {
-      if (client.isOpen) await client.close();
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
     },
   };
 }

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
-import { KeyvFile } from 'keyv-file';
+import { sqliteKeyv } from './sqlite.ts';
 
 /**
  * Where a channel keeps how to reach a conversation later (Teams: the conversation reference a
@@ -85,16 +84,7 @@ export function memoryAddressBook<T = unknown>(options: AddressBookOptions = {})
   return new KeyvAddressBook(new Keyv<T>({ namespace: 'address' }), options);
 }
 
-/**
- * On disk under `<dataDir>/teams-addresses`, for one process (with Redis the book lives there:
- * `connectRedis`). Teams is the channel that needs addresses; the folder keeps the name it always had.
- */
+/** In the data folder's database (`<dataDir>/triage.db`), for one process (Redis: `connectRedis`). */
 export function fileAddressBook<T = unknown>(dataDir: string, options: AddressBookOptions = {}): AddressBook<T> {
-  const store = new KeyvFile({
-    filename: join(dataDir, 'teams-addresses'),
-    separatedFile: true,
-    writeDelay: 0,
-    expiredCheckDelay: 60 * 60 * 1000,
-  });
-  return new KeyvAddressBook(new Keyv<T>({ store, namespace: 'address' }), options);
+  return new KeyvAddressBook(sqliteKeyv<T>(dataDir, 'address'), options);
 }

@@ -1,7 +1,13 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
-import { KeyvFile } from 'keyv-file';
 import type { ConversationState } from '../../core/types.ts';
+import { sqliteKeyv } from './sqlite.ts';
+import { StoreError } from './transactions.ts';
+
+/** A store client's failure (Redis away...) as a `StoreError`, so the turn says "not saved". */
+function asStoreError(code: 'STORE_READ' | 'STORE_WRITE', error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  return new StoreError(code, `conversation store: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
 
 /** Where conversations live between turns. */
 export interface ConversationStore {
@@ -10,17 +16,26 @@ export interface ConversationStore {
   close(): Promise<void>;
 }
 
-/** A conversation store on any Keyv backend (memory, file, SQLite, Redis). */
+/** A conversation store on any Keyv backend (memory, SQLite, Redis). */
 export class KeyvConversationStore implements ConversationStore {
   constructor(private readonly keyv: Keyv<ConversationState>) {}
 
   async get(conversation: string): Promise<ConversationState | undefined> {
-    return this.keyv.get(conversation);
+    try {
+      return await this.keyv.get(conversation);
+    } catch (error) {
+      throw asStoreError('STORE_READ', error);
+    }
   }
 
   async set(conversation: string, state: ConversationState, ttlMs: number): Promise<void> {
-    const ok = await this.keyv.set(conversation, state, ttlMs);
-    if (ok === false) throw new Error(`could not store conversation ${conversation}`);
+    let ok: boolean;
+    try {
+      ok = await this.keyv.set(conversation, state, ttlMs);
+    } catch (error) {
+      throw asStoreError('STORE_WRITE', error);
+    }
+    if (ok === false) throw new StoreError('STORE_WRITE', `could not store conversation ${conversation}`);
   }
 
   async close(): Promise<void> {
@@ -33,13 +48,7 @@ export function memoryStore(): ConversationStore {
   return new KeyvConversationStore(new Keyv<ConversationState>({ namespace: 'conv' }));
 }
 
-/** On disk under `<dataDir>/conversations` (one file per conversation), so a restart loses nothing. */
+/** In the data folder's database (`<dataDir>/triage.db`), so a restart loses nothing. */
 export function fileStore(dataDir: string): ConversationStore {
-  const store = new KeyvFile({
-    filename: join(dataDir, 'conversations'),
-    separatedFile: true,
-    writeDelay: 0,
-    expiredCheckDelay: 60 * 60 * 1000,
-  });
-  return new KeyvConversationStore(new Keyv<ConversationState>({ store, namespace: 'conv' }));
+  return new KeyvConversationStore(sqliteKeyv<ConversationState>(dataDir, 'conv'));
 }

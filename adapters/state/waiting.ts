@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import Keyv from 'keyv';
-import { KeyvFile } from 'keyv-file';
+import { sqliteKeyv } from './sqlite.ts';
 
 /**
  * The conversations whose last turn asked the person something: the closing rule's sweep visits them
@@ -32,7 +31,11 @@ export class KeyvWaitingList implements WaitingList {
       const list = new Set<string>();
       for await (const [key] of this.keyv.iterator!(undefined)) list.add(String(key));
       return list;
-    })();
+    })().catch((error: unknown) => {
+      // A failed first read is tried again at the next call, never kept (it stopped every turn).
+      this.loaded = null;
+      throw error;
+    });
     return this.loaded;
   }
 
@@ -76,13 +79,7 @@ export function memoryWaitingList(): WaitingList {
   return new KeyvWaitingList(new Keyv<true>({ namespace: 'waiting' }));
 }
 
-/** On disk under `<dataDir>/waiting`, so a restart still reminds the conversations it left waiting. */
+/** In the data folder's database (`<dataDir>/triage.db`), for one process (Redis: `connectRedis`). */
 export function fileWaitingList(dataDir: string): WaitingList {
-  const store = new KeyvFile({
-    filename: join(dataDir, 'waiting'),
-    separatedFile: true,
-    writeDelay: 0,
-    expiredCheckDelay: 60 * 60 * 1000,
-  });
-  return new KeyvWaitingList(new Keyv<true>({ store, namespace: 'waiting' }));
+  return new KeyvWaitingList(sqliteKeyv<true>(dataDir, 'waiting'));
 }

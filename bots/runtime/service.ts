@@ -1,5 +1,7 @@
+import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { NamedLock } from '../../adapters/state/lock.ts';
 import type { ConversationStore } from '../../adapters/state/store.ts';
+import { isStoreError } from '../../adapters/state/transactions.ts';
 import { memoryWaitingList, type WaitingList } from '../../adapters/state/waiting.ts';
 import { memoryOutbox, type Outbox, type OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker, hashKey } from '../../adapters/tickets/outbox/worker.ts';
@@ -86,6 +88,29 @@ export interface ServiceOptions {
   waiting?: WaitingList;
   /** Told about every turn, ticket, refusal and hand-off (metrics). */
   observer?: TurnObserver;
+  /**
+   * Applies the writes `fn` makes through the store, the outbox, the waiting list and the delivery log
+   * all together or not at all (the state backend's `atomic`). Default: as they come (memory).
+   */
+  atomic?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * The channels' delivery log: a turn given its delivery (see `handleTurn`) records it handled in the
+   * same commit as the conversation it changed, so that after a crash the request is either handled
+   * again in full or recognised as handled, never half.
+   */
+  deliveries?: DeliveryLog;
+}
+
+/** How one turn came in. */
+export interface TurnOptions {
+  /** The platform's delivery (event id, click) the channel claimed in the delivery log for this turn. */
+  delivery?: string;
+  /**
+   * Called inside the turn's last commit with what the person is to be told: a channel that writes it
+   * down there (its inbox) still says it after a crash between the commit and its answer (which would
+   * otherwise leave a ticket filed, recorded as told, and its number never said).
+   */
+  record?: (result: TurnResult) => Promise<void>;
 }
 
 /** Minimal logger port (pino fits). */
@@ -130,6 +155,8 @@ export class TriageService {
   askOnce = true;
   /** Conversations whose last turn asked the person something: the closing rule's sweep visits them. */
   private readonly waiting: WaitingList;
+  private readonly atomic: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly deliveries: DeliveryLog | null;
 
   constructor(
     readonly core: TriageCore,
@@ -148,6 +175,8 @@ export class TriageService {
     this.lock = options.lock ?? null;
     this.observer = options.observer ?? null;
     this.waiting = options.waiting ?? memoryWaitingList();
+    this.atomic = options.atomic ?? ((fn) => fn());
+    this.deliveries = options.deliveries ?? null;
     if (this.notifier) this.worker.onSettled = (entry) => this.settle(entry);
   }
 
@@ -169,12 +198,18 @@ export class TriageService {
     return next;
   }
 
-  /** Handle one message; turns of the same conversation are serialised. */
-  async handleTurn(turn: Turn): Promise<TurnResult> {
+  /**
+   * Handle one message; turns of the same conversation are serialised. A failure to read or write the
+   * store rejects (a `StoreError`): nothing of the turn was saved, and the person must hear so.
+   */
+  async handleTurn(turn: Turn, options: TurnOptions = {}): Promise<TurnResult> {
     const start = performance.now();
     const channel = turn.conversation.split(':')[0] || 'unknown';
     try {
-      const result = await this.serial(turn.conversation, () => this.run(turn));
+      // The embedded store answers at once (no I/O to wait on): without a pause for the event loop, a
+      // queue of turns would run back to back and hold up the acknowledgements of requests arriving.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const result = await this.serial(turn.conversation, () => this.run(turn, options));
       this.observe(channel, result, (performance.now() - start) / 1000);
       return result;
     } catch (error) {
@@ -238,36 +273,54 @@ export class TriageService {
   /**
    * Register the draft in the outbox, then give the helpdesk `waitMs` to accept it. The event tells the
    * core what the person hears now: the number, "registered, the number follows", or that it failed.
+   *
+   * The outbox entry is committed together with the conversation as it stands if the number follows
+   * later (and with the request that asked for it, handled): should the process stop at any point after,
+   * the restarted worker files the ticket and tells the person its number; before, nothing was filed and
+   * the request is handled again. The caller marks the person told in the turn's last commit.
    */
-  private async fileTicket(draft: TicketDraft): Promise<{ event: CoreEvent; filed: OutboxEntry | null }> {
+  private async fileTicket(
+    draft: TicketDraft,
+    state: ConversationState,
+    delivery: string | undefined,
+  ): Promise<{ event: CoreEvent; filed: OutboxEntry | null }> {
     const key = draft.idempotencyKey;
-    const { entry } = await this.outbox.put(draft, this.sink.name, this.clock().getTime());
+    const conversation = draft.conversation;
+    const queued = this.core.handle(state, { type: 'ticket_queued', idempotencyKey: key }, this.context());
     this.inTurn.add(key);
-    try {
-      let settled: OutboxEntry | null = entry.state === 'done' || entry.state === 'dead' ? entry : null;
-      if (!settled) {
-        const attempt = this.worker.attempt(key);
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<null>((resolve) => {
-          timer = setTimeout(() => resolve(null), this.waitMs);
-        });
-        const result = await Promise.race([attempt.catch(() => null), timeout]);
-        clearTimeout(timer);
-        settled = result && (result.state === 'done' || result.state === 'dead') ? result : null;
-        // The attempt goes on after the turn; when it ends, the person hears its outcome at once.
-        if (!settled) void attempt.then(() => this.worker.settle()).catch(() => {});
-      }
-      if (!settled) return { event: { type: 'ticket_queued', idempotencyKey: key }, filed: null };
-      await this.outbox.update(key, (e) => ({ ...e, notified: true }), this.clock().getTime());
-      if (settled.ticket)
-        return { event: { type: 'ticket_filed', idempotencyKey: key, ticket: settled.ticket }, filed: settled };
-      return {
-        event: { type: 'ticket_failed', idempotencyKey: key, error: settled.lastError?.code ?? 'failed' },
-        filed: null,
-      };
-    } finally {
-      this.inTurn.delete(key);
+    const { entry } = await this.atomic(async () => {
+      const put = await this.outbox.put(draft, this.sink.name, this.clock().getTime());
+      await this.store.set(conversation, queued.state, this.keepFor(queued.state));
+      await this.keepWaiting(conversation, queued.state);
+      if (delivery) await this.deliveries?.done(delivery);
+      return put;
+    });
+    let settled: OutboxEntry | null = entry.state === 'done' || entry.state === 'dead' ? entry : null;
+    if (!settled) {
+      const attempt = this.worker.attempt(key);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), this.waitMs);
+      });
+      const result = await Promise.race([attempt.catch(() => null), timeout]);
+      clearTimeout(timer);
+      settled = result && (result.state === 'done' || result.state === 'dead') ? result : null;
+      // The attempt goes on after the turn; when it ends, the person hears its outcome at once.
+      if (!settled) void attempt.then(() => this.worker.settle()).catch(() => {});
     }
+    if (!settled) return { event: { type: 'ticket_queued', idempotencyKey: key }, filed: null };
+    if (settled.ticket)
+      return { event: { type: 'ticket_filed', idempotencyKey: key, ticket: settled.ticket }, filed: settled };
+    return {
+      event: { type: 'ticket_failed', idempotencyKey: key, error: settled.lastError?.code ?? 'failed' },
+      filed: null,
+    };
+  }
+
+  /** The closing rule's list follows the conversation: on it while a question waits for the person. */
+  private async keepWaiting(conversation: string, state: ConversationState): Promise<void> {
+    if (state.awaiting) await this.waiting.add(conversation);
+    else await this.waiting.remove(conversation);
   }
 
   /**
@@ -280,6 +333,9 @@ export class TriageService {
     const conversation = entry.draft.conversation;
     return this.serial(conversation, async () => {
       if (this.inTurn.has(entry.key)) return false;
+      // The turn that filed it may have told the person meanwhile (it committed that before this ran).
+      const current = await this.outbox.get(entry.key);
+      if (!current || current.notified) return true;
       const state = (await this.store.get(conversation)) ?? null;
       if (!state) {
         this.log.warn(
@@ -302,8 +358,18 @@ export class TriageService {
           replies.push(...outcome.replies);
         }
       }
+      // Said first, then recorded with the entry marked told: a crash in between says it twice, never never.
       if (replies.length > 0) await notifier.notify(conversation, replies);
-      await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
+      const told = outcome.state;
+      await this.atomic(async () => {
+        await this.store.set(conversation, told, this.keepFor(told));
+        await this.keepWaiting(conversation, told);
+        await this.outbox.update(
+          entry.key,
+          (e) => (e.notified ? null : { ...e, notified: true }),
+          this.clock().getTime(),
+        );
+      });
       this.log.info(
         { key: hashKey(entry.key), ticket: entry.ticket?.id, state: entry.state },
         'person told the late outcome',
@@ -312,7 +378,17 @@ export class TriageService {
     });
   }
 
-  private async run(turn: Turn): Promise<TurnResult> {
+  private async run(turn: Turn, options: TurnOptions): Promise<TurnResult> {
+    const filing: string[] = [];
+    try {
+      return await this.runTurn(turn, options, filing);
+    } finally {
+      for (const key of filing) this.inTurn.delete(key);
+    }
+  }
+
+  private async runTurn(turn: Turn, options: TurnOptions, filing: string[]): Promise<TurnResult> {
+    const delivery = options.delivery;
     const ttl = this.core.config.conversation.idle_minutes * 60_000;
     let state: ConversationState | null = (await this.store.get(turn.conversation)) ?? null;
     let outcome = this.core.handle(state, { type: 'message', turn }, this.context());
@@ -322,6 +398,8 @@ export class TriageService {
     const tickets: NonNullable<TurnResult['ticket']>[] = [];
     let rejection: TurnResult['rejection'] = null;
     const queued: string[] = [];
+    /** Tickets whose outcome this turn tells the person. */
+    const told: string[] = [];
     state = outcome.state;
     // Effects in order; filing a ticket may lead the core on (the next subject), with effects of its own.
     for (let i = 0; i < effects.length; i++) {
@@ -361,8 +439,9 @@ export class TriageService {
       };
       let event: CoreEvent;
       try {
-        const filing = await this.fileTicket(draft);
-        event = filing.event;
+        filing.push(draft.idempotencyKey);
+        event = (await this.fileTicket(draft, state, delivery)).event;
+        if (event.type !== 'ticket_queued') told.push(draft.idempotencyKey);
         this.observer?.ticket(
           effect.type === 'handoff' ? 'handoff' : draft.label,
           this.sink.name,
@@ -377,7 +456,9 @@ export class TriageService {
           queued.push(draft.idempotencyKey);
         }
       } catch (error) {
-        // Not even the outbox took it (disk full, Redis down): the person must hear it failed.
+        // Not even the outbox took it (disk full, Redis down): nothing was saved, the turn fails
+        // loudly (the channel tells the person it was not saved) and nothing claims the ticket filed.
+        if (isStoreError(error)) throw error;
         this.log.error({ err: String(error), sink: this.sink.name }, 'could not register the ticket');
         this.observer?.ticket(draft.label, this.sink.name, 'failed');
         event = { type: 'ticket_failed', idempotencyKey: draft.idempotencyKey, error: 'OUTBOX' };
@@ -389,11 +470,11 @@ export class TriageService {
       status = effect.type === 'handoff' ? 'handoff' : outcome.status;
     }
     const ticket = tickets.at(-1) ?? null;
-    await this.store.set(turn.conversation, state, Math.max(ttl, this.keepFor(state)));
-    if (state.awaiting) await this.waiting.add(turn.conversation);
-    else await this.waiting.remove(turn.conversation);
+    // The turn's end in one commit: the conversation, its place on the waiting list, the tickets whose
+    // outcome it tells (so the worker does not tell them again) and the request, handled.
+    const final = state;
     const label = state.request?.label ?? ticket?.label ?? (rejection ? 'out_of_scope' : null);
-    return {
+    const result: TurnResult = {
       conversation: turn.conversation,
       replies,
       status,
@@ -405,6 +486,15 @@ export class TriageService {
       effects,
       queued,
     };
+    await this.atomic(async () => {
+      await this.store.set(turn.conversation, final, Math.max(ttl, this.keepFor(final)));
+      await this.keepWaiting(turn.conversation, final);
+      for (const key of told)
+        await this.outbox.update(key, (e) => (e.notified ? null : { ...e, notified: true }), this.clock().getTime());
+      if (delivery) await this.deliveries?.done(delivery);
+      await options.record?.(result);
+    });
+    return result;
   }
 
   /**

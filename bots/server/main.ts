@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir } from '../../adapters/files/private.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
+import { isStoreError } from '../../adapters/state/transactions.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
 import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
@@ -60,7 +61,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // Conversations, tickets and screenshots are personal data: the folder is the owner's only.
   await ensurePrivateDir(dataDir);
   const state = await backendFromEnv(options.env, dataDir, {
-    onError: (error) => log.error({ err: error.message }, 'redis connection error'),
+    log,
+    onError: redisErrors(log),
+    // Redis unreachable at start: the server opens its port all the same, `/healthz` says 503 and why,
+    // turns fail with "not saved" until the client (retrying every 3 s at most) gets through.
+    firstConnectMs: 5000,
+    onStartWithout: (reason) =>
+      log.error({ reason }, 'Redis unreachable at start: serving with the store down, retrying in the background'),
     // An address lives as long as its conversation can (every message and proactive post renews it).
     addresses: { keepMs: keepConversationMs(core.config, true) },
   });
@@ -85,11 +92,30 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     storeUp: async () => (await state.health()).state === 'ok',
   });
   const health: Record<string, () => Promise<ComponentHealth>> = {
+    // A real write (SQLite) or a round trip (Redis): a store that cannot be written is down, with why.
     store: () => state.health(),
     // The helpdesk being slow or down degrades the bot without stopping it: tickets wait in the outbox.
+    // An outbox that cannot be read stops every delivery: down, with why.
     tickets: async () => {
-      const { pending, delivering, dead } = await counts();
-      return { state: dead > 0 ? 'degraded' : 'ok', adapter: ticketing.sink.name, waiting: pending + delivering, dead };
+      let c: Awaited<ReturnType<typeof counts>>;
+      try {
+        c = await counts();
+      } catch (error) {
+        return {
+          state: 'down',
+          adapter: ticketing.sink.name,
+          reason: `outbox unreadable: ${(error as Error).message}`,
+        };
+      }
+      const { pending, delivering, dead } = c;
+      const unreadable = state.outbox.unreadable;
+      return {
+        state: dead > 0 || unreadable > 0 ? 'degraded' : 'ok',
+        adapter: ticketing.sink.name,
+        waiting: pending + delivering,
+        dead,
+        ...(unreadable > 0 ? { unreadable } : {}),
+      };
     },
   };
   const notifiers = new Map<string, Notifier>();
@@ -107,6 +133,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     ...(state.lock ? { lock: state.lock } : {}),
     waiting: state.waiting,
     observer: metrics,
+    atomic: (fn) => state.atomic(fn),
+    deliveries,
   });
   ticketing.worker.start(2000);
   // Every process sweeps the one shared list; the conversation lock keeps it to one reminder each.
@@ -115,9 +143,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   }, 5 * 60_000);
   sweeper.unref();
 
-  const turnFailed = async (conversation: string) => {
-    const lang = (await store.get(conversation))?.lang ?? core.config.default_language;
-    return say(core.config, lang, 'turn_failed');
+  // A store that could not save the turn: the person hears it was not saved (and to try again), never
+  // that a ticket went out. The language from the conversation when it can still be read.
+  const turnFailed = async (conversation: string, error?: unknown) => {
+    const lang = (await store.get(conversation).catch(() => undefined))?.lang ?? core.config.default_language;
+    return say(core.config, lang, isStoreError(error) ? 'not_saved' : 'turn_failed');
   };
 
   const channels: Channel[] = [];
@@ -134,6 +164,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       turns: service,
       conversations: store,
       deliveries,
+      ...(state.inbox ? { inbox: state.inbox } : {}),
       blobs,
       log,
       turnFailed,
@@ -270,5 +301,22 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await ticketing.close();
       await state.close();
     },
+  };
+}
+
+/**
+ * Redis connection errors, logged at most once every 10 s with how many there were: the client retries
+ * every few seconds while Redis is away, and each failure would otherwise be a line.
+ */
+function redisErrors(log: Logger): (error: Error) => void {
+  let last = 0;
+  let since = 0;
+  return (error) => {
+    since++;
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    log.error({ err: error.message, failures: since }, 'redis connection error');
+    last = now;
+    since = 0;
   };
 }

@@ -1,10 +1,11 @@
-import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
+import type { Inbox } from '../../adapters/state/inbox.ts';
 import type { Config } from '../../core/config/schema.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
@@ -23,10 +24,21 @@ import { fromSlack } from './text.ts';
 
 /** What the Slack channel needs from the host: the triage runtime and the stores. */
 export interface SlackDeps {
-  turns: { handleTurn(turn: Turn): Promise<TurnResult> };
+  turns: {
+    handleTurn(
+      turn: Turn,
+      options?: { delivery?: string; record?: (result: TurnResult) => Promise<void> },
+    ): Promise<TurnResult>;
+  };
   /** Read-only: whether a channel thread has a conversation going on with the bot. */
   conversations: { get(conversation: string): Promise<ConversationState | undefined> };
   deliveries: DeliveryLog;
+  /**
+   * Where each message and click is written before Slack gets its acknowledgement, and struck off once
+   * handled: what a crash left there is handled at the next start (Slack never sends an acknowledged
+   * request again). Without it (Redis), a crash loses the turns under way.
+   */
+  inbox?: Inbox;
   blobs: BlobStore;
   log: Logger;
   /** Clock for request timestamps (ms since the epoch). */
@@ -39,8 +51,8 @@ export interface SlackDeps {
   concurrentTurns?: number;
   /** Turns that may wait; past this, events get 503 and Slack delivers them again later (default 2000). */
   maxWaitingTurns?: number;
-  /** The configured apology when a turn fails, in the conversation's language. */
-  turnFailed?: (conversation: string) => Promise<string>;
+  /** The configured apology when a turn fails (given why: not saved, or else), in the conversation's language. */
+  turnFailed?: (conversation: string, error?: unknown) => Promise<string>;
   /** What the agent desk needs (used when `SLACK_DESK_CHANNEL` names the desk channel). */
   desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date };
   /** Told whether each delivery was handled or recognised as a copy (metrics). */
@@ -175,7 +187,7 @@ export class SlackChannel implements Channel {
     // Every event counts as work from its arrival (before the ack) to the end of its turn, whichever
     // receiver brought it: `idle()` and a clean stop rely on that.
     const processEvent = this.app.processEvent.bind(this.app);
-    this.app.processEvent = (event) => this.track(() => processEvent(event));
+    this.app.processEvent = (event) => this.track(() => this.journaled(event, processEvent));
     this.desk =
       settings.deskChannel && deps.desk
         ? new SlackDesk({
@@ -203,6 +215,58 @@ export class SlackChannel implements Channel {
     if (this.receiver instanceof SocketModeReceiver) await this.app.start();
     this.desk?.start();
     this.started = true;
+    this.resuming = this.resume();
+  }
+
+  /** The requests a crash left in the inbox, handled again in their order of arrival. */
+  private resuming: Promise<void> = Promise.resolve();
+
+  /** Resolves once what the previous run left in the inbox is handled. */
+  resumed(): Promise<void> {
+    return this.resuming;
+  }
+
+  private async resume(): Promise<void> {
+    const inbox = this.deps.inbox;
+    if (!inbox) return;
+    try {
+      for (const { id, body } of await inbox.list(ANSWERS)) {
+        const { place, result } = body as OwedAnswer;
+        await this.answer(place, result);
+        await inbox.remove(id);
+      }
+      const left = await inbox.list('slack');
+      if (left.length > 0) this.log.warn({ requests: left.length }, 'handling the requests a stop left unfinished');
+      for (const { body } of left) {
+        await this.app.processEvent({ body: body as Record<string, unknown>, ack: async () => {} });
+      }
+    } catch (error) {
+      this.log.error({ err: String(error) }, 'could not handle the requests a stop left unfinished');
+    }
+  }
+
+  /**
+   * A message, command or click is written to the inbox before Bolt handles it (and acknowledges it):
+   * a store that cannot take it makes the request fail (Slack sends it again later) rather than be
+   * acknowledged and lost.
+   */
+  private async journaled(event: ReceiverEvent, process: (event: ReceiverEvent) => Promise<void>): Promise<void> {
+    const inbox = this.deps.inbox;
+    const id = inbox ? inboxId(event.body) : null;
+    if (!inbox || !id) return process(event);
+    try {
+      await inbox.put(id, 'slack', event.body);
+    } catch (error) {
+      // The store cannot be written: handled all the same, so that the person hears it was not saved
+      // (refused, Slack would try again for a few minutes and then drop it without a word).
+      this.log.error({ err: String(error) }, 'inbox unwritable: handling the request without it');
+      return process(event);
+    }
+    try {
+      await process(event);
+    } finally {
+      await inbox.remove(id).catch((error: unknown) => this.log.error({ err: String(error) }, 'inbox not cleared'));
+    }
   }
 
   async stop(): Promise<void> {
@@ -427,41 +491,50 @@ export class SlackChannel implements Channel {
     input: { user?: string; text: string; choice?: string; files: SlackFile[] },
     clicked?: ButtonMessage & { label: string },
   ): Promise<void> {
-    if (!(await this.deps.deliveries.claim(delivery))) {
+    let first: boolean;
+    try {
+      first = await this.deps.deliveries.claim(delivery);
+    } catch (error) {
+      // The store cannot even record the delivery: nothing can be saved, and the person must hear so.
+      await this.failed(delivery, conversation, place, source, error);
+      return;
+    }
+    if (!first) {
       this.log.info({ delivery, conversation }, 'copy of a handled delivery ignored');
       this.deps.observer?.delivery('slack', 'duplicate');
       return;
     }
     let result: TurnResult;
+    // The answer is written down with the turn's last commit, and struck off once posted: a crash in
+    // between, and the next start posts it (the ticket number it may hold is never left unsaid).
+    const inbox = this.deps.inbox;
+    const owed = inbox ? `slack:answer:${delivery}` : null;
     try {
       await this.retireButtons(conversation, clicked);
       const userId = input.user ?? source?.user ?? '';
       const [user, attachments] = await Promise.all([this.person(userId), this.attachments(input.files)]);
-      result = await this.deps.turns.handleTurn({
-        conversation,
-        user,
-        text: input.text,
-        attachments,
-        interactive: true,
-        ...(input.choice !== undefined ? { choice: input.choice } : {}),
-      });
+      result = await this.deps.turns.handleTurn(
+        {
+          conversation,
+          user,
+          text: input.text,
+          attachments,
+          interactive: true,
+          ...(input.choice !== undefined ? { choice: input.choice } : {}),
+        },
+        {
+          delivery,
+          ...(inbox && owed
+            ? { record: (r: TurnResult) => inbox.put(owed, ANSWERS, { place, result: r } satisfies OwedAnswer) }
+            : {}),
+        },
+      );
     } catch (error) {
-      await this.deps.deliveries.release(delivery);
-      this.log.error({ err: error, delivery, conversation }, 'turn failed');
-      this.deps.observer?.delivery('slack', 'failed');
-      // A sign on the message that it was not handled, and the configured apology where it was said.
-      if (source) await this.react(source.channel, source.ts, 'warning');
-      const apology = await this.deps.turnFailed?.(conversation).catch(() => null);
-      if (apology) {
-        await this.app.client.chat
-          .postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), text: apology })
-          .catch((err: unknown) =>
-            this.log.error({ err: slackError(err), conversation }, 'could not post the apology'),
-          );
-      }
+      await this.deps.deliveries.release(delivery).catch(() => {});
+      await this.failed(delivery, conversation, place, source, error);
       return;
     }
-    await this.deps.deliveries.done(delivery);
+    await this.deps.deliveries.done(delivery).catch(() => {});
     this.deps.observer?.delivery('slack', 'handled');
     this.log.info(
       {
@@ -474,6 +547,26 @@ export class SlackChannel implements Channel {
       'turn handled',
     );
     await this.answer(place, result);
+    if (inbox && owed)
+      await inbox.remove(owed).catch((error: unknown) => this.log.error({ err: String(error) }, 'inbox not cleared'));
+  }
+
+  /** A turn that failed: a sign on the message that it was not handled, and the configured apology. */
+  private async failed(
+    delivery: string,
+    conversation: string,
+    place: Place,
+    source: MessageEvent | null,
+    error: unknown,
+  ): Promise<void> {
+    this.log.error({ err: error, delivery, conversation }, 'turn failed');
+    this.deps.observer?.delivery('slack', 'failed');
+    if (source) await this.react(source.channel, source.ts, 'warning');
+    const apology = await this.deps.turnFailed?.(conversation, error).catch(() => null);
+    if (!apology) return;
+    await this.app.client.chat
+      .postMessage({ channel: place.channel, ...(place.thread ? { thread_ts: place.thread } : {}), text: apology })
+      .catch((err: unknown) => this.log.error({ err: slackError(err), conversation }, 'could not post the apology'));
   }
 
   /**
@@ -593,4 +686,23 @@ export class SlackChannel implements Channel {
  */
 function talking(state: ConversationState | undefined): boolean {
   return state !== undefined && (state.awaiting !== null || state.phase === 'rejected' || state.phase === 'handoff');
+}
+
+/** The inbox's name for a request worth keeping: a message or mention, a slash command, a click. */
+function inboxId(body: unknown): string | null {
+  const b = body as { type?: unknown; event_id?: unknown; trigger_id?: unknown; command?: unknown } | null;
+  if (!b || typeof b !== 'object') return null;
+  if (b.type === 'event_callback' && typeof b.event_id === 'string') return `slack:event:${b.event_id}`;
+  if (b.type === 'block_actions' && typeof b.trigger_id === 'string') return `slack:action:${b.trigger_id}`;
+  if (typeof b.command === 'string' && typeof b.trigger_id === 'string') return `slack:command:${b.trigger_id}`;
+  return null;
+}
+
+/** The inbox's channel for answers a turn committed and the channel has not posted yet. */
+const ANSWERS = 'slack-answer';
+
+/** An answer owed: where, and the turn's result it renders. */
+interface OwedAnswer {
+  place: Place;
+  result: TurnResult;
 }

@@ -42,7 +42,7 @@ import { botFrameworkConfig, GLOBAL_SERVICE_URL, type TeamsDeskSettings, type Te
 
 /** What the Teams channel needs from the host: the triage runtime, the stores, the configured texts. */
 export interface TeamsDeps {
-  turns: { handleTurn(turn: Turn): Promise<TurnResult> };
+  turns: { handleTurn(turn: Turn, options?: { delivery?: string }): Promise<TurnResult> };
   deliveries: DeliveryLog;
   blobs: BlobStore;
   /**
@@ -55,7 +55,8 @@ export interface TeamsDeps {
   texts: {
     /** On installation; `locale` is the person's Teams language (e.g. `fr-BE`), when known. */
     welcome(locale?: string): string;
-    turnFailed(conversation: string): Promise<string>;
+    /** Given why it failed: a store that could not save it says so. */
+    turnFailed(conversation: string, error?: unknown): Promise<string>;
   };
   /**
    * How the bot signs its calls to Teams and downloads. Default: botbuilder's, from the settings
@@ -369,7 +370,9 @@ export class TeamsChannel implements Channel {
     const finish = async (handled: boolean) => {
       if (!claimed) return;
       claimed = false;
-      await (handled ? this.deps.deliveries.done(delivery) : this.deps.deliveries.release(delivery));
+      await (handled ? this.deps.deliveries.done(delivery) : this.deps.deliveries.release(delivery)).catch(
+        (error: unknown) => this.log.error({ err: String(error) }, 'delivery record not written'),
+      );
       // Counted once the log says so: released (a redelivery may try again) is a failure.
       this.deps.observer?.delivery('teams', handled ? 'handled' : 'failed');
     };
@@ -389,19 +392,22 @@ export class TeamsChannel implements Channel {
             this.person(context, activity),
             intent.kind === 'message' ? this.attachments(context, activity, intent) : [],
           ]);
-          result = await this.deps.turns.handleTurn({
-            conversation,
-            user,
-            text: intent.kind === 'message' ? intent.text : '',
-            attachments,
-            interactive: true,
-            ...(intent.kind === 'submit' ? { choice: intent.choice } : {}),
-          });
+          result = await this.deps.turns.handleTurn(
+            {
+              conversation,
+              user,
+              text: intent.kind === 'message' ? intent.text : '',
+              attachments,
+              interactive: true,
+              ...(intent.kind === 'submit' ? { choice: intent.choice } : {}),
+            },
+            { delivery },
+          );
         } catch (error) {
           await typing.stop();
           await finish(false);
           this.log.error({ err: String(error), conversation }, 'turn failed');
-          const apology = await this.deps.texts.turnFailed(conversation).catch(() => null);
+          const apology = await this.deps.texts.turnFailed(conversation, error).catch(() => null);
           if (apology) await context.sendActivity({ type: 'message', text: apology, textFormat: 'plain' });
           return;
         }

@@ -205,6 +205,7 @@ const MESSAGE_KEYS = [
   'preview_intro',
   'preview_question',
   'turn_failed',
+  'not_saved',
   'welcome',
   'preview_edit',
   'ask_edit',

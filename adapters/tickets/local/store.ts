@@ -1,36 +1,33 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import { writeFileAtomic } from '../../files/atomic.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../files/private.ts';
+import { sharedDatabase } from '../../state/sqlite.ts';
 import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
 
 /**
  * The embedded ticket store: one JSON file per ticket under `<dataDir>/tickets`, numbered
- * `HD-000001`, `HD-000002`... Numbers and idempotency keys are claimed with exclusive file creation,
- * so several processes can share the folder without two tickets getting one number.
+ * `HD-000001`, `HD-000002`... Numbers are taken with their idempotency key in the data folder's
+ * database (`triage.db`), so several processes can share the folder without two tickets getting one
+ * number, and a key never gets two.
  */
 export class LocalTicketStore implements TicketSink {
   readonly name = 'local';
   readonly dedupe = 'key';
   readonly readsStatus = true;
   private readonly dir: string;
-  private readonly keysDir: string;
   /**
    * Statuses read, by ticket, with the file's size and time they were read from. Ask once asks the
    * status of up to 30 tickets per new request: a stat each instead of reading and parsing each file.
    */
   private readonly statuses = new Map<string, { mtimeMs: number; size: number; status: TicketStatus }>();
-  /** The number after the last one this process claimed (numbers are only ever taken upwards). */
-  private next = 0;
-
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly prefix = 'HD',
   ) {
     this.dir = join(dataDir, 'tickets');
-    this.keysDir = join(this.dir, 'keys');
   }
 
   private fileOf(id: string): string {
@@ -38,67 +35,64 @@ export class LocalTicketStore implements TicketSink {
     return join(this.dir, `${id}.json`);
   }
 
-  private keyFile(key: string): string {
-    return join(this.keysDir, createHash('sha256').update(key).digest('hex').slice(0, 40));
-  }
-
+  /**
+   * The ticket's number comes from the data folder's database, taken together with the draft's
+   * idempotency key in one transaction; then the ticket's file is written. A crash between the two
+   * leaves the number to its key: the retry writes the file under the same number, never a second one.
+   */
   async create(draft: TicketDraft): Promise<FiledTicket> {
-    await mkdir(this.keysDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const existing = await this.byKey(draft.idempotencyKey);
-    if (existing) return existing;
-    const id = await this.claimNumber();
-    const ticket: StoredTicket = { id, status: 'open', draft, createdAt: draft.createdAt };
-    await writeFileAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    const earlier = await this.numberedBefore(draft.idempotencyKey);
+    if (earlier) return { id: earlier };
+    const { db, release } = sharedDatabase(this.dataDir);
+    let id: string;
     try {
-      const handle = await open(this.keyFile(draft.idempotencyKey), 'wx', PRIVATE_FILE_MODE);
-      await handle.writeFile(id);
-      await handle.close();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // Another process filed the same key at the same moment: keep its ticket, withdraw ours.
-      const winner = await this.byKey(draft.idempotencyKey);
-      await writeFileAtomic(
-        this.fileOf(id),
-        `${JSON.stringify({ ...ticket, status: 'closed', duplicateOf: winner?.id }, null, 2)}\n`,
-      );
-      if (winner) return winner;
+      const series = `tickets:${this.prefix}`;
+      const floor = await this.floor();
+      id = this.idOf(db.numberFor(series, draft.idempotencyKey, floor));
+    } finally {
+      release();
+    }
+    const exists = await stat(this.fileOf(id)).then(
+      (s) => s.size > 0,
+      () => false,
+    );
+    if (!exists) {
+      const ticket: StoredTicket = { id, status: 'open', draft, createdAt: draft.createdAt };
+      await writeFileAtomic(this.fileOf(id), `${JSON.stringify(ticket, null, 2)}\n`);
     }
     return { id };
   }
 
-  private async byKey(key: string): Promise<FiledTicket | null> {
-    try {
-      const id = (await readFile(this.keyFile(key), 'utf8')).trim();
-      return id ? { id } : null;
-    } catch {
-      return null;
-    }
+  /** A key numbered by an earlier version (a file per key under `tickets/keys/`, named by its hash). */
+  private async numberedBefore(key: string): Promise<string | null> {
+    const file = join(this.dir, 'keys', createHash('sha256').update(key).digest('hex').slice(0, 40));
+    const id = (await readFile(file, 'utf8').catch(() => '')).trim();
+    return /^[A-Z]{1,6}-\d{6,}$/.test(id) ? id : null;
   }
 
-  /** Claim the next free number by creating its placeholder exclusively. */
-  private async claimNumber(): Promise<string> {
-    if (this.next === 0) {
-      // Once per process: later numbers go up from the last claimed (taken ones are skipped below).
+  private idOf(n: number): string {
+    return `${this.prefix}-${String(n).padStart(6, '0')}`;
+  }
+
+  /**
+   * Numbers go on from the highest ticket file there is (a folder from before the database, or tickets
+   * copied in): read once per process.
+   */
+  private floorRead: Promise<number> | null = null;
+  private floor(): Promise<number> {
+    this.floorRead ??= (async () => {
       const pattern = new RegExp(`^${this.prefix}-(\\d+)\\.json$`);
       const numbers = (await readdir(this.dir))
         .map((f) => pattern.exec(f)?.[1])
         .filter((n): n is string => n !== undefined)
         .map(Number);
-      this.next = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
-    }
-    let next = this.next;
-    for (;;) {
-      const id = `${this.prefix}-${String(next).padStart(6, '0')}`;
-      try {
-        const handle = await open(this.fileOf(id), 'wx', PRIVATE_FILE_MODE);
-        await handle.close();
-        this.next = next + 1;
-        return id;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        next++;
-      }
-    }
+      return numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
+    })().catch((error: unknown) => {
+      this.floorRead = null;
+      throw error;
+    });
+    return this.floorRead;
   }
 
   /** The draft's attachments are references into the host's file store already: only their list is kept. */

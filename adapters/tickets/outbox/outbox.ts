@@ -1,8 +1,8 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import type { NamedLock } from '../../state/lock.ts';
-import { DurableFileStore } from './file-store.ts';
+import { sqliteKeyv } from '../../state/sqlite.ts';
 
 /**
  * One ticket on its way to the helpdesk. `pending` waits for its next attempt, `delivering` is being
@@ -19,6 +19,8 @@ export interface OutboxEntry {
   /** Epoch ms; the worker leaves the entry alone before this. */
   nextAttemptAt: number;
   leaseUntil?: number;
+  /** Which outbox (process) holds the lease: see `Outbox.leaseLapsed`. */
+  leasedBy?: string;
   lastError?: { code: string; message: string; at: string };
   /** Set once the helpdesk accepted the ticket (also when only its attachments are still to send). */
   ticket?: FiledTicket;
@@ -43,6 +45,9 @@ export class Outbox {
 
   private readonly lock: NamedLock | null;
   private readonly refreshMs: number;
+  /** This outbox's name on the leases it takes. */
+  readonly owner = randomUUID();
+  private readonly soleOwner: boolean;
   /**
    * Every entry in brief (no transcript, no files), so the worker's rounds, the ask-once look-up and the
    * metrics need not read the whole outbox (30 days of delivered tickets) every time: rebuilt from the
@@ -62,9 +67,10 @@ export class Outbox {
    */
   constructor(
     private readonly keyv: Keyv<OutboxEntry>,
-    options: { lock?: NamedLock; refreshMs?: number } = {},
+    options: { lock?: NamedLock; refreshMs?: number; soleOwner?: boolean } = {},
   ) {
     this.lock = options.lock ?? null;
+    this.soleOwner = options.soleOwner ?? false;
     this.refreshMs = options.refreshMs ?? 30_000;
     if (!keyv.iterator)
       throw new Error('the outbox needs a Keyv store that can list its keys (memory, file, Redis, SQLite)');
@@ -167,16 +173,34 @@ export class Outbox {
     });
   }
 
+  /** Entries that could not be read as entries (skipped: one damaged entry must not stop the others). */
+  unreadable = 0;
+
   async all(): Promise<OutboxEntry[]> {
     const out: OutboxEntry[] = [];
-    for await (const [, value] of this.keyv.iterator!(undefined)) if (value) out.push(value as OutboxEntry);
+    let unreadable = 0;
+    for await (const [, value] of this.keyv.iterator!(undefined)) {
+      if (isEntry(value)) out.push(value);
+      else unreadable++;
+    }
+    this.unreadable = unreadable;
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
+  }
+
+  /**
+   * Whether a delivery under way may be taken over: its lease ran out, or, where this process is the
+   * outbox's only user (the embedded store), another outbox took it: an earlier run of this process,
+   * which died (waiting out its lease would keep a person from their number for minutes).
+   */
+  leaseLapsed(e: OutboxEntry, now: number): boolean {
+    if ((e.leaseUntil ?? 0) <= now) return true;
+    return this.soleOwner && e.leasedBy !== this.owner;
   }
 
   /** Entries to attempt now: pending and due, or left mid-delivery by a process whose lease ran out. */
   async due(now: number): Promise<OutboxEntry[]> {
     const due = (e: OutboxEntry) =>
-      (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now);
+      (e.state === 'pending' && e.nextAttemptAt <= now) || (e.state === 'delivering' && this.leaseLapsed(e, now));
     return this.fresh((await this.briefs()).filter(due), due);
   }
 
@@ -199,6 +223,19 @@ export class Outbox {
   }
 }
 
+function isEntry(value: unknown): value is OutboxEntry {
+  const e = value as Partial<OutboxEntry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.key === 'string' &&
+    typeof e.state === 'string' &&
+    typeof e.draft === 'object' &&
+    e.draft !== null &&
+    typeof e.createdAt === 'string'
+  );
+}
+
 /** An entry without what only delivery needs (the transcript, the files): what the catalogue keeps. */
 function briefOf(entry: OutboxEntry): OutboxEntry {
   return { ...entry, draft: { ...entry.draft, transcript: [], attachments: [] } };
@@ -209,8 +246,7 @@ export function memoryOutbox(): Outbox {
   return new Outbox(new Keyv<OutboxEntry>({ namespace: 'outbox' }));
 }
 
-/** The durable outbox under `<dataDir>/outbox` (one fsynced file per ticket). */
+/** The durable outbox in the data folder's database (`<dataDir>/triage.db`, one row per ticket). */
 export function fileOutbox(dataDir: string): Outbox {
-  const store = new DurableFileStore(join(dataDir, 'outbox'));
-  return new Outbox(new Keyv<OutboxEntry>({ store, namespace: 'outbox', throwOnErrors: true }));
+  return new Outbox(sqliteKeyv<OutboxEntry>(dataDir, 'outbox'), { soleOwner: true });
 }

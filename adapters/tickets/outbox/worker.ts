@@ -90,9 +90,15 @@ export class DeliveryWorker {
     const claimed = await this.outbox.update(
       key,
       (e) => {
-        const free = e.state === 'pending' || (e.state === 'delivering' && (e.leaseUntil ?? 0) <= now);
+        const free = e.state === 'pending' || (e.state === 'delivering' && this.outbox.leaseLapsed(e, now));
         if (!free) return null;
-        return { ...e, state: 'delivering', attempts: e.attempts + 1, leaseUntil: now + this.policy.leaseMs };
+        return {
+          ...e,
+          state: 'delivering',
+          attempts: e.attempts + 1,
+          leaseUntil: now + this.policy.leaseMs,
+          leasedBy: this.outbox.owner,
+        };
       },
       now,
     );
@@ -107,7 +113,7 @@ export class DeliveryWorker {
       return await this.outbox.update(
         key,
         (e) => {
-          const { leaseUntil: _l, lastError: _e, ...rest } = e;
+          const { leaseUntil: _l, leasedBy: _b, lastError: _e, ...rest } = e;
           return { ...rest, state: 'done', ticket, deliveredAt: new Date(at).toISOString() };
         },
         at,
@@ -136,7 +142,7 @@ export class DeliveryWorker {
     return this.outbox.update(
       key,
       (entry) => {
-        const { leaseUntil: _l, ...rest } = entry;
+        const { leaseUntil: _l, leasedBy: _b, ...rest } = entry;
         const ticket = e?.options.filed ?? entry.ticket;
         return {
           ...rest,

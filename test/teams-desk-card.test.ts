@@ -48,7 +48,7 @@ describe('the Teams desk card', () => {
     for (const part of ['Sofie Peeters', 'sofie@ak.example', 'ALH', 'Mila Jacobs', 'Fout 500', 'Dringend', 'HD-000007'])
       expect(json).toContain(part);
     expect(json).toContain('[scherm.png](https://files.example/scherm.png)');
-    expect(json).toContain('\\\\[klik\\\\]\\\\(https://evil.example\\\\)');
+    expect(json).toContain('\\\\[klik\\\\](https://evil.example)');
     expect(json).toContain('\\\\*verkeerde\\\\*');
     expect(card.actions?.map((a) => a.type)).toEqual(['Action.Submit', 'Action.OpenUrl']);
     expect(thread).toEqual([]);

@@ -8,9 +8,11 @@ import { fileStore, memoryStore } from '../../adapters/state/store.ts';
 import { createTicketing, type Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import type { OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
+import { ticketListLine } from '../../adapters/tickets/render.ts';
 import { calibrate } from '../../core/classify/calibrate.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
+import { jsonLine, visibleText, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, Reply } from '../../core/types.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
@@ -124,12 +126,14 @@ export function program(): Command {
           process.stdout.write(`(attached ${name})\n> `);
           continue;
         }
-        const result = await service.handleTurn({
-          conversation: options.conversation,
-          user: { id: options.user, name: options.user },
-          text: line,
-          attachments,
-        });
+        const result = await service.handleTurn(
+          visibleTurn({
+            conversation: options.conversation,
+            user: { id: options.user, name: options.user },
+            text: line,
+            attachments,
+          }),
+        );
         attachments = [];
         for (const reply of result.replies) process.stdout.write(`\n${reply.text}\n`);
         if (result.ticket) process.stdout.write(`\n(ticket ${result.ticket.id} ${where})\n`);
@@ -247,12 +251,14 @@ export function program(): Command {
               contentType: String(a?.contentType ?? 'application/octet-stream'),
             }))
           : [];
-        const r = await service.handleTurn({
-          conversation: input.conversation,
-          user: { id: typeof input.user === 'string' ? input.user : 'anonymous' },
-          text: typeof input.text === 'string' ? input.text : '',
-          attachments,
-        });
+        const r = await service.handleTurn(
+          visibleTurn({
+            conversation: input.conversation,
+            user: { id: typeof input.user === 'string' ? input.user : 'anonymous' },
+            text: typeof input.text === 'string' ? input.text : '',
+            attachments,
+          }),
+        );
         const earlier = late.get(r.conversation) ?? [];
         late.delete(r.conversation);
         return {
@@ -346,13 +352,8 @@ export function program(): Command {
       const all = await new LocalTicketStore(dataDir()).list();
       for (const t of all) {
         if (options.json)
-          process.stdout.write(
-            `${JSON.stringify({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`,
-          );
-        else
-          process.stdout.write(
-            `${t.id}  ${t.createdAt.slice(0, 16).replace('T', ' ')}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${t.draft.urgent ? 'URGENT ' : ''}${t.draft.title}\n`,
-          );
+          process.stdout.write(`${jsonLine({ id: t.id, status: t.status, ...t.draft, transcript: undefined })}\n`);
+        else process.stdout.write(ticketListLine(t));
       }
       if (!options.json && all.length === 0) process.stdout.write(`no tickets in ${resolve(dataDir(), 'tickets')}\n`);
     });
@@ -368,7 +369,8 @@ export function program(): Command {
       try {
         const all = await ticketing.outbox.all();
         const dead = all.filter((e) => e.state === 'dead');
-        for (const e of dead) process.stdout.write(options.json ? `${JSON.stringify(deadLetter(e))}\n` : formatDead(e));
+        for (const e of dead)
+          process.stdout.write(options.json ? `${jsonLine(deadLetter(e))}\n` : visibleText(formatDead(e)));
         const waiting = all.filter((e) => e.state === 'pending' || e.state === 'delivering').length;
         if (!options.json)
           process.stdout.write(

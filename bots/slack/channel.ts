@@ -6,6 +6,7 @@ import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config } from '../../core/config/schema.ts';
+import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
@@ -437,14 +438,16 @@ export class SlackChannel implements Channel {
       await this.retireButtons(conversation, clicked);
       const userId = input.user ?? source?.user ?? '';
       const [user, attachments] = await Promise.all([this.person(userId), this.attachments(input.files)]);
-      result = await this.deps.turns.handleTurn({
-        conversation,
-        user,
-        text: input.text,
-        attachments,
-        interactive: true,
-        ...(input.choice !== undefined ? { choice: input.choice } : {}),
-      });
+      result = await this.deps.turns.handleTurn(
+        visibleTurn({
+          conversation,
+          user,
+          text: input.text,
+          attachments,
+          interactive: true,
+          ...(input.choice !== undefined ? { choice: input.choice } : {}),
+        }),
+      );
     } catch (error) {
       await this.deps.deliveries.release(delivery);
       this.log.error({ err: error, delivery, conversation }, 'turn failed');
@@ -563,8 +566,8 @@ export class SlackChannel implements Channel {
     try {
       const { user } = await this.app.client.users.info({ user: id });
       const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name;
-      if (name) person.name = name;
-      if (user?.profile?.email) person.email = user.profile.email;
+      if (name) person.name = visibleLine(name);
+      if (user?.profile?.email) person.email = visibleLine(user.profile.email);
     } catch (error) {
       this.log.warn({ err: slackError(error) }, 'users.info failed; going on without name and e-mail');
       return person;
@@ -581,6 +584,7 @@ export class SlackChannel implements Channel {
       token: this.settings.botToken,
       blobs: this.deps.blobs,
       tokenHosts: this.tokenHosts,
+      plainHttpHost: this.settings.apiUrl ? new URL(this.settings.apiUrl).host : null,
       maxBytes: this.deps.maxFileBytes ?? 20 * 1024 * 1024,
       log: this.log,
     });

@@ -45,7 +45,7 @@ function markup(bytes: Uint8Array): Sniffed | null {
     .toLowerCase();
   if (/^<(!doctype html|html|head|body|script|iframe|meta|title|!--)/.test(head))
     return { type: 'text/html', ext: 'html' };
-  if (/^(<\?xml[^>]*>\s*)?(<!--[^]*?-->\s*)*(<!doctype svg[^>]*>\s*)?<svg[\s>]/.test(head))
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype svg[^>]*>\s*)?<svg[\s>]/.test(head))
     return { type: 'image/svg+xml', ext: 'svg' };
   return null;
 }

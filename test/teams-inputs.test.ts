@@ -27,7 +27,8 @@ const INCIDENT =
   'Bij het openen van de leerlingenfiche van Mila Jacobs krijg ik de foutmelding "Geboortedatum ongeldig". Academie De Klankkast';
 
 /** Anything a terminal or a renderer would act on instead of showing. */
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/complexity/useRegexLiterals: as a literal it would be flagged for its control characters
+const INVISIBLE = new RegExp('[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]');
 
 /** A plain HTTP server on loopback that records what reached it (a service that must stay unreachable). */
 async function internalService(): Promise<{ url: string; hits: string[]; server: Server }> {
@@ -339,7 +340,8 @@ describe('what Teams people type or are called, stored and shown', () => {
     const text = INCIDENT.replace('"Geboortedatum ongeldig"', '"[Geboortedatum](https://evil.example) **ongeldig**"');
     await bot.post(personalMessage(bot.serviceUrl, text));
     await bot.settled();
-    const card = (bot.fake.sent()[0]?.attachments as { content: { body: Record<string, unknown>[] } }[])[0]!.content;
+    const sent = bot.fake.sent()[0] as { attachments: { content: { body: Record<string, unknown>[] } }[] };
+    const card = sent.attachments[0]!.content;
     const facts = card.body.flatMap((e) => (e.type === 'FactSet' ? (e.facts as { value: string }[]) : []));
     const message = facts.find((f) => f.value.includes('Geboortedatum'));
     expect(message?.value).toContain('\\[Geboortedatum\\](https://evil.example) \\*\\*ongeldig\\*\\*');

@@ -111,7 +111,7 @@ export function judgeFile(input: {
   const nameExt = input.name ? extensionOf(input.name) : null;
   const claimed = trusted(declared) ? declared : nameExt ? (EXTENSIONS[nameExt] ?? null) : null;
   const found = sniff(input.bytes);
-  const image = found && found.type.startsWith('image/') && found.type !== 'image/svg+xml';
+  const image = found?.type.startsWith('image/') && found.type !== 'image/svg+xml';
   const real = found && (image || found.type === 'application/pdf') ? found : null;
   if (trusted(claimed) && !real) {
     return {

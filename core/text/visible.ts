@@ -19,6 +19,7 @@ const ESCAPES = new RegExp(
  * controls, the bidirectional embeddings, overrides, isolates and marks (U+202E makes `gpj.exe` of
  * `exe.jpg`), the byte order mark and the interlinear annotation marks.
  */
+// biome-ignore lint/complexity/useRegexLiterals: as a literal it would be flagged for its control characters
 const INVISIBLE = new RegExp(
   '[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]',
   'g',

@@ -36,9 +36,9 @@ export function visibleText(text: string): string {
     .replace(INVISIBLE, '');
 }
 
-/** {@link visibleText} on one line (a name, a title in a list): tabs and line breaks become spaces. */
+/** {@link visibleText} on one line (a name, a title in a list): tabs and line breaks become spaces, ends trimmed. */
 export function visibleLine(text: string): string {
-  return visibleText(text).replace(/[\t\n]+/g, ' ');
+  return visibleText(text).replace(/[\t\n]+/g, ' ').trim();
 }
 
 /** Whether a text holds anything {@link visibleText} would remove or change. */

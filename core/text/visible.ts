@@ -38,7 +38,9 @@ export function visibleText(text: string): string {
 
 /** {@link visibleText} on one line (a name, a title in a list): tabs and line breaks become spaces, ends trimmed. */
 export function visibleLine(text: string): string {
-  return visibleText(text).replace(/[\t\n]+/g, ' ').trim();
+  return visibleText(text)
+    .replace(/[\t\n]+/g, ' ')
+    .trim();
 }
 
 /** Whether a text holds anything {@link visibleText} would remove or change. */

@@ -71,6 +71,25 @@ describe('the Teams desk card', () => {
     expect(again.actions?.map((a) => a.type)).toEqual(['Action.OpenUrl']);
   });
 
+  it('escapes Markdown and drops control and bidi characters in the FactSet values (a link in a student name stays text)', () => {
+    const { card } = deskCard({
+      config,
+      lang: 'nl',
+      ticket: 'HD-000008',
+      draft: draft({
+        requester: { id: '29:1x', name: '**Directeur** \u202eneeteeP', email: 'x@ak.example' },
+        slots: { academy: 'ALH', student: '[Mila](https://evil.example)', error_message: '_Fout_ \u001b[31m500' },
+      }),
+      transcript: [],
+    });
+    const facts = card.body.flatMap((e) => (e.type === 'FactSet' ? (e.facts as { title: string; value: string }[]) : []));
+    const values = facts.map((f) => f.value);
+    expect(values).toContain('\\[Mila\\](https://evil.example)');
+    expect(values).toContain('\\_Fout\\_ 500');
+    expect(values.find((v) => v.includes('Directeur'))).toBe('\\*\\*Directeur\\*\\* neeteeP, x@ak.example');
+    expect(JSON.stringify(card)).not.toMatch(/\u202e|\u001b/);
+  });
+
   it("a long conversation goes in the thread and the card stays far under Teams' 100 KB", () => {
     const transcript = Array.from({ length: 80 }, (_, i) => ({
       from: i % 2 ? ('bot' as const) : ('user' as const),

@@ -25,9 +25,12 @@ export function fromSlack(text: string, botUserId?: string): string {
   return visibleText(plain).trim();
 }
 
-/** Plain text safe inside mrkdwn: what the core says is shown as written, never read as markup. */
+/**
+ * Plain text safe inside mrkdwn: what the core says is shown as written, never read as markup (no link,
+ * mention or `<!channel>` of the person's), and without escape sequences or invisible controls.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return visibleText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A link in mrkdwn; the label is escaped, `|` and `>` in the URL too. */

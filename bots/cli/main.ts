@@ -153,7 +153,7 @@ export function program(): Command {
     .option('--port <n>', 'port to listen on (default: PORT, else 3978)')
     .option(
       '--host <address>',
-      'address to listen on (default: every address; 127.0.0.1 when Teams runs in local mode)',
+      'address to listen on (default: every address; 127.0.0.1 with Teams in local mode or no channel on)',
     )
     .action(async (options: ProfileOptions & { port?: string; host?: string }) => {
       loadDotEnv();

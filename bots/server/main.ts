@@ -21,8 +21,8 @@ export interface ServeOptions {
   dataDir: string;
   port: number;
   /**
-   * Address to listen on. Default: 127.0.0.1 when Teams runs in local mode (no MicrosoftAppId) and no
-   * other channel needs to be reached from outside, else every address.
+   * Address to listen on. Default: 127.0.0.1 when Teams runs in local mode (TEAMS_LOCAL_MODE=1) and no
+   * other channel needs to be reached from outside, or when no channel is on; else every address.
    */
   host?: string;
   env: NodeJS.ProcessEnv;

@@ -82,12 +82,17 @@ describe('the Teams desk card', () => {
       }),
       transcript: [],
     });
-    const facts = card.body.flatMap((e) => (e.type === 'FactSet' ? (e.facts as { title: string; value: string }[]) : []));
+    const facts = card.body.flatMap((e) =>
+      e.type === 'FactSet' ? (e.facts as { title: string; value: string }[]) : [],
+    );
     const values = facts.map((f) => f.value);
     expect(values).toContain('\\[Mila\\](https://evil.example)');
     expect(values).toContain('\\_Fout\\_ 500');
     expect(values.find((v) => v.includes('Directeur'))).toBe('\\*\\*Directeur\\*\\* neeteeP, x@ak.example');
-    expect(JSON.stringify(card)).not.toMatch(/\u202e|\u001b/);
+    // JSON.stringify writes ESC as \u001b and leaves U+202E as it is.
+    const json = JSON.stringify(card);
+    expect(json).not.toContain('\u202e');
+    expect(json).not.toContain('\\u001b');
   });
 
   it("a long conversation goes in the thread and the card stays far under Teams' 100 KB", () => {

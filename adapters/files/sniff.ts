@@ -125,12 +125,9 @@ export function judgeFile(input: {
     const name = input.name ? withExtension(input.name, nameExt, real.ext) : input.unnamed(real.ext);
     return { contentType: real.type, name, keep: true };
   }
-  const type =
-    found && found.type !== 'application/zip'
-      ? found.type
-      : declared && declared !== 'image/*'
-        ? declared
-        : found?.type;
+  // An archive keeps the more precise type it was given (a .docx is a zip), a vague one gives way.
+  const generic = !declared || declared === 'image/*' || declared === 'application/octet-stream';
+  const type = found && (generic || found.type !== 'application/zip') ? found.type : generic ? null : declared;
   return {
     contentType: type ?? 'application/octet-stream',
     name: input.name ?? input.unnamed(found?.ext ?? null),

@@ -447,7 +447,7 @@ const teams: Platform = {
 };
 const slackEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl };
 // Slack off, Teams in local mode (no app id): only the channel under test takes requests.
-const teamsEnv = { SLACK_BOT_TOKEN: '', MicrosoftAppId: '' };
+const teamsEnv = { SLACK_BOT_TOKEN: '', MicrosoftAppId: '', TEAMS_LOCAL_MODE: '1' };
 
 // Start-up inside one process: building the core (classifier training) and `serve` until /healthz is ok.
 {

@@ -24,7 +24,7 @@ const running = await serve({
   dataDir: mkdtempSync(join(tmpdir(), 'triage-bench-')),
   port: 0,
   host: '127.0.0.1',
-  env: {},
+  env: { TEAMS_LOCAL_MODE: '1' },
   log: appLogger('warn', quiet),
   teams: { credentials: new FixedTokenCredentials(BOT_TOKEN) },
 });

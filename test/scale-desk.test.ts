@@ -203,7 +203,12 @@ describe.skipIf(!available)('two servers on one Redis: Teams conversations reach
       dataDir: tempDir(),
       port: 0,
       host: '127.0.0.1',
-      env: { REDIS_URL: redis.url, TEAMS_DESK_CONVERSATION: TEAMS_DESK, TEAMS_DESK_SERVICE_URL: fake.url },
+      env: {
+        REDIS_URL: redis.url,
+        TEAMS_LOCAL_MODE: '1',
+        TEAMS_DESK_CONVERSATION: TEAMS_DESK,
+        TEAMS_DESK_SERVICE_URL: fake.url,
+      },
       log,
       clock: () => clock.now,
       teams: { credentials: new FixedTokenCredentials(TEAMS_TOKEN), retry: { baseMs: 1 }, typingEveryMs: 60_000 },

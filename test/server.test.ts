@@ -157,7 +157,8 @@ describe('a channel built after the server is up (Teams without a desk)', () => 
     expect((await activity).status).toBe(200);
     expect(received).toEqual([{ type: 'message', text: 'hallo' }]);
     const server = await starting;
-    expect((await (await fetch(`${url}/healthz`)).json()).channels.teams).toEqual({ state: 'on', mode: 'local' });
+    const after = (await (await fetch(`${url}/healthz`)).json()) as { channels: Record<string, unknown> };
+    expect(after.channels.teams).toEqual({ state: 'on', mode: 'local' });
     await server.close();
   });
 });

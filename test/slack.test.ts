@@ -13,6 +13,7 @@ import { startServer } from '../bots/server/server.ts';
 import { METHODS } from '../bots/slack/capabilities.ts';
 import { SlackChannel, type SlackDeps } from '../bots/slack/channel.ts';
 import { fetchAttachments, type SlackFile } from '../bots/slack/files.ts';
+import { NO_APP_ID } from '../bots/teams/settings.ts';
 import type { Turn } from '../core/types.ts';
 import { shippedCore, tempDir } from './helpers.ts';
 import { eventId, FakeSlack } from './slack/fake-slack.ts';
@@ -59,7 +60,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
         status: 'ok',
         channels: {
           slack: { state: 'on', mode: 'http' },
-          teams: { state: 'on', mode: 'local' },
+          teams: { state: 'off', reason: NO_APP_ID },
           web: { state: 'on', mode: 'local' },
         },
         store: { state: 'ok', kind: 'sqlite' },
@@ -365,7 +366,8 @@ describe('the server (npm start)', () => {
         status: 'ok',
         channels: {
           slack: { state: 'off', reason: 'SLACK_BOT_TOKEN is not set' },
-          teams: { state: 'on', mode: 'local' },
+          // Local mode (unauthenticated, for the Emulator) only when asked for: the log says how.
+          teams: { state: 'off', reason: NO_APP_ID },
         },
       });
       expect((await fetch(`${running.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
@@ -415,7 +417,7 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
     try {
       expect(await (await fetch(`${running.url}/healthz`)).json()).toMatchObject({
         status: 'ok',
-        channels: { slack: { state: 'on', mode: 'socket' }, teams: { state: 'on', mode: 'local' } },
+        channels: { slack: { state: 'on', mode: 'socket' }, teams: { state: 'off', reason: NO_APP_ID } },
       });
       expect((await fetch(`${running.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
       const payload = eventCallback(directMessage('Het programma crasht bij het opslaan van de evaluaties.'));
@@ -543,6 +545,7 @@ function fileOptions(fake: FakeSlack, overrides: { token?: string; maxBytes?: nu
     token: overrides.token ?? BOT_TOKEN,
     blobs: new FileBlobStore(tempDir()),
     tokenHosts: (h: string) => h === host,
+    plainHttpHost: host,
     maxBytes: overrides.maxBytes ?? 1024,
     log: memoryLog().log,
   };

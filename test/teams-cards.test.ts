@@ -3,7 +3,7 @@ import { type IncomingActivity, intentOf, parseActivity, plain } from '../bots/t
 import { answeredCard, cardWithButtons, renderReply } from '../bots/teams/cards.ts';
 import { retryDelay } from '../bots/teams/connector.ts';
 import { takesToken } from '../bots/teams/files.ts';
-import { teamsSettingsFromEnv } from '../bots/teams/settings.ts';
+import { NO_APP_ID, teamsSettingsFromEnv } from '../bots/teams/settings.ts';
 import type { Reply } from '../core/types.ts';
 import { BOT, channelMention, personalMessage } from './teams/requests.ts';
 
@@ -132,8 +132,20 @@ describe('Teams plumbing', () => {
   });
 
   it('reads botbuilder settings from the environment, or says why Teams stays off', () => {
-    expect(teamsSettingsFromEnv({})).toEqual({ settings: { mode: 'local' } });
+    // Local mode (unauthenticated, for the Emulator) only when asked for, and never beside an app id.
+    expect(teamsSettingsFromEnv({})).toEqual({ off: NO_APP_ID });
+    expect(NO_APP_ID).toContain('TEAMS_LOCAL_MODE=1');
+    expect(teamsSettingsFromEnv({ TEAMS_LOCAL_MODE: '0' })).toEqual({ off: NO_APP_ID });
+    expect(teamsSettingsFromEnv({ TEAMS_LOCAL_MODE: '1' })).toEqual({ settings: { mode: 'local' } });
+    expect(teamsSettingsFromEnv({ TEAMS_LOCAL_MODE: 'true' })).toEqual({ settings: { mode: 'local' } });
+    expect(teamsSettingsFromEnv({ TEAMS_LOCAL_MODE: 'maybe' })).toMatchObject({
+      off: expect.stringContaining('TEAMS_LOCAL_MODE must be 1'),
+    });
     const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    expect(teamsSettingsFromEnv({ MicrosoftAppId: id, MicrosoftAppPassword: 's', TEAMS_LOCAL_MODE: '1' })).toEqual({
+      settings: { mode: 'authenticated', appId: id, appType: 'MultiTenant', password: 's' },
+      warning: expect.stringContaining('TEAMS_LOCAL_MODE is ignored'),
+    });
     expect(teamsSettingsFromEnv({ MicrosoftAppId: id, MicrosoftAppPassword: 's' })).toEqual({
       settings: { mode: 'authenticated', appId: id, appType: 'MultiTenant', password: 's' },
     });

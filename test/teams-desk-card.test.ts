@@ -48,7 +48,7 @@ describe('the Teams desk card', () => {
     for (const part of ['Sofie Peeters', 'sofie@ak.example', 'ALH', 'Mila Jacobs', 'Fout 500', 'Dringend', 'HD-000007'])
       expect(json).toContain(part);
     expect(json).toContain('[scherm.png](https://files.example/scherm.png)');
-    expect(json).toContain('\\\\[klik\\\\]\\\\(https://evil.example\\\\)');
+    expect(json).toContain('\\\\[klik\\\\](https://evil.example)');
     expect(json).toContain('\\\\*verkeerde\\\\*');
     expect(card.actions?.map((a) => a.type)).toEqual(['Action.Submit', 'Action.OpenUrl']);
     expect(thread).toEqual([]);
@@ -69,6 +69,30 @@ describe('the Teams desk card', () => {
     });
     expect(JSON.stringify(again)).not.toContain('Genomen door Jan');
     expect(again.actions?.map((a) => a.type)).toEqual(['Action.OpenUrl']);
+  });
+
+  it('escapes Markdown and drops control and bidi characters in the FactSet values (a link in a student name stays text)', () => {
+    const { card } = deskCard({
+      config,
+      lang: 'nl',
+      ticket: 'HD-000008',
+      draft: draft({
+        requester: { id: '29:1x', name: '**Directeur** \u202eneeteeP', email: 'x@ak.example' },
+        slots: { academy: 'ALH', student: '[Mila](https://evil.example)', error_message: '_Fout_ \u001b[31m500' },
+      }),
+      transcript: [],
+    });
+    const facts = card.body.flatMap((e) =>
+      e.type === 'FactSet' ? (e.facts as { title: string; value: string }[]) : [],
+    );
+    const values = facts.map((f) => f.value);
+    expect(values).toContain('\\[Mila\\](https://evil.example)');
+    expect(values).toContain('\\_Fout\\_ 500');
+    expect(values.find((v) => v.includes('Directeur'))).toBe('\\*\\*Directeur\\*\\* neeteeP, x@ak.example');
+    // JSON.stringify writes ESC as \u001b and leaves U+202E as it is.
+    const json = JSON.stringify(card);
+    expect(json).not.toContain('\u202e');
+    expect(json).not.toContain('\\u001b');
   });
 
   it("a long conversation goes in the thread and the card stays far under Teams' 100 KB", () => {

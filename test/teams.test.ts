@@ -210,7 +210,8 @@ describe('Teams in local mode as the Bot Framework Emulator meets it (botbuilder
     const fake = new FakeConnector(null);
     await fake.start();
     const { log } = memoryLog();
-    const running = await serve({ core: shippedCore(), dataDir: tempDir(), port: 0, host: '127.0.0.1', env: {}, log });
+    const env = { TEAMS_LOCAL_MODE: '1' };
+    const running = await serve({ core: shippedCore(), dataDir: tempDir(), port: 0, host: '127.0.0.1', env, log });
     try {
       const message = {
         ...personalMessage(fake.url, 'Hoe voeg ik een vak toe aan het rapport?'),

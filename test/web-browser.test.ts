@@ -9,6 +9,19 @@ import { FileBlobStore } from '../adapters/files/blobs.ts';
 import { hasChromium, launchChromium } from './web/browser.ts';
 import { type WebBot, webBot } from './web/harness.ts';
 
+// Code run inside the page (page.evaluate) uses the browser's globals: declared here for this file only,
+// as the project's type check uses the ES library without the DOM's (see tsconfig.json).
+declare const document: { activeElement: { id: string } | null };
+declare const window: unknown;
+declare class DataTransfer {
+  readonly items: { add(file: File): void };
+}
+declare class ClipboardEvent extends Event {
+  constructor(type: string, init: { clipboardData: DataTransfer; bubbles: boolean; cancelable: boolean });
+}
+type HTMLFormElement = { submit(): void };
+type PageElement = { dispatchEvent(event: Event): boolean };
+
 // The web chat in a real headless Chromium (Debian's, driven by playwright-core): what a person does
 // with the page, by keyboard, and what the page must refuse. CI installs Chromium and sets
 // REQUIRE_BROWSER=1 (.ci/run), so there a missing browser fails instead of skipping.
@@ -26,7 +39,7 @@ const PNG_BASE64 =
 
 /** Paste an image into the message box, as Ctrl+V with a screenshot on the clipboard does. */
 async function pasteImage(page: Page, base64: string): Promise<void> {
-  await page.locator('#text').evaluate((box, data) => {
+  await page.locator('#text').evaluate((box: PageElement, data: string) => {
     const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
     const transfer = new DataTransfer();
     transfer.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
@@ -130,7 +143,7 @@ describe.skipIf(!hasChromium)('the web chat in a headless Chromium', () => {
       // An agent's message during a handoff, or a late ticket number: pushed live, shown as text too.
       const conversation = `web:${await page.evaluate(async () => {
         const res = await fetch('/web/session');
-        return (await res.json()).name as string;
+        return ((await res.json()) as { name: string }).name;
       })}`;
       expect(conversation).toContain('Eva <i>Claes</i>');
       const sid = JSON.parse(Buffer.from((await context.cookies())[0]!.value.split('.')[0]!, 'base64url').toString())

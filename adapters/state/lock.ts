@@ -11,6 +11,6 @@ export interface NamedLock {
 export class LockTimeoutError extends Error {
   readonly code = 'LOCK_TIMEOUT';
   constructor(readonly lockName: string) {
-    super(`timed out waiting for the lock on ${name}`);
+    super(`timed out waiting for the lock on ${lockName}`);
   }
 }

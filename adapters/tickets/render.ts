@@ -1,4 +1,5 @@
 import type { Config, InScopeLabel, Lang, Slot } from '../../core/config/schema.ts';
+import { visibleLine, visibleText } from '../../core/text/visible.ts';
 import type { TicketDraft } from '../../core/types.ts';
 
 /** How a ticket's parts are named for the helpdesk (the config's vocabulary, in the helpdesk's language). */
@@ -115,7 +116,7 @@ export function ticketSubject(draft: TicketDraft, labels: TicketLabels, referenc
     reference ? `[${reference}]` : '',
     draft.urgent ? `${words.urgent}:` : '',
     `${labels.kinds[draft.label]}:`,
-    draft.title,
+    visibleLine(draft.title),
   ]
     .filter(Boolean)
     .join(' ');
@@ -135,20 +136,35 @@ function sections(draft: TicketDraft, labels: TicketLabels, reference?: string):
     [words.kind, labels.kinds[draft.label] + (draft.urgent ? ` (${words.urgent})` : '')],
   ];
   for (const [slot, value] of Object.entries(draft.slots)) {
-    if (value) fields.push([labels.slots[slot as Slot] ?? slot, value]);
+    if (value) fields.push([labels.slots[slot as Slot] ?? slot, visibleLine(value)]);
   }
-  const email = requesterEmail(draft);
-  const name = requesterName(draft);
+  const email = optionalLine(requesterEmail(draft));
+  const name = optionalLine(requesterName(draft));
   fields.push([
     words.requester,
-    [name, email ? `<${email}>` : '', `(${draft.requester.id})`].filter(Boolean).join(' '),
+    [name, email ? `<${email}>` : '', `(${visibleLine(draft.requester.id)})`].filter(Boolean).join(' '),
   ]);
   if (draft.missing.length > 0) fields.push([words.missing, draft.missing.map((s) => labels.slots[s] ?? s).join(', ')]);
   if (reference) fields.push([words.reference, reference]);
-  const attachments = draft.attachments.map((a) => (a.ref ? a.name : `${a.name} (${a.url ?? words.unavailable})`));
+  const attachments = draft.attachments.map((a) =>
+    visibleLine(a.ref ? a.name : `${a.name} (${a.url ?? words.unavailable})`),
+  );
   const notes = draft.handoff ? [words.handoff] : [];
-  const transcript = draft.transcript.map((t) => `[${t.at.slice(11, 16)}] ${words[t.from]}: ${t.text}`);
-  return { fields, description: draft.description, attachments, notes, transcript };
+  const transcript = draft.transcript.map((t) => `[${t.at.slice(11, 16)}] ${words[t.from]}: ${visibleText(t.text)}`);
+  return { fields, description: visibleText(draft.description), attachments, notes, transcript };
+}
+
+function optionalLine(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : visibleLine(text);
+}
+
+/**
+ * One line of `triage tickets list`: number, date, status, kind, urgency and title, nothing that could
+ * steer the operator's terminal (escape sequences, bidi overrides) or break the line.
+ */
+export function ticketListLine(ticket: { id: string; createdAt: string; status: string; draft: TicketDraft }): string {
+  const { draft } = ticket;
+  return `${visibleLine(ticket.id)}  ${ticket.createdAt.slice(0, 16).replace('T', ' ')}  ${visibleLine(ticket.status).padEnd(8)} ${draft.label.padEnd(9)} ${draft.urgent ? 'URGENT ' : ''}${visibleLine(draft.title)}\n`;
 }
 
 /** The ticket as plain text (e-mail text part, systems that take text). */

@@ -5,6 +5,7 @@ import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { ConversationStore } from '../../adapters/state/store.ts';
 import type { Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
+import { visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person } from '../../core/types.ts';
 import type { TriageService } from '../runtime/service.ts';
 
@@ -160,7 +161,7 @@ export async function chat(options: ChatOptions): Promise<void> {
         else write(`${t('unknown', { command: `/${name}` })}\n> `);
         continue;
       }
-      const result = await service.handleTurn({ conversation, user, text: line, attachments });
+      const result = await service.handleTurn(visibleTurn({ conversation, user, text: line, attachments }));
       attachments = [];
       for (const reply of result.replies) write(`\n${reply.text}\n`);
       if (result.ticket) {

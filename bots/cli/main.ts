@@ -13,6 +13,7 @@ import { calibrate } from '../../core/classify/calibrate.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
+import { visibleTurn } from '../../core/text/visible.ts';
 import type { Reply } from '../../core/types.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
@@ -178,7 +179,7 @@ export function program(): Command {
     .option('--port <n>', 'port to listen on (default: PORT, else 3978)')
     .option(
       '--host <address>',
-      'address to listen on (default: every address; 127.0.0.1 when Teams runs in local mode)',
+      'address to listen on (default: every address; 127.0.0.1 with Teams in local mode or no channel on)',
     )
     .action(async (options: ProfileOptions & { port?: string; host?: string }) => {
       loadDotEnv();
@@ -283,12 +284,14 @@ export function program(): Command {
               contentType: String(a?.contentType ?? 'application/octet-stream'),
             }))
           : [];
-        const r = await service.handleTurn({
-          conversation: input.conversation,
-          user: { id: typeof input.user === 'string' ? input.user : 'anonymous' },
-          text: typeof input.text === 'string' ? input.text : '',
-          attachments,
-        });
+        const r = await service.handleTurn(
+          visibleTurn({
+            conversation: input.conversation,
+            user: { id: typeof input.user === 'string' ? input.user : 'anonymous' },
+            text: typeof input.text === 'string' ? input.text : '',
+            attachments,
+          }),
+        );
         const earlier = late.get(r.conversation) ?? [];
         late.delete(r.conversation);
         return {

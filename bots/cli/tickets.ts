@@ -6,6 +6,7 @@ import type { OutboxEntry } from '../../adapters/tickets/outbox/outbox.ts';
 import { labelsOf, requesterEmail, requesterName, ticketSubject, ticketText } from '../../adapters/tickets/render.ts';
 import type { StoredTicket } from '../../adapters/tickets/sink.ts';
 import type { Config } from '../../core/config/schema.ts';
+import { jsonLine, visibleLine, visibleText } from '../../core/text/visible.ts';
 
 /** What the ticket commands need from the CLI around them. */
 export interface TicketCommandDeps {
@@ -97,7 +98,9 @@ export function ticketCommands(cli: Command, deps: TicketCommandDeps): Command {
     .command('tickets')
     .description('the tickets: the local store, and the outbox of any ticket system');
   const store = () => new LocalTicketStore(deps.dataDir());
-  const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // The operator's terminal: nothing a requester typed may act on it (escapes, bidi overrides).
+  const json = (value: unknown) => process.stdout.write(`${jsonLine(value)}\n`);
+  const write = (text: string) => process.stdout.write(visibleText(text));
 
   tickets
     .command('list')
@@ -111,8 +114,8 @@ export function ticketCommands(cli: Command, deps: TicketCommandDeps): Command {
       }
       for (const t of all) {
         const marks = [t.draft.urgent ? 'URGENT' : '', t.draft.handoff ? 'HANDOFF' : ''].filter(Boolean).join(' ');
-        process.stdout.write(
-          `${t.id}  ${localTime(t.createdAt)}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${marks ? `${marks} ` : ''}${t.draft.title}  (${requester(t)})\n`,
+        write(
+          `${t.id}  ${localTime(t.createdAt)}  ${t.status.padEnd(8)} ${t.draft.label.padEnd(9)} ${marks ? `${marks} ` : ''}${visibleLine(t.draft.title)}  (${visibleLine(requester(t))})\n`,
         );
       }
       if (all.length === 0) process.stdout.write(`no tickets in ${resolve(deps.dataDir(), 'tickets')}\n`);
@@ -135,7 +138,7 @@ export function ticketCommands(cli: Command, deps: TicketCommandDeps): Command {
       }
       const labels = labelsOf(deps.config(options));
       const notes = (t.notes ?? []).map((n) => `  ${JSON.stringify(n)}`);
-      process.stdout.write(
+      write(
         `${t.id}  ${t.status}  ${localTime(t.createdAt)}\n${ticketSubject(t.draft, labels)}\n\n${ticketText(t.draft, labels)}` +
           (notes.length ? `\nnotes:\n${notes.join('\n')}\n` : ''),
       );
@@ -172,7 +175,7 @@ export function ticketCommands(cli: Command, deps: TicketCommandDeps): Command {
           json(dead.map(deadLetter));
           return;
         }
-        for (const e of dead) process.stdout.write(formatDead(e));
+        for (const e of dead) write(formatDead(e));
         process.stdout.write(
           `${dead.length} dead letter(s)${waitingLine(all, Date.now())}` +
             `${dead.length ? '; `triage tickets retry [key]` sends them again' : ''}\n`,

@@ -24,8 +24,8 @@ export interface ServeOptions {
   dataDir: string;
   port: number;
   /**
-   * Address to listen on. Default: 127.0.0.1 when Teams runs in local mode (no MicrosoftAppId) and no
-   * other channel needs to be reached from outside, else every address.
+   * Address to listen on. Default: 127.0.0.1 when Teams runs in local mode (TEAMS_LOCAL_MODE=1) and no
+   * other channel needs to be reached from outside, or when no channel is on; else every address.
    */
   host?: string;
   env: NodeJS.ProcessEnv;
@@ -181,8 +181,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
 
   let host = options.host;
   const teams = teamsSettingsFromEnv(options.env);
+  if (teams.warning) log.warn({ channel: 'teams' }, teams.warning);
   if ('off' in teams) {
     channels.push(offChannel('teams', teams.off));
+    // Nothing to serve to other machines: the port stays on this one.
+    if (!outsideCallers && 'off' in slack) host ??= '127.0.0.1';
   } else {
     if (teams.settings.mode === 'local') {
       // Unauthenticated activities must not come from elsewhere, nor send replies elsewhere.
@@ -190,9 +193,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       const loopback = host === '127.0.0.1' || host === 'localhost';
       log.warn(
         { channel: 'teams', host: host ?? '0.0.0.0' },
-        loopback
-          ? 'Teams in local mode (no MicrosoftAppId): listening on 127.0.0.1 only, for the Bot Framework Emulator'
-          : 'Teams in local mode (no MicrosoftAppId): /api/messages answers callers on this machine only',
+        `Teams in local mode (TEAMS_LOCAL_MODE=1, no MicrosoftAppId): requests are NOT authenticated, for the Bot Framework Emulator; ${
+          loopback ? 'listening on 127.0.0.1 only' : '/api/messages answers callers on this machine only'
+        }, never through a proxy, replies to a serviceUrl on this machine only`,
       );
     }
     const deskSettings = teamsDeskFromEnv(options.env);

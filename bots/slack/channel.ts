@@ -7,6 +7,7 @@ import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Inbox } from '../../adapters/state/inbox.ts';
 import type { Config } from '../../core/config/schema.ts';
+import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
@@ -514,14 +515,14 @@ export class SlackChannel implements Channel {
       const userId = input.user ?? source?.user ?? '';
       const [user, attachments] = await Promise.all([this.person(userId), this.attachments(input.files)]);
       result = await this.deps.turns.handleTurn(
-        {
+        visibleTurn({
           conversation,
           user,
           text: input.text,
           attachments,
           interactive: true,
           ...(input.choice !== undefined ? { choice: input.choice } : {}),
-        },
+        }),
         {
           delivery,
           ...(inbox && owed
@@ -656,8 +657,8 @@ export class SlackChannel implements Channel {
     try {
       const { user } = await this.app.client.users.info({ user: id });
       const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name;
-      if (name) person.name = name;
-      if (user?.profile?.email) person.email = user.profile.email;
+      if (name) person.name = visibleLine(name);
+      if (user?.profile?.email) person.email = visibleLine(user.profile.email);
     } catch (error) {
       this.log.warn({ err: slackError(error) }, 'users.info failed; going on without name and e-mail');
       return person;
@@ -674,6 +675,7 @@ export class SlackChannel implements Channel {
       token: this.settings.botToken,
       blobs: this.deps.blobs,
       tokenHosts: this.tokenHosts,
+      plainHttpHost: this.settings.apiUrl ? new URL(this.settings.apiUrl).host : null,
       maxBytes: this.deps.maxFileBytes ?? 20 * 1024 * 1024,
       log: this.log,
     });

@@ -11,7 +11,7 @@ import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened } from '../runtime/service.ts';
 import { cardWithStatus, type DeskAction, deskCard, nameOf, relayMessage } from './desk-card.ts';
 import { slackError } from './files.ts';
-import { fromSlack } from './text.ts';
+import { escapeMrkdwn, fromSlack } from './text.ts';
 
 /** What the desk tells the runtime: an agent claimed, wrote, or ended a handoff. */
 export type DeskEvent = Extract<CoreEvent, { type: 'agent_claimed' | 'agent_message' | 'handoff_ended' }>;
@@ -190,7 +190,7 @@ export class SlackDesk implements AgentDesk {
       return;
     }
     const text = this.say('desk_claimed', { agent: nameOf(agent), requester: nameOf(handoff.requester) });
-    await this.redraw(handoff, blocks, `:raising_hand: ${text}`, ['resolve', 'return']);
+    await this.redraw(handoff, blocks, `:raising_hand: ${escapeMrkdwn(text)}`, ['resolve', 'return']);
     await this.deps.host.fromDesk(handoff.conversation, { type: 'agent_claimed', agent });
     this.deps.log.info({ conversation: handoff.conversation, ticket: handoff.ticket }, 'handoff claimed');
   }
@@ -202,7 +202,12 @@ export class SlackDesk implements AgentDesk {
     );
     if (!ended) return;
     const text = this.say(how === 'resolved' ? 'desk_resolved' : 'desk_returned', { agent: nameOf(by) });
-    await this.redraw(handoff, blocks, `${how === 'resolved' ? ':white_check_mark:' : ':robot_face:'} ${text}`, []);
+    await this.redraw(
+      handoff,
+      blocks,
+      `${how === 'resolved' ? ':white_check_mark:' : ':robot_face:'} ${escapeMrkdwn(text)}`,
+      [],
+    );
     await this.deps.host.fromDesk(handoff.conversation, { type: 'handoff_ended', how });
     this.deps.log.info({ conversation: handoff.conversation, ticket: handoff.ticket, how }, 'handoff ended');
   }

@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
+import { judgeFile } from '../../adapters/files/sniff.ts';
 import type { Attachment } from '../../core/types.ts';
 import { readLimited } from '../runtime/download.ts';
 
@@ -27,6 +28,8 @@ export interface FileFetchOptions {
   blobs: BlobStore;
   /** Hosts the token may be sent to (Slack's own, or the configured API's in tests). */
   tokenHosts: (host: string) => boolean;
+  /** The one host files may come from over plain HTTP (a configured `SLACK_API_URL` on this machine); else HTTPS only. */
+  plainHttpHost?: string | null;
   maxBytes: number;
   log: Logger;
 }
@@ -47,8 +50,30 @@ export async function fetchAttachments(files: SlackFile[], options: FileFetchOpt
       ...(file.size != null ? { size: file.size } : {}),
       ...(file.permalink ? { url: file.permalink } : {}),
     };
-    const ref = await download(file, options);
-    out.push(ref ? { ...attachment, ref } : attachment);
+    const bytes = await download(file, options);
+    if (!bytes) {
+      out.push(attachment);
+      continue;
+    }
+    // Type and name from the bytes: what Slack (or the file's name) says is not always what it holds.
+    const verdict = judgeFile({
+      bytes,
+      declared: file.mimetype ?? null,
+      name: attachment.name,
+      unnamed: () => file.id,
+    });
+    if (!verdict.keep) {
+      options.log.warn({ file: file.id, mismatch: verdict.mismatch }, 'file is not what it claims to be; linked only');
+      out.push({ ...attachment, contentType: verdict.contentType });
+      continue;
+    }
+    out.push({
+      ...attachment,
+      name: verdict.name,
+      contentType: verdict.contentType,
+      size: bytes.byteLength,
+      ref: await options.blobs.put(bytes),
+    });
   }
   return out;
 }
@@ -67,7 +92,7 @@ async function describe(file: SlackFile, options: FileFetchOptions): Promise<Sla
   }
 }
 
-async function download(file: SlackFile, options: FileFetchOptions): Promise<string | null> {
+async function download(file: SlackFile, options: FileFetchOptions): Promise<Uint8Array | null> {
   const url = file.url_private_download || file.url_private;
   if (!url) return null;
   if (file.size != null && file.size > options.maxBytes) {
@@ -80,7 +105,7 @@ async function download(file: SlackFile, options: FileFetchOptions): Promise<str
   } catch {
     return null;
   }
-  if (!options.tokenHosts(target.host)) {
+  if (!options.tokenHosts(target.host) || (target.protocol !== 'https:' && target.host !== options.plainHttpHost)) {
     options.log.warn({ file: file.id, host: target.host }, 'file not on a Slack host; not fetched with the token');
     return null;
   }
@@ -98,7 +123,7 @@ async function download(file: SlackFile, options: FileFetchOptions): Promise<str
       options.log.warn({ file: file.id }, 'file too large to attach; linked only');
       return null;
     }
-    return await options.blobs.put(bytes);
+    return bytes;
   } catch (error) {
     options.log.warn({ file: file.id, err: String(error) }, 'file download failed');
     return null;

@@ -91,14 +91,24 @@ export class RestifyReceiver implements Receiver {
       HTTPModuleFunctions.buildNoBodyResponse(res, 401);
       return;
     }
-    let body: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+      parsed = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
     } catch {
       logger.warn('Slack request with a malformed body');
       HTTPModuleFunctions.buildNoBodyResponse(res, 400);
       return;
     }
+    // Answered here, at once, what Bolt would hold 3 s (no listener acks it) or fail on (not an object).
+    const verdict = screen(parsed);
+    if (verdict !== 'bolt') {
+      if (verdict.status >= 400) logger.warn(`Slack request refused: ${verdict.reason}`);
+      else if (verdict.warn) logger.warn(verdict.reason);
+      else logger.debug(verdict.reason);
+      plainResponse(res, verdict.status, verdict.reason);
+      return;
+    }
+    const body = parsed as Record<string, unknown>;
     if (body.ssl_check === '1') {
       HTTPModuleFunctions.buildSSLCheckResponse(res);
       return;
@@ -179,6 +189,48 @@ export class RestifyReceiver implements Receiver {
       return false;
     }
   }
+}
+
+/** Interactive payloads the app listens to (its buttons); other kinds are acknowledged and left. */
+const INTERACTIONS = new Set(['block_actions']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What a signed, parsed body is: for Bolt (an event, a command, a click on the app's buttons, Slack's
+ * own checks), or answered here with a status and why. Slack's notice that it holds events back
+ * (`app_rate_limited`) and kinds the app does not listen to get 200; what is not a Slack request at all
+ * (`[1,2]`, `"x"`, `null`, `payload={}`, an event without its event) gets 400.
+ */
+export function screen(body: unknown): 'bolt' | { status: number; reason: string; warn?: true } {
+  if (!isObject(body)) return { status: 400, reason: 'not a Slack request: the body is not an object' };
+  if (body.ssl_check === '1' || body.type === 'url_verification') return 'bolt';
+  if (body.type === 'app_rate_limited')
+    return {
+      status: 200,
+      warn: true,
+      reason: `Slack holds back this app's events: more than 30,000 in an hour (from minute ${String(body.minute_rate_limited ?? '?')}); they are not sent again`,
+    };
+  if (body.event !== undefined)
+    return isObject(body.event) && typeof body.event.type === 'string'
+      ? 'bolt'
+      : { status: 400, reason: 'not a Slack event: "event" is not an event object' };
+  if (body.command !== undefined)
+    return typeof body.command === 'string' ? 'bolt' : { status: 400, reason: 'not a Slack command' };
+  if (typeof body.type !== 'string') return { status: 400, reason: 'not a Slack request: no type, event or command' };
+  if (body.type === 'event_callback') return { status: 400, reason: 'not a Slack event: no event' };
+  if (!INTERACTIONS.has(body.type)) return { status: 200, reason: `Slack ${body.type} ignored: not used by this app` };
+  return Array.isArray(body.actions) && body.actions.length > 0 && body.actions.every(isObject)
+    ? 'bolt'
+    : { status: 400, reason: `not a Slack ${body.type}: no actions` };
+}
+
+/** A short plain-text answer (the reason), for Slack's delivery log and whoever tests the URL. */
+function plainResponse(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(status >= 400 ? reason : '');
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

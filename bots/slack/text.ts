@@ -1,3 +1,5 @@
+import { visibleText } from '../../core/text/visible.ts';
+
 /**
  * Slack's message text is "mrkdwn": `&`, `<` and `>` are escaped, and links, mentions and channels are
  * written `<target|label>`. The core reads and writes plain text; these two functions translate.
@@ -5,7 +7,7 @@
 
 /** Slack message text as the person typed it: links and e-mail addresses as written, mentions dropped. */
 export function fromSlack(text: string, botUserId?: string): string {
-  return text
+  const plain = text
     .replace(/<([^<>]*)>/g, (_whole, inner: string) => {
       const [target = '', label] = inner.split('|', 2);
       if (target.startsWith('@')) return target.slice(1) === botUserId ? '' : (label ?? '');
@@ -18,13 +20,17 @@ export function fromSlack(text: string, botUserId?: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
-    .replace(/[ \t]{2,}/g, ' ')
-    .trim();
+    .replace(/[ \t]{2,}/g, ' ');
+  // Escape sequences and invisible controls go after the entities are decoded (`&lt;` hides nothing).
+  return visibleText(plain).trim();
 }
 
-/** Plain text safe inside mrkdwn: what the core says is shown as written, never read as markup. */
+/**
+ * Plain text safe inside mrkdwn: what the core says is shown as written, never read as markup (no link,
+ * mention or `<!channel>` of the person's), and without escape sequences or invisible controls.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return visibleText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A link in mrkdwn; the label is escaped, `|` and `>` in the URL too. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { visibleText } from '../../core/text/visible.ts';
 
 /** An account as activities name it (a person, the bot). */
 const account = z.looseObject({
@@ -118,7 +119,7 @@ export function messageText(activity: IncomingActivity): string {
     const mention = entity as { mentioned?: { id?: string }; text?: string };
     if (mention.mentioned?.id === activity.recipient.id && mention.text) text = text.split(mention.text).join(' ');
   }
-  return plain(text);
+  return visibleText(plain(text)).trim();
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { visibleText } from '../../core/text/visible.ts';
 import type { FiledTicket, Reply, TicketPreview } from '../../core/types.ts';
 import type { SubmitData } from './activities.ts';
 import type { DeskSubmit } from './desk-card.ts';
@@ -45,8 +46,20 @@ function card(body: CardElement[], actions: CardAction[] = []): AdaptiveCard {
   };
 }
 
+/**
+ * Text for a card: Teams renders TextBlocks and FactSet titles and values as a subset of Markdown, so
+ * what people typed (or named themselves) must not turn into it: no link, list, heading or emphasis of
+ * theirs reaches the card. Escape sequences and invisible controls go too.
+ */
+export function escapeCardText(text: string): string {
+  return visibleText(text)
+    .replace(/[\\`*_[\]~]/g, '\\$&')
+    .replace(/^(\s*)([-+=#>]|\d+\.)/gm, '$1\\$2');
+}
+
+/** A TextBlock showing `text` as written (escaped: see {@link escapeCardText}), clipped. */
 function textBlock(text: string, extra: Record<string, unknown> = {}): CardElement {
-  return { type: 'TextBlock', text: clip(text, BLOCK_TEXT), wrap: true, ...extra };
+  return { type: 'TextBlock', text: escapeCardText(clip(text, BLOCK_TEXT)), wrap: true, ...extra };
 }
 
 /**
@@ -100,10 +113,13 @@ function previewCard(preview: TicketPreview, buttons: CardAction[]): AdaptiveCar
   if (preview.fields.length)
     body.push({
       type: 'FactSet',
-      facts: preview.fields.map((f) => ({ title: clip(f.label, FACT_TEXT), value: clip(f.value, FACT_TEXT) })),
+      facts: preview.fields.map((f) => ({
+        title: escapeCardText(clip(f.label, FACT_TEXT)),
+        value: escapeCardText(clip(f.value, FACT_TEXT)),
+      })),
     });
   if (preview.description)
-    body.push({ ...textBlock(''), text: clip(preview.description, DESCRIPTION_TEXT), separator: true });
+    body.push({ ...textBlock(''), text: escapeCardText(clip(preview.description, DESCRIPTION_TEXT)), separator: true });
   if (preview.attachments.length) body.push(textBlock(`📎 ${preview.attachments.join(', ')}`, { isSubtle: true }));
   body.push(textBlock(preview.question, { weight: 'Bolder' }));
   return card(body, buttons);

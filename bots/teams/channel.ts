@@ -18,6 +18,7 @@ import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { AddressBook } from '../../adapters/state/references.ts';
 import type { Config } from '../../core/config/schema.ts';
+import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
@@ -35,6 +36,7 @@ import { ADAPTIVE_CARD, type AdaptiveCard, answeredCard, cardWithButtons, render
 import { authorizationOf, type RetryOptions, TeamsAuthentication } from './connector.ts';
 import { type DeskConnector, TeamsDesk } from './desk.ts';
 import { fetchAttachments } from './files.ts';
+import { isLocalUrl, localRefusal } from './local.ts';
 import { mountTeamsRoute } from './route.ts';
 import { botFrameworkConfig, GLOBAL_SERVICE_URL, type TeamsDeskSettings, type TeamsSettings } from './settings.ts';
 
@@ -199,8 +201,10 @@ export class TeamsChannel implements Channel {
   /** One POST to the route, its body parsed: checked, claimed, answered; the turn runs after. */
   async receive(req: restify.Request, res: restify.Response): Promise<void> {
     const local = this.settings.mode === 'local';
-    if (local && !isLoopback(req.socket.remoteAddress)) {
-      res.send(403, { error: 'the bot runs in local mode (no MicrosoftAppId): it answers this machine only' });
+    const refused = local ? localRefusal({ remoteAddress: req.socket.remoteAddress, headers: req.headers }) : null;
+    if (refused) {
+      this.log.warn({ remote: req.socket.remoteAddress }, 'local mode: request from elsewhere refused');
+      res.send(403, { error: refused });
       return;
     }
     const parsed = parseActivity(req.body);
@@ -209,8 +213,10 @@ export class TeamsChannel implements Channel {
       return;
     }
     const activity = parsed.activity;
-    if (local && !isLoopbackUrl(activity.serviceUrl)) {
-      res.send(400, { error: 'in local mode the bot answers on this machine only: serviceUrl must be localhost' });
+    if (local && !isLocalUrl(activity.serviceUrl)) {
+      res.send(400, {
+        error: 'in local mode the bot answers on this machine only: serviceUrl must be 127.0.0.1, [::1] or localhost',
+      });
       return;
     }
     const authorization = req.header('authorization') ?? '';
@@ -312,7 +318,7 @@ export class TeamsChannel implements Channel {
       const stored = this.service ? undefined : await this.deps.addresses.get(SERVICE_KEY).catch(() => undefined);
       const serviceUrl = settings.serviceUrl ?? this.service?.serviceUrl ?? stored?.serviceUrl ?? GLOBAL_SERVICE_URL;
       const tenantId = settings.tenantId ?? this.service?.tenantId ?? stored?.conversation?.tenantId;
-      if (this.settings.mode === 'local' && !isLoopbackUrl(serviceUrl))
+      if (this.settings.mode === 'local' && !isLocalUrl(serviceUrl))
         throw new Error('in local mode the desk posts on this machine only: set TEAMS_DESK_SERVICE_URL to localhost');
       return {
         channelId: 'msteams',
@@ -393,14 +399,14 @@ export class TeamsChannel implements Channel {
             intent.kind === 'message' ? this.attachments(context, activity, intent) : [],
           ]);
           result = await this.deps.turns.handleTurn(
-            {
+            visibleTurn({
               conversation,
               user,
               text: intent.kind === 'message' ? intent.text : '',
               attachments,
               interactive: true,
               ...(intent.kind === 'submit' ? { choice: intent.choice } : {}),
-            },
+            }),
             { delivery },
           );
         } catch (error) {
@@ -504,13 +510,13 @@ export class TeamsChannel implements Channel {
     const id = from.aadObjectId || from.id;
     const cached = this.people.get(id);
     if (cached && Date.now() - cached.at < USER_CACHE_MS) return cached.person;
-    const person: Person = { id, ...(from.name ? { name: from.name } : {}) };
+    const person: Person = { id, ...(from.name ? { name: visibleLine(from.name) } : {}) };
     try {
       const member = await this.connector(context).conversations.getConversationMember(rosterId(activity), from.id);
       const m = member as { name?: string; email?: string; userPrincipalName?: string };
-      if (m.name) person.name = m.name;
+      if (m.name) person.name = visibleLine(m.name);
       const email = m.email || (m.userPrincipalName?.includes('@') ? m.userPrincipalName : undefined);
-      if (email) person.email = email;
+      if (email) person.email = visibleLine(email);
     } catch (error) {
       this.log.warn({ err: String(error) }, 'member look-up failed; going on with the name Teams gave');
     }
@@ -528,6 +534,7 @@ export class TeamsChannel implements Channel {
     return fetchAttachments(intent.attachments, {
       authorization: await authorizationOf(this.connector(context)),
       serviceUrl: activity.serviceUrl,
+      local: this.settings.mode === 'local',
       blobs: this.deps.blobs,
       maxBytes: this.deps.maxFileBytes ?? 20 * 1024 * 1024,
       log: this.log,
@@ -550,15 +557,4 @@ function deliveryKey(activity: IncomingActivity, intent: Exclude<Intent, { kind:
   if (intent.kind === 'welcome') return `teams:welcome:${conversation}`;
   if (intent.kind === 'submit' && intent.card) return `teams:card:${conversation}:${intent.card}`;
   return activity.id ? `teams:activity:${conversation}:${activity.id}` : null;
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.replace(/^::ffff:/, '');
-  return a === '::1' || /^127\./.test(a);
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }

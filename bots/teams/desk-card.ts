@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Config, Lang, MessageKey, Slot } from '../../core/config/schema.ts';
 import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, TicketDraft } from '../../core/types.ts';
-import type { AdaptiveCard, CardAction, CardElement } from './cards.ts';
+import { type AdaptiveCard, type CardAction, type CardElement, escapeCardText } from './cards.ts';
 
 /** What the desk card's buttons send back on `Action.Submit` (the activity's `value`). */
 export const deskSubmit = z.looseObject({
@@ -40,10 +40,8 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Adaptive Cards render TextBlocks as a subset of Markdown: what people typed must not turn into it. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]()#>~|])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)\s/gm, '$1\\$2 ');
-}
+/** Adaptive Cards render TextBlocks and facts as a subset of Markdown: what people typed must not turn into it. */
+const escapeMarkdown = escapeCardText;
 
 function textBlock(text: string, extra: Record<string, unknown> = {}): CardElement {
   return { type: 'TextBlock', text, wrap: true, ...extra };
@@ -74,11 +72,10 @@ export function deskCard(input: DeskCardInput): { card: AdaptiveCard; summary: s
     ...Object.entries(draft.slots)
       .filter(([slot, value]) => !OWN_ROWS.has(slot as Slot) && value)
       .map(([slot, value]) => ({ title: config.vocabulary.slots[slot as Slot][lang], value: value as string })),
-  ].map((f) => ({ title: clip(f.title, FACT_TEXT), value: clip(f.value, FACT_TEXT) }));
+  ].map((f) => ({ title: escapeMarkdown(clip(f.title, FACT_TEXT)), value: escapeMarkdown(clip(f.value, FACT_TEXT)) }));
   const body: CardElement[] = [
     textBlock(`${draft.urgent ? '🚨 ' : ''}${escapeMarkdown(intro)}`, draft.urgent ? { color: 'Attention' } : {}),
     textBlock(escapeMarkdown(clip(draft.title || input.ticket, TITLE_TEXT)), { size: 'Medium', weight: 'Bolder' }),
-    // FactSet values are plain text in Teams: no escaping needed.
     { type: 'FactSet', facts },
   ];
   if (draft.description)
@@ -163,7 +160,9 @@ function ticketLink(input: DeskCardInput): CardAction[] {
 
 function files(attachments: Attachment[]): string {
   const links = attachments.map((a) =>
-    a.url && /^https?:\/\//.test(a.url) ? `[${escapeMarkdown(a.name)}](${a.url})` : escapeMarkdown(a.name),
+    a.url && /^https?:\/\//.test(a.url)
+      ? `[${escapeMarkdown(a.name)}](${a.url.replace(/[()\s]/g, encodeURIComponent)})`
+      : escapeMarkdown(a.name),
   );
   return clip(links.join(', '), 4000);
 }

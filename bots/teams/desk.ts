@@ -4,6 +4,7 @@ import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
 import { say } from '../../core/messages.ts';
+import { visibleLine } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person, TicketDraft } from '../../core/types.ts';
 import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened, TriageService } from '../runtime/service.ts';
@@ -293,7 +294,7 @@ function fromBot(activity: IncomingActivity): boolean {
 function personOf(activity: IncomingActivity): Person {
   return {
     id: activity.from.aadObjectId || activity.from.id,
-    ...(activity.from.name ? { name: activity.from.name } : {}),
+    ...(activity.from.name ? { name: visibleLine(activity.from.name) } : {}),
   };
 }
 

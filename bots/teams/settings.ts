@@ -2,9 +2,9 @@
 export type AppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
 
 /**
- * What the Teams channel needs from the environment, under botbuilder's own names. Without an app id the
- * bot runs in local mode: no request is authenticated (as the Bot Framework Emulator expects), so the
- * server then listens on 127.0.0.1 only.
+ * What the Teams channel needs from the environment, under botbuilder's own names. Local mode is for the
+ * Bot Framework Emulator on this machine: no request is authenticated, so it is only ever on when asked
+ * for (`TEAMS_LOCAL_MODE=1` and no app id), and it then answers callers on this machine only.
  */
 export type TeamsSettings =
   | { mode: 'local' }
@@ -16,10 +16,37 @@ const APP_TYPES: Record<string, AppType> = {
   userassignedmsi: 'UserAssignedMSI',
 };
 
-/** Teams' settings from the environment, or why the channel stays off (an incomplete registration). */
-export function teamsSettingsFromEnv(env: NodeJS.ProcessEnv): { settings: TeamsSettings } | { off: string } {
+/** Why Teams is off on a machine without settings: what to set, for Teams or for the Emulator. */
+export const NO_APP_ID =
+  'no MicrosoftAppId: set it (and MicrosoftAppPassword) to serve Teams, or TEAMS_LOCAL_MODE=1 to try the bot with the Bot Framework Emulator on this machine';
+
+/** `TEAMS_LOCAL_MODE`: on, off (unset or empty), or not understood. */
+function localModeAsked(raw: string | undefined): boolean | null {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
+  return null;
+}
+
+/**
+ * Teams' settings from the environment, or why the channel stays off (no app id and no local mode asked
+ * for, an incomplete registration); `warning` when a setting is ignored.
+ */
+export function teamsSettingsFromEnv(
+  env: NodeJS.ProcessEnv,
+): ({ settings: TeamsSettings } | { off: string }) & { warning?: string } {
   const appId = env.MicrosoftAppId?.trim();
-  if (!appId) return { settings: { mode: 'local' } };
+  const local = localModeAsked(env.TEAMS_LOCAL_MODE);
+  if (local === null) return { off: `TEAMS_LOCAL_MODE must be 1 (on) or 0 (off), not ${env.TEAMS_LOCAL_MODE}` };
+  if (!appId) return local ? { settings: { mode: 'local' } } : { off: NO_APP_ID };
+  const warning = local
+    ? 'TEAMS_LOCAL_MODE is ignored: MicrosoftAppId is set, every request is authenticated'
+    : undefined;
+  const registered = registration(env, appId);
+  return warning ? { ...registered, warning } : registered;
+}
+
+function registration(env: NodeJS.ProcessEnv, appId: string): { settings: TeamsSettings } | { off: string } {
   const password = env.MicrosoftAppPassword?.trim() || undefined;
   const tenantId = env.MicrosoftAppTenantId?.trim() || undefined;
   const typeName = env.MicrosoftAppType?.trim() || 'MultiTenant';

@@ -41,6 +41,7 @@ export async function deskBots(env: NodeJS.ProcessEnv, clock: () => Date) {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       TEAMS_DESK_SERVICE_URL: teams.url,
+      TEAMS_LOCAL_MODE: '1',
       ...env,
     },
     log,

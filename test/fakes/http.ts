@@ -122,6 +122,6 @@ export function basicUser(req: FakeRequest): [string, string] | null {
 export function formFiles(form: FormData, field: string): { name: string; type: string; size: number }[] {
   return form
     .getAll(field)
-    .filter((v): v is File => typeof v !== 'string')
+    .flatMap((v) => (typeof v === 'string' ? [] : [v]))
     .map((f) => ({ name: f.name, type: f.type, size: f.size }));
 }

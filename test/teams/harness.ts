@@ -36,8 +36,8 @@ export class FixedTokenCredentials extends ServiceClientCredentialsFactory {
 }
 
 /**
- * The real server (`serve`, as `npm start` runs it) on 127.0.0.1 with a fresh data folder and no Teams
- * settings (local mode); activities go in over HTTP with a local fake Bot Connector as `serviceUrl`.
+ * The real server (`serve`, as `npm start` runs it) on 127.0.0.1 with a fresh data folder in Teams'
+ * local mode (`TEAMS_LOCAL_MODE=1`, no app id, as for the Bot Framework Emulator); activities go in over HTTP with a local fake Bot Connector as `serviceUrl`.
  */
 export async function teamsBot(env: NodeJS.ProcessEnv = {}) {
   const fake = new FakeConnector(BOT_TOKEN);
@@ -51,7 +51,7 @@ export async function teamsBot(env: NodeJS.ProcessEnv = {}) {
     dataDir,
     port: 0,
     host: '127.0.0.1',
-    env,
+    env: { TEAMS_LOCAL_MODE: '1', ...env },
     log,
     teams: { credentials: new FixedTokenCredentials(BOT_TOKEN), retry: { baseMs: 1 }, typingEveryMs: 60_000 },
   });

@@ -96,7 +96,7 @@ describe('the data folder is private', () => {
     );
     expect(converse.status, converse.stderr).toBe(0);
     const folders = readdirSync(dir).sort();
-    expect(folders).toEqual(expect.arrayContaining(['conversations', 'files', 'models', 'outbox', 'tickets']));
+    expect(folders).toEqual(expect.arrayContaining(['files', 'models', 'tickets', 'triage.db']));
     expect(notPrivate(dir)).toEqual([]);
   });
 });

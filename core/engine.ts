@@ -49,6 +49,7 @@ type HandoffReason = 'asked' | 'misunderstood' | 'rule';
 const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
   'choosing_label',
   'choosing_list',
+  'offering',
   'clarifying',
   'confirming',
   'deflecting',
@@ -58,6 +59,8 @@ const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
 
 const LOCALES: Record<Lang, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 const LANGS: readonly Lang[] = ['nl', 'fr', 'en'];
+/** "Is it fixed yet?" is a short question; with a ticket number, shorter still (else a story that quotes it). */
+const PROGRESS_WORDS = 24;
 
 /** Details that belong to the person and their academy or site, not to one subject: asked once. */
 const SHARED_SLOTS = ['academy', 'site_id', 'email', 'phone', 'name'] as const;
@@ -263,6 +266,9 @@ export function createCore(
       case 'choosing_list':
         onListChoice(t, input);
         return;
+      case 'offering':
+        onOffer(t, input);
+        return;
       case 'collecting':
         onAnswer(t, text, attachments);
         return;
@@ -339,6 +345,7 @@ export function createCore(
       return true;
     }
     if (input.choice) return false;
+    if ((idle || t.state.phase === 'opening') && askedProgress(t, text, attachments, input)) return true;
     if (lookUpStatus(t, text, idle)) return true;
     const named = kit.namedColleague(text);
     if (named) {
@@ -365,6 +372,95 @@ export function createCore(
     return false;
   }
 
+  /** Ask the host for a ticket's status, saying who asks (the host answers for their own tickets only). */
+  function askStatusOf(t: TurnBuilder, ticket: string): void {
+    const slots = t.state.request?.slots;
+    const unit = slots?.academy ?? slots?.site_id ?? t.state.unit;
+    t.effect({ type: 'ticket_status', id: ticket, requester: t.state.user ?? { id: '' }, ...(unit ? { unit } : {}) });
+  }
+
+  /**
+   * "Is het al opgelost?", "nog nieuws over de rapporten?": the person's own open ticket on it, a
+   * colleague's of the same academy or site, or the changelog, before any new ticket; only when nothing
+   * matches does the bot offer to file (asking again does not speed a fix up).
+   */
+  function askedProgress(t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): boolean {
+    const ask = answers.progress.asksProgress(text, t.lang);
+    // A long story that says "nog altijd niet opgelost" is a new report, not a question about progress.
+    const length = words(fold(text)).length;
+    if (!ask || length > PROGRESS_WORDS) return false;
+    if (ask.ticket && length <= PROGRESS_WORDS / 2) {
+      askStatusOf(t, ask.ticket.toUpperCase());
+      return true;
+    }
+    const request = newRequest(t, text, attachments, input);
+    if (ask.subject) request.subject = ask.subject;
+    request.progress = true;
+    request.described = true;
+    request.label = request.classification.inScopeLabel;
+    const unit = t.state.unit;
+    if (unit && !request.slots.academy && !request.slots.site_id) {
+      if (/^\d{4}$/.test(unit)) request.slots.site_id = unit;
+      else request.slots.academy = unit;
+    }
+    if (request.slots.academy || request.slots.site_id) {
+      request.checks = { manual: true, billing: true };
+      lookUpOpenTickets(t, request);
+      t.status = 'collecting';
+      return true;
+    }
+    noOpenTicket(t, request);
+    return true;
+  }
+
+  /** No open ticket on the subject: the changelog if it has it, else the offer to file one. */
+  function noOpenTicket(t: TurnBuilder, request: RequestState): void {
+    const entry = knowledge.changelog(textOf(request), t.lang);
+    request.checks = { ...request.checks, manual: true, duplicates: true };
+    if (entry) {
+      request.proposed = [entry.page.id];
+      t.set({ phase: 'deflecting', awaiting: 'confirm', request });
+      t.reply(
+        say(config, t.lang, 'progress_changelog', {
+          title: entry.page.title,
+          url: entry.page.url,
+          date: entry.page.date,
+        }),
+        yesNo(t.lang),
+      );
+      t.status = 'collecting';
+      return;
+    }
+    t.set({ phase: 'offering', awaiting: 'confirm', request });
+    t.reply(
+      say(config, t.lang, 'progress_none', { subject: subjectOf(request.subject ?? request.text) }),
+      yesNo(t.lang),
+    );
+    t.status = 'collecting';
+  }
+
+  /** "Shall I file a ticket for it?": yes triages it as a new request; no closes politely. */
+  function onOffer(t: TurnBuilder, input: Turn): void {
+    const request = t.state.request!;
+    const answer = yesOrNo(input);
+    if (answer === 'yes') {
+      delete request.progress;
+      request.checks = {};
+      request.label = null;
+      triage(t, request);
+      return;
+    }
+    if (answer === null && input.text.trim() && !input.choice) {
+      // More about it instead of yes or no: a request after all.
+      t.set({ phase: 'idle', awaiting: null, request: null });
+      startRequest(t, input.text.trim(), input.attachments ?? [], input);
+      return;
+    }
+    t.set({ phase: 'done', awaiting: null, request: null });
+    t.reply(say(config, t.lang, 'thanks_reply'));
+    t.status = 'done';
+  }
+
   /**
    * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
    * at once from config in the person's language; no ticket, and the conversation stays open for a request.
@@ -389,15 +485,7 @@ export function createCore(
   function lookUpStatus(t: TurnBuilder, text: string, idle: boolean): boolean {
     if (!kit.asksStatus(text)) return false;
     const id = ticketPattern.exec(text)?.[0]?.toUpperCase();
-    const slots = t.state.request?.slots;
-    const unit = slots?.academy ?? slots?.site_id ?? t.state.unit;
-    const lookUp = (ticket: string) =>
-      t.effect({
-        type: 'ticket_status',
-        id: ticket,
-        requester: t.state.user ?? { id: '' },
-        ...(unit ? { unit } : {}),
-      });
+    const lookUp = (ticket: string) => askStatusOf(t, ticket);
     if (id) {
       lookUp(id);
       return true;
@@ -1040,11 +1128,16 @@ export function createCore(
     request.checks = { ...request.checks, duplicates: true };
     const match = similarTicket(request, tickets, t.lang);
     if (!match) {
-      proceed(t);
+      if (request.progress) noOpenTicket(t, request);
+      else proceed(t);
       return;
     }
     const me = t.state.user?.id;
     const sameAsker = Boolean(me) && match.requester.id === me;
+    if (request.progress) {
+      progressFound(t, request, match, sameAsker);
+      return;
+    }
     if (sameAsker) {
       // The same person asking again: the ticket they have, not a second one.
       t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
@@ -1057,6 +1150,25 @@ export function createCore(
     request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
     t.set({ phase: 'duplicate', awaiting: 'confirm', request });
     offerDuplicate(t, request.duplicate, 'duplicate_found');
+  }
+
+  /** "Is it fixed yet?" about an open ticket: the person's own (no second one), or a colleague's (join it?). */
+  function progressFound(t: TurnBuilder, request: RequestState, match: TicketSummary, own: boolean): void {
+    const status = say(config, t.lang, 'status_open', { ticket: match.id });
+    if (own) {
+      t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
+      t.reply(say(config, t.lang, 'progress_own', { ticket: match.id, title: match.title, status }));
+      t.status = 'done';
+      return;
+    }
+    const unit = config.vocabulary.slots[request.slots.site_id ? 'site_id' : 'academy'][t.lang].toLowerCase();
+    request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
+    t.set({ phase: 'duplicate', awaiting: 'confirm', request });
+    t.reply(say(config, t.lang, 'progress_colleague', { ticket: match.id, title: match.title, status, unit }), [
+      { value: 'add', label: say(config, t.lang, 'duplicate_add') },
+      { value: 'new', label: say(config, t.lang, 'duplicate_new') },
+    ]);
+    t.status = 'collecting';
   }
 
   function offerDuplicate(t: TurnBuilder, match: OfferedTicket, key: 'duplicate_found' | 'duplicate_retry'): void {

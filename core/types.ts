@@ -183,6 +183,8 @@ export interface RequestState {
   attachments: Attachment[];
   /** The person's own explanation when the opening said too little: the ticket's title comes from it. */
   subject?: string;
+  /** "Is it fixed yet?": looked up among open tickets and the changelog before anything is filed. */
+  progress?: true;
   /** The person said what it is about (enough words), in the opening or when asked. */
   described?: boolean;
   /** The person chose the kind from the menu (else the classifier decided it). */
@@ -220,6 +222,8 @@ export interface ConversationState {
     | 'opening'
     /** A list of questions: one ticket per question, or the list by e-mail. */
     | 'choosing_list'
+    /** "Is it fixed yet?" found nothing: the bot offered to file a ticket. */
+    | 'offering'
     | 'choosing_label'
     | 'clarifying'
     | 'collecting'

@@ -312,3 +312,37 @@ describe('answers the bot gives itself (self-service)', () => {
       .bot({ status: 'collecting', says: /persoonlijke adres/ });
   });
 });
+
+describe('"is it fixed yet?" before any new ticket', () => {
+  const reported =
+    'Bij het afdrukken van de rapporten staat het gemiddelde van vorig trimester erop in plaats van het huidige. Academie De Klankkast';
+
+  it("a colleague's open ticket on the subject is found, and no duplicate is filed", async () => {
+    const dataDir = tempDir();
+    const els = transcript({ dataDir, conversation: 'a', user: { id: 'u-els', name: 'Els Peeters' } });
+    let r = await els.user(reported, screenshot).bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await els.user('n.v.t.').bot({});
+    expect(r.ticket?.id).toBe('HD-000001');
+
+    const jan = transcript({ dataDir, conversation: 'b', user: { id: 'u-jan', name: 'Jan Maes' } });
+    // Jan's academy is known from an earlier request of his in this conversation.
+    let q = await jan.user('Hoe voeg ik een extra vak toe aan het rapport? Academie De Klankkast').bot({});
+    for (let i = 0; i < 3 && q.status === 'collecting'; i++) q = await jan.user('nee').bot({});
+    const before = (await jan.tickets.list()).length;
+    const found = await jan
+      .user('is het probleem met het gemiddelde op de rapporten al opgelost?')
+      .bot({ status: 'collecting', says: [/HD-000001/, /collega/], saysNot: /Els|Peeters/ });
+    expect(found.ticket).toBeNull();
+    await jan.user('ja, voeg toe').bot({ status: 'done', says: /HD-000001/ });
+    expect((await jan.tickets.list()).length).toBe(before);
+  });
+
+  it('nothing open and nothing in the changelog: the offer to file, and "nee" files nothing', async () => {
+    const chat = transcript();
+    await chat
+      .user('nog nieuws over de trage export van de afwezigheden?')
+      .bot({ status: 'collecting', awaiting: 'confirm', says: /Zal ik er een ticket van maken/ });
+    await chat.user('nee').bot({ status: 'done' });
+    expect(await chat.tickets.list()).toHaveLength(0);
+  });
+});

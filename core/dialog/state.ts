@@ -9,6 +9,7 @@ const PHASES = [
   'idle',
   'opening',
   'choosing_list',
+  'offering',
   'choosing_label',
   'clarifying',
   'collecting',

@@ -80,6 +80,7 @@ export function statusOf(state: ConversationState): Status {
   switch (state.phase) {
     case 'opening':
     case 'choosing_list':
+    case 'offering':
     case 'choosing_label':
     case 'clarifying':
     case 'collecting':

@@ -1,21 +1,13 @@
 import { z } from 'zod';
+import { LABELS, OOS_REASONS } from './labels.ts';
 
 /**
  * The `learning:` section: how the bot learns from the helpdesk's own tickets and its agents'
  * corrections (`triage learn ...`, `triage tickets relabel`, `--history`).
  */
 
-const LABEL_NAMES = ['question', 'incident', 'change', 'complaint', 'out_of_scope'] as const;
-const REASON_NAMES = [
-  'hardware',
-  'os',
-  'network',
-  'backup',
-  'training',
-  'onsite',
-  'own_modification',
-  'other',
-] as const;
+const LABEL_NAMES = LABELS;
+const REASON_NAMES = OOS_REASONS;
 
 /** `incident`, or `out_of_scope/hardware`: a kind, or out of scope with its reason. */
 export const KIND_PATTERN = new RegExp(`^(?:${LABEL_NAMES.join('|')})$|^out_of_scope/(?:${REASON_NAMES.join('|')})$`);

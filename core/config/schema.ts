@@ -2,28 +2,9 @@ import { z } from 'zod';
 import { factsSection, helpdeskFactFields, SELF_SERVICE_MESSAGE_KEYS, selfServiceSection } from './facts-schema.ts';
 import { learningSection } from './learning.ts';
 
-/** The languages the bot speaks. */
-export const LANGS = ['nl', 'fr', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+export * from './labels.ts';
 
-/** The kinds of request the helpdesk distinguishes, plus out of scope. */
-export const LABELS = ['question', 'incident', 'change', 'complaint', 'out_of_scope'] as const;
-export type Label = (typeof LABELS)[number];
-export const IN_SCOPE_LABELS = ['question', 'incident', 'change', 'complaint'] as const;
-export type InScopeLabel = (typeof IN_SCOPE_LABELS)[number];
-
-/** Why a request is out of scope (see the helpdesk's own scope rules). */
-export const OOS_REASONS = [
-  'hardware',
-  'os',
-  'network',
-  'backup',
-  'training',
-  'onsite',
-  'own_modification',
-  'other',
-] as const;
-export type OosReason = (typeof OOS_REASONS)[number];
+import { IN_SCOPE_LABELS, type InScopeLabel, LABELS, LANGS, OOS_REASONS, type OosReason } from './labels.ts';
 
 /** Details a message itself can hold, with canonical values (the labelled data's `slots`). */
 export const MESSAGE_SLOTS = [

@@ -40,7 +40,10 @@ function readableFormat(locale: string, options: Intl.DateTimeFormatOptions): In
 }
 
 /** Local calendar parts of an instant in a time zone (Intl does the zone arithmetic; no I/O). */
-function localParts(at: Date, timeZone: string): { date: string; day: (typeof DAY_KEYS)[number]; minutes: number } {
+export function localParts(
+  at: Date,
+  timeZone: string,
+): { date: string; day: (typeof DAY_KEYS)[number]; minutes: number } {
   const parts = formatter(timeZone).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const day = get('weekday').slice(0, 3).toLowerCase() as (typeof DAY_KEYS)[number];

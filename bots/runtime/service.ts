@@ -40,6 +40,17 @@ export interface TurnResult {
   queued: string[];
 }
 
+/** What a channel logs of a handled turn: where it stands, never what was said. */
+export function turnLog(conversation: string, result: TurnResult) {
+  return {
+    conversation,
+    status: result.status,
+    awaiting: result.awaiting,
+    label: result.label,
+    ticket: result.ticket?.id,
+  };
+}
+
 /**
  * How the host reaches a person outside a turn: the number of a ticket that waited in the outbox, or
  * word that it failed. Channels implement it (Slack posts to the conversation, the CLI prints).

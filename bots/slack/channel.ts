@@ -11,7 +11,7 @@ import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
-import type { TurnResult } from '../runtime/service.ts';
+import { type TurnResult, turnLog } from '../runtime/service.ts';
 import { type Channel, type ChannelStatus, MAX_BODY_BYTES } from '../server/server.ts';
 import { answeredBlocks, CHOICE_ACTION, conversationOfBlock, renderReply } from './blocks.ts';
 import { COMMAND, EVENTS } from './capabilities.ts';
@@ -537,16 +537,7 @@ export class SlackChannel implements Channel {
     }
     await this.deps.deliveries.done(delivery).catch(() => {});
     this.deps.observer?.delivery('slack', 'handled');
-    this.log.info(
-      {
-        conversation,
-        status: result.status,
-        awaiting: result.awaiting,
-        label: result.label,
-        ticket: result.ticket?.id,
-      },
-      'turn handled',
-    );
+    this.log.info(turnLog(conversation, result), 'turn handled');
     await this.answer(place, result);
     if (inbox && owed)
       await inbox.remove(owed).catch((error: unknown) => this.log.error({ err: String(error) }, 'inbox not cleared'));

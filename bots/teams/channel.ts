@@ -22,7 +22,7 @@ import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, Person, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
-import type { TriageService, TurnResult } from '../runtime/service.ts';
+import { type TriageService, type TurnResult, turnLog } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import {
   conversationKey,
@@ -418,16 +418,7 @@ export class TeamsChannel implements Channel {
           return;
         }
         await finish(true);
-        this.log.info(
-          {
-            conversation,
-            status: result.status,
-            awaiting: result.awaiting,
-            label: result.label,
-            ticket: result.ticket?.id,
-          },
-          'turn handled',
-        );
+        this.log.info(turnLog(conversation, result), 'turn handled');
         await typing.stop();
         await this.retireCard(context, conversation, intent);
         for (const reply of result.replies) await this.post(context, conversation, renderReply(reply, result.tickets));

@@ -8,7 +8,7 @@ import type { BlobStore } from '../../adapters/files/blobs.ts';
 import type { Lang } from '../../core/config/schema.ts';
 import type { Attachment, Reply, Turn } from '../../core/types.ts';
 import { Limiter } from '../runtime/limiter.ts';
-import type { TurnResult } from '../runtime/service.ts';
+import { type TurnResult, turnLog } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import { COOKIE, cookieValue, RateLimit, SESSION_MS, SessionSigner, sameOrigin, type WebSession } from './session.ts';
 import { PAGE_TEXTS } from './texts.ts';
@@ -350,16 +350,7 @@ export class WebChannel implements Channel {
       res.send(500, { error: 'turn failed', replies: apology ? [{ text: apology }] : [] });
       return;
     }
-    this.log.info(
-      {
-        conversation,
-        status: result.status,
-        awaiting: result.awaiting,
-        label: result.label,
-        ticket: result.ticket?.id,
-      },
-      'turn handled',
-    );
+    this.log.info(turnLog(conversation, result), 'turn handled');
     res.send(200, {
       replies: result.replies.map(toWeb),
       tickets: result.tickets.map((t) => ({ id: t.id, ...(t.url ? { url: t.url } : {}) })),

@@ -1,5 +1,6 @@
 import type { Calendar } from '../config/facts-schema.ts';
 import type { Lang } from '../config/schema.ts';
+import { localParts } from '../hours.ts';
 import { escapeRegExp, words } from '../text/normalize.ts';
 import { Cues, cueText } from './text.ts';
 
@@ -9,28 +10,10 @@ export type DayKey = (typeof DAY_KEYS)[number];
 /** A calendar day as YYYY-MM-DD. */
 export type Ymd = string;
 
-const partFormats = new Map<string, Intl.DateTimeFormat>();
-
+/** The local day and minute of an instant: core/hours.ts's reading, without the weekday. */
 function parts(at: Date, timeZone: string): { date: Ymd; minutes: number } {
-  let format = partFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    partFormats.set(timeZone, format);
-  }
-  const p = format.formatToParts(at);
-  const get = (type: string) => p.find((x) => x.type === type)?.value ?? '';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    minutes: Number(get('hour')) * 60 + Number(get('minute')),
-  };
+  const { date, minutes } = localParts(at, timeZone);
+  return { date, minutes };
 }
 
 const localCache = new Map<string, { date: Ymd; minutes: number }>();

@@ -222,3 +222,29 @@ describe('numbered steps of one problem', () => {
     ).toBe(false);
   });
 });
+
+describe('thanks for something, and a call back', () => {
+  it.each([
+    'Bedankt voor de snelle hulp gisteren!',
+    'Merci pour votre aide de ce matin',
+    'Thanks for fixing it so quickly',
+  ])('%j is thanks', (text) => {
+    expect(kit.thanks(text)).toBe(true);
+  });
+  it.each([
+    'Bedankt voor de hulp, maar de rapporten zijn nog altijd leeg',
+    'Merci pour votre réponse, est-ce que ça marche aussi pour les bulletins ?',
+    'Thanks for the update on the export function we asked about last month and the month before that',
+  ])('%j is not only thanks', (text) => {
+    expect(kit.thanks(text)).toBe(false);
+  });
+  it.each(['Kan iemand mij terugbellen? 0478 12 34 56', 'Pouvez-vous me rappeler ?', 'please call me back'])(
+    '%j asks for a person',
+    (text) => {
+      expect(kit.asksForPerson(text)).toBe(true);
+    },
+  );
+  it('a call-back number for a report is not a request for a person', () => {
+    expect(kit.asksForPerson('De terugbelfunctie in de module oudercontact werkt niet')).toBe(false);
+  });
+});

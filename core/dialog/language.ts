@@ -6,6 +6,8 @@ import { IN_SCOPE_LABELS } from '../config/schema.ts';
 import { fold, words } from '../text/normalize.ts';
 
 type Phrases = Record<Lang, string[]>;
+/** Words that turn thanks into a report ("bedankt, maar het werkt nog altijd niet"). */
+const BUT = new Set(['maar', 'mais', 'but', 'however', 'toch', 'alleen', 'pourtant', 'cependant', 'still', 'nog']);
 /** Words around a number picked from a menu ("optie 2", "le numéro deux", "de derde"). */
 const MENU_WORDS = new Set(['optie', 'keuze', 'nummer', 'nr', 'option', 'choix', 'numero', 'choice', 'number', 'no']);
 const LANGS: readonly Lang[] = ['nl', 'fr', 'en'];
@@ -101,6 +103,7 @@ export function buildLanguage(config: Config): LanguageKit {
     en: [...a.dont_know.en, ...a.cannot.en],
   });
   const thanks = compile(a.thanks);
+  const thanksFor = compile(a.thanks_for);
   const greetings = compile(a.greetings);
   const signoffs = compile(a.signoffs);
   const courtesy = [...thanks, ...greetings, ...signoffs];
@@ -140,6 +143,14 @@ export function buildLanguage(config: Config): LanguageKit {
   function onlyCourtesy(text: string, phrases: Tokens[]): boolean {
     const tokens = tokenize(text);
     return covers(tokens, phrases, filler) && tokens.length <= 12;
+  }
+
+  /** "Bedankt voor de snelle hulp gisteren!": short, no question, no "maar" turning it into a report. */
+  function thanksForSomething(text: string): boolean {
+    const tokens = tokenize(text);
+    if (tokens.length > 10 || text.includes('?')) return false;
+    if (tokens.some((w) => BUT.has(w))) return false;
+    return thanksFor.some((p) => startsAt(tokens, p, 0));
   }
 
   function withoutCourtesies(text: string): string {
@@ -234,7 +245,7 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo,
     declines,
-    thanks: (text) => onlyCourtesy(text, [...thanks, ...signoffs]),
+    thanks: (text) => onlyCourtesy(text, [...thanks, ...signoffs]) || thanksForSomething(text),
     greetingOnly: (text) => onlyCourtesy(text, greetings),
     withoutCourtesies,
     asksForPerson,

@@ -246,6 +246,16 @@ export class ScreenMatcher {
 
   private matchToken(tokens: Token[], i: number): ScreenWord | null {
     const t = tokens[i]!;
+    // A Dutch compound is named by its last part: an "inschrijvingsattest" is an attest.
+    for (const e of this.entries) {
+      if (e.multi || e.word.length < 5 || t.folded.length < e.word.length + 4) continue;
+      if (
+        t.folded.endsWith(e.word) ||
+        (/^(s|en|n|e|es)$/.test(t.folded.slice(t.folded.lastIndexOf(e.word) + e.word.length)) &&
+          t.folded.lastIndexOf(e.word) >= 4)
+      )
+        return e;
+    }
     for (const e of this.entries) {
       if (e.multi) {
         if (e.multi.every((w, k) => tokens[i + k]?.folded === w)) return e;

@@ -33,9 +33,9 @@ export class MessageReader {
   constructor(salutations: Salutations) {
     const g = cuePattern(salutations.greetings);
     const c = cuePattern(salutations.closings);
-    // "Dag,", "Hallo servicedesk,", "Bonjour à tous !", "Hi team" + new line: up to three words of address.
+    // "Dag,", "Hallo servicedesk,", "Bonjour à tous !", "Hi team" + new line: up to two words of address.
     this.greeting = new RegExp(
-      `^\\s*${g}(?![\\p{L}\\p{N}])(?:[ \\t]+[\\p{L}'-]+){0,3}?[ \\t]*(?:[,!:.]+[ \\t]*|(?=\\n))`,
+      `^\\s*${g}(?![\\p{L}\\p{N}])(?:[ \\t]+[\\p{L}'-]+){0,2}?[ \\t]*(?:[,!.]+[ \\t]*|(?=\\n))`,
       'u',
     );
     // A line that opens with a closing word and is short: "Groeten,", "Merci d'avance !", "Kind regards, Tom".

@@ -52,11 +52,18 @@ export class Lexicon {
   private readonly lists = new Map<string, LexiconPhrase[]>();
   /** First word (or stem) -> lists whose phrases can start with it, to keep matching fast. */
   private readonly firstIndex = new Map<string, Set<string>>();
+  /** "*printer": the last part of a compound (labelprinter, kleurenprinter), with its list. */
+  private readonly suffixes: { tail: string; name: string }[] = [];
 
   constructor(lexicon: Record<string, string[]>) {
     for (const [name, phrases] of Object.entries(lexicon)) {
       const compiled: LexiconPhrase[] = [];
       for (const phrase of phrases) {
+        const tail = /^\*([\p{L}\p{N}]{3,})$/u.exec(fold(phrase).trim());
+        if (tail) {
+          this.suffixes.push({ tail: tail[1]!, name });
+          continue;
+        }
         const ws = words(fold(phrase).replace(/n't\b/g, 'nt'));
         if (ws.length === 0) continue;
         const variants = [ws, ...LANGS.map((lang) => ws.map((w) => stem(w, lang)))];
@@ -76,6 +83,10 @@ export class Lexicon {
   match(r: Reading): Map<string, number> {
     const found = new Map<string, number>();
     for (let i = 0; i < r.words.length; i++) {
+      const w = r.words[i]!;
+      for (const { tail, name } of this.suffixes) {
+        if (w.length >= tail.length + 3 && w.endsWith(tail)) found.set(name, (found.get(name) ?? 0) + 1);
+      }
       const candidates = new Set([
         ...(this.firstIndex.get(r.words[i]!) ?? []),
         ...(this.firstIndex.get(r.stems[i]!) ?? []),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
 import { calibrate, expectedCalibrationError } from '../core/classify/calibrate.ts';
-import { cueMatcher, isUrgent, splitSubjects } from '../core/classify/rules.ts';
+import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from '../core/classify/rules.ts';
 import { shippedCore } from './helpers.ts';
 
 /** The pairs FORMAT.md's conventions single out: same words, different desk. Own phrasings, not dev lines. */
@@ -97,6 +97,25 @@ describe('subjects and urgency rules', () => {
     expect(isUrgent('Het persbericht gaat binnen een kwartier online en de editor werkt niet', urgency)).toBe(true);
     expect(isUrgent('We have a press release going out in 30 minutes!', urgency)).toBe(true);
     expect(isUrgent('Kan dit tegen volgende maand aangepast worden?', urgency)).toBe(false);
+    expect(isUrgent('I logged in 5 minutes ago and the session expired already', urgency)).toBe(false);
+  });
+
+  it('hears urgency as staff show it: a whole office at a standstill, a deadline tomorrow, "!!"', () => {
+    const urgency = cueMatcher(loadConfig({ profile: 'academy' }).urgency.cues);
+    expect(isUrgent('het hele secretariaat zit stil, niemand kan facturen maken', urgency)).toBe(true);
+    expect(isUrgent('les inscriptions ferment demain et aucun parent ne peut payer', urgency)).toBe(true);
+    expect(isUrgent('de mailing naar de ouders vertrekt niet!!', urgency)).toBe(true);
+    expect(isUrgent('pourriez-vous retirer en urgence cette page ?', urgency)).toBe(true);
+    // A field called "deadline" and a mere exclamation are not urgent.
+    expect(isUrgent('graag een veld deadline bij de vacatures', urgency)).toBe(false);
+    expect(isUrgent('Bedankt voor de snelle hulp!', urgency)).toBe(false);
+  });
+
+  it('hears a second subject opened in passing', () => {
+    const multi = cueMatcher(loadConfig({ profile: 'academy' }).multi_subject.cues);
+    expect(isMultiSubject('De punten zijn weg. Ander onderwerp: hoe voeg ik een lokaal toe?', multi)).toBe(true);
+    expect(isMultiSubject('Le bulletin est vide. Et aussi, comment changer mon mot de passe ?', multi)).toBe(true);
+    expect(isMultiSubject('Het logo is onscherp op de factuur, ook op de herinnering.', multi)).toBe(false);
   });
 });
 

@@ -24,6 +24,9 @@ export interface SoftmaxData {
   weights: Float64Array;
 }
 
+/** Below this gradient on a class's output, a training step leaves that class's weights alone. */
+const SETTLED = 1e-3;
+
 /** Small deterministic PRNG (mulberry32), so training is reproducible without Math.random. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -94,6 +97,7 @@ export class SoftmaxModel {
     const random = prng(options.seed ?? 7);
     const order = examples.map((_, i) => i);
     const p = new Float64Array(k);
+    const live = new Int32Array(k);
     const { learningRate, l2 } = options;
     const averaged = new Float64Array(n * k);
     const averageFrom = Math.floor(options.epochs / 2);
@@ -113,11 +117,19 @@ export class SoftmaxModel {
         }
         softmaxInPlace(p);
         p[y]! -= 1;
-        for (let c = 0; c < k; c++) p[c]! *= w;
+        // Classes the model already gives (almost) nothing, and should, get no update this step: on
+        // thousands of phrases most of the 13 classes are settled, and skipping them makes training
+        // several times faster (their L2 shrinkage waits until they move again).
+        let active = 0;
+        for (let c = 0; c < k; c++) {
+          p[c]! *= w;
+          if (p[c]! > SETTLED || p[c]! < -SETTLED) live[active++] = c;
+        }
         for (let f = 0; f < idx.length; f++) {
           const base = idx[f]! * k;
           const v = val[f]!;
-          for (let c = 0; c < k; c++) {
+          for (let a = 0; a < active; a++) {
+            const c = live[a]!;
             const at = base + c;
             const grad = p[c]! * v + l2 * weights[at]!;
             const acc = g2[at]! + grad * grad;

@@ -11,7 +11,7 @@ import {
 import { detectLanguage } from '../text/lang.ts';
 import { MessageReader } from '../text/message.ts';
 import { fold } from '../text/normalize.ts';
-import { featurize, Lexicon, read } from './features.ts';
+import { featurize, Lexicon, read, withoutAddresses } from './features.ts';
 import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from './rules.ts';
 import { type SoftmaxData, SoftmaxModel } from './softmax.ts';
 
@@ -79,7 +79,7 @@ export function trainingExamples(
       const request = focus(text);
       return {
         text,
-        features: featurize(request, read(request, lang), lexicon),
+        features: featurize(request, read(withoutAddresses(request), lang), lexicon, config.classifier.char_ngrams),
         label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
         group: intent.label,
       };
@@ -199,7 +199,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
   ): Verdict {
     const lang = detectLanguage(fold(text), fallbackLang).lang;
     const request = focus(text);
-    const features = featurize(request, read(request, lang), lexicon);
+    const features = featurize(request, read(withoutAddresses(request), lang), lexicon, config.classifier.char_ngrams);
     const p = classProbabilities(config, model, features, config.classifier.temperature);
     const { scores, reason: bestReason } = labelScores(p);
     const inScopeLabel = [...IN_SCOPE_LABELS].sort((a, b) => scores[b] - scores[a])[0]!;

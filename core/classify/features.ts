@@ -104,6 +104,15 @@ export class Lexicon {
   }
 }
 
+// Addresses say where, not what kind of request: a site's domain learnt from one phrase would vote.
+const ADDRESS =
+  /\bhttps?:\/\/\S+|[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\b(?:[a-z0-9-]+\.)+(?:be|com|org|net|eu|nl|fr|io|vlaanderen|brussels)\b\S*/giu;
+
+/** The text with URLs, domains and e-mail addresses blanked out (each becomes a space). */
+export function withoutAddresses(text: string): string {
+  return text.replace(ADDRESS, ' ');
+}
+
 /** Sparse features: name -> value. */
 export type Features = Map<string, number>;
 
@@ -111,9 +120,18 @@ export type Features = Map<string, number>;
  * The features of one message: stems and stem pairs, negated stems, lexicon lists, and the message's
  * shape (question mark, quoted text, length, first word). Pure and deterministic.
  */
-export function featurize(text: string, r: Reading, lexicon: Lexicon): Features {
+export function featurize(text: string, r: Reading, lexicon: Lexicon, charNgrams = 0): Features {
   const f: Features = new Map();
   const add = (name: string, value = 1) => f.set(name, (f.get(name) ?? 0) + value);
+  if (charNgrams > 0) {
+    // Pieces of the longer words: "aanmeldzuiltje" shares "zuil" with "infozuil", "imprimate" most of
+    // "imprimante". Each weighs little, so a whole word the model knows still decides.
+    for (const w of r.words) {
+      if (w.length < charNgrams + 2 || FUNCTION_WORD_SET.has(w) || /\d/.test(w)) continue;
+      const padded = `<${w}>`;
+      for (let i = 0; i + charNgrams <= padded.length; i++) add(`c:${padded.slice(i, i + charNgrams)}`, 0.2);
+    }
+  }
   let negatedUntil = -1;
   for (let i = 0; i < r.stems.length; i++) {
     const w = r.words[i]!;

@@ -47,8 +47,11 @@ describe('hard pairs', () => {
 });
 
 describe('calibration', () => {
-  it('fits a temperature on held-out intents that lowers the calibration error', () => {
-    const c = calibrate(loadConfig({ profile: 'site' }), 3);
+  it('fits a temperature on held-out intents that lowers the calibration error', { timeout: 60_000 }, () => {
+    // The profile's own phrases (the writers' thousands would only make the test slow).
+    const site = loadConfig({ profile: 'site' });
+    const own = Object.fromEntries(Object.entries(site.intents).filter(([name]) => !/^w[asx]_/.test(name)));
+    const c = calibrate({ ...site, intents: own }, 3);
     expect(c.examples).toBeGreaterThan(500);
     expect(c.temperature).toBeGreaterThan(0.25);
     expect(c.temperature).toBeLessThan(4);

@@ -21,6 +21,15 @@ describe('the lexicon', () => {
     expect(lists('la ligne téléphonique ne sonne plus', 'fr')).toContain('hardware');
     expect(lists('het schoolnetwerk valt weg in de turnzaal')).toContain('network');
     expect(lists('de switch in het serverkastje knippert')).toContain('network');
+    expect(lists('de doorschakeling naar de gsm van de directeur werkt niet')).toContain('hardware');
+    expect(lists('the label maker at reception prints blank labels', 'en')).toContain('hardware');
+    expect(lists('Hoe maak ik in Excel een som per maand?')).toContain('other');
+  });
+
+  it('does not read the word "word" or a software screen as an office program or a device', () => {
+    expect(lists('het woord "afwezig" staat verkeerd in het rapport')).not.toContain('other');
+    expect(lists('the word "absent" is misspelled on the report', 'en')).not.toContain('other');
+    expect(lists('op het scherm van de evaluaties staan de punten dubbel')).not.toContain('hardware');
   });
 
   it('does not read everyday words as infrastructure or a visit', () => {

@@ -112,6 +112,7 @@ describe('subjects and urgency rules', () => {
     // A field called "deadline" and a mere exclamation are not urgent.
     expect(isUrgent('graag een veld deadline bij de vacatures', urgency)).toBe(false);
     expect(isUrgent('Bedankt voor de snelle hulp!', urgency)).toBe(false);
+    expect(isUrgent("Merci de corriger l'adresse, le champ est bloqué chez nous", urgency)).toBe(false);
   });
 
   it('hears a second subject opened in passing', () => {

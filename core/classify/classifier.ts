@@ -97,8 +97,9 @@ export interface Model {
 
 /**
  * Fit the model on examples, each kind of request weighing the same. `classifier.ensemble` models,
- * each seeing the phrases in its own order, are averaged: one model's answer on a borderline message
- * depends on the order it saw the phrases in; the average does not.
+ * each seeing the phrases in its own order, are averaged into one (their weights): one model's answer
+ * on a borderline message depends on the order it saw the phrases in; the average does not, and
+ * predicting with one averaged model costs half of asking two.
  */
 export function fitModel(config: Config, data: TrainingExample[]): Model {
   // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
@@ -117,7 +118,7 @@ export function fitModel(config: Config, data: TrainingExample[]): Model {
     });
     return model;
   });
-  return ensemble(models);
+  return ensemble([SoftmaxModel.average(models)]);
 }
 
 /** Several models as one: their probabilities averaged. */
@@ -184,7 +185,8 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
   const focus = requestReader(config);
   // A model trained before on the same configuration (kept by the host) spares the training.
   const restored = trained?.map((d) => SoftmaxModel.from(d, CLASSES));
-  const reuse = restored && restored.length === config.classifier.ensemble && restored.every((m) => m !== null);
+  // The ensemble is kept as one averaged model; which settings trained it is the host's key (a hash).
+  const reuse = restored && restored.length > 0 && restored.every((m) => m !== null);
   const model = reuse
     ? ensemble(restored as SoftmaxModel[])
     : fitModel(config, trainingExamples(config, lexicon, focus));

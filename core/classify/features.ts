@@ -52,8 +52,8 @@ export class Lexicon {
   private readonly lists = new Map<string, LexiconPhrase[]>();
   /** First word (or stem) -> lists whose phrases can start with it, to keep matching fast. */
   private readonly firstIndex = new Map<string, Set<string>>();
-  /** "*printer": the last part of a compound (labelprinter, kleurenprinter), with its list. */
-  private readonly suffixes: { tail: string; name: string }[] = [];
+  /** "*printer": the last part of a compound (labelprinter, kleurenprinter), with its list, by last three letters. */
+  private readonly suffixes = new Map<string, { tail: string; name: string }[]>();
 
   constructor(lexicon: Record<string, string[]>) {
     for (const [name, phrases] of Object.entries(lexicon)) {
@@ -61,7 +61,8 @@ export class Lexicon {
       for (const phrase of phrases) {
         const tail = /^\*([\p{L}\p{N}]{3,})$/u.exec(fold(phrase).trim());
         if (tail) {
-          this.suffixes.push({ tail: tail[1]!, name });
+          const end = tail[1]!.slice(-3);
+          this.suffixes.set(end, [...(this.suffixes.get(end) ?? []), { tail: tail[1]!, name }]);
           continue;
         }
         const ws = words(fold(phrase).replace(/n't\b/g, 'nt'));
@@ -84,13 +85,13 @@ export class Lexicon {
     const found = new Map<string, number>();
     for (let i = 0; i < r.words.length; i++) {
       const w = r.words[i]!;
-      for (const { tail, name } of this.suffixes) {
+      for (const { tail, name } of this.suffixes.get(w.slice(-3)) ?? []) {
         if (w.length >= tail.length + 3 && w.endsWith(tail)) found.set(name, (found.get(name) ?? 0) + 1);
       }
-      const candidates = new Set([
-        ...(this.firstIndex.get(r.words[i]!) ?? []),
-        ...(this.firstIndex.get(r.stems[i]!) ?? []),
-      ]);
+      const byWord = this.firstIndex.get(w);
+      const byStem = r.stems[i] === w ? undefined : this.firstIndex.get(r.stems[i]!);
+      if (!byWord && !byStem) continue;
+      const candidates = byWord && byStem ? new Set([...byWord, ...byStem]) : (byWord ?? byStem)!;
       for (const name of candidates) {
         for (const p of this.lists.get(name) ?? []) {
           if (p.variants.some((v) => v.every((w, k) => r.words[i + k] === w || r.stems[i + k] === w))) {

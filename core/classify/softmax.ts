@@ -63,6 +63,27 @@ export class SoftmaxModel {
     return model;
   }
 
+  /**
+   * One model whose weights are the mean of several models' (a feature one of them never saw counts as
+   * zero there): as steady as averaging their answers, at the cost of predicting with one model.
+   */
+  static average(models: readonly SoftmaxModel[]): SoftmaxModel {
+    const first = models[0];
+    if (!first) throw new Error('no models to average');
+    const k = first.classes.length;
+    const merged = new SoftmaxModel(first.classes);
+    for (const m of models)
+      for (const f of m.index.keys()) if (!merged.index.has(f)) merged.index.set(f, merged.index.size);
+    merged.weights = new Float64Array(merged.index.size * k);
+    for (const m of models) {
+      for (const [f, i] of m.index) {
+        const to = merged.index.get(f)! * k;
+        for (let c = 0; c < k; c++) merged.weights[to + c]! += m.weights[i * k + c]! / models.length;
+      }
+    }
+    return merged;
+  }
+
   private vector(features: Features, grow: boolean): [number, number][] {
     const x: [number, number][] = [];
     for (const [name, value] of features) {

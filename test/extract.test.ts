@@ -82,6 +82,41 @@ describe('details in a message', () => {
     expect(findErrorMessage("een nieuwe rol 'reception' die enkel het rooster ziet")).toBeNull();
   });
 
+  it('names the screen by the last part of a compound, by synonyms, and not by a passing login', () => {
+    expect(academy().extract('waar print ik een inschrijvingsattest voor de mutualiteit').screen).toBe('attesten');
+    expect(academy().extract('kunnen jullie de rechten van juf Ann uitbreiden').screen).toBe('gebruikers');
+    expect(academy().extract('hoe kan je een leerling uitschrijven halverwege het jaar').screen).toBe('inschrijvingen');
+    expect(academy().extract('wie heeft het lesgeld nog niet betaald?').screen).toBe('facturatie');
+    expect(academy().extract('please unlock the count of March').screen).toBe('export-departement');
+    // Logging in is not the users screen; "no rights" is the reason, not the subject.
+    expect(academy().extract("bij het inloggen krijg ik 'sessie ongeldig'").screen).toBeUndefined();
+    expect(academy().extract('ik heb geen rechten op de lokalen').screen).toBe('lokalen');
+  });
+
+  it('reads a student from the body, never from the signature or a user account', () => {
+    expect(
+      academy().extract('Het rapport staat leeg.\nMet vriendelijke groeten,\nInge Claes\nAcademie Noord').student,
+    ).toBeUndefined();
+    expect(academy().extract('graag de gebruiker van Koen Aerts afsluiten, hij is weg').student).toBeUndefined();
+    expect(academy().extract('pouvez-vous corriger le nom de Inès Lambert sur le bulletin').student).toBe(
+      'Inès Lambert',
+    );
+    expect(academy().extract('One of our students, Milan Desmet, moved to Ghent').student).toBe('Milan Desmet');
+    expect(academy().extract('De fiche van Noah Peeters is leeg.\nGroeten,\nTine').student).toBe('Noah Peeters');
+  });
+
+  it('reads status codes as typed, and no quoted names or titles as error texts', () => {
+    expect(findErrorMessage('de site geeft een 503 service unavailable sinds vanmiddag')).toBe(
+      '503 service unavailable',
+    );
+    expect(findErrorMessage('de homepage geeft 500 error!')).toBe('500 error');
+    expect(findErrorMessage("we voegen twee groepen samen: 'Piano 2B' en 'Piano 2C'")).toBeNull();
+    expect(findErrorMessage("Er staat nog altijd 'Geachte ouders' in de brief")).toBeNull();
+    expect(findErrorMessage("j'ai effacé par erreur la page « Horaires été »")).toBeNull();
+    expect(findErrorMessage("ze zeiden dat het 'in de volgende versie' zou komen")).toBeNull();
+    expect(findErrorMessage("bij opslaan: 'Geen toegang tot dit dossier'")).toBe('Geen toegang tot dit dossier');
+  });
+
   it('finds URLs, e-mail addresses and Belgian phone numbers', () => {
     expect(findUrls('zie statistiek.example.be? en mail a@b.be')).toEqual(['statistiek.example.be']);
     expect(findPhones('bel 0471 23 45 67 of +32 2 501 81 11 of 014 58 21 90, niet 04/07/2012')).toEqual([

@@ -57,8 +57,9 @@ describe('ticket preview on channels with buttons', () => {
 });
 
 describe('clarifying question near the out-of-scope boundary', () => {
-  // Every refusal with a clarifying question asks it first, so the flow does not hang on one score.
-  const core = coreWith({ classifier: { clarify_threshold: 1 } });
+  // Every refusal with a clarifying question asks it first, so the flow does not hang on one score. The
+  // softer temperature keeps a plain printer message below certainty (rounded scores of 1 never ask).
+  const core = coreWith({ classifier: { clarify_threshold: 1, temperature: 3 } });
 
   it('"yes, Word prints badly too" confirms the printer: refused with the referral', async () => {
     const chat = transcript({ core });

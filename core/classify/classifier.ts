@@ -9,8 +9,9 @@ import {
   type OosReason,
 } from '../config/schema.ts';
 import { detectLanguage } from '../text/lang.ts';
+import { MessageReader } from '../text/message.ts';
 import { fold } from '../text/normalize.ts';
-import { featurize, Lexicon, read } from './features.ts';
+import { featurize, Lexicon, read, withoutAddresses } from './features.ts';
 import { cueMatcher, isMultiSubject, isUrgent, splitSubjects } from './rules.ts';
 import { type SoftmaxData, SoftmaxModel } from './softmax.ts';
 
@@ -53,14 +54,32 @@ interface TrainingExample {
   group: Label;
 }
 
+/**
+ * The part of a message the kind is read from, as a person reads it: without the greeting and the
+ * signature, and of a message with several subjects only the first (the kind of the first ticket).
+ */
+export function requestReader(config: Config): (text: string) => string {
+  const reader = new MessageReader(config.classifier);
+  const multi = cueMatcher(config.multi_subject.cues);
+  return (text) => {
+    const body = reader.focus(text);
+    return isMultiSubject(body, multi) ? (splitSubjects(body, multi)[0] ?? body) : body;
+  };
+}
+
 /** The config's example phrases as training examples (class = kind, or `oos:<reason>`). */
-export function trainingExamples(config: Config, lexicon = new Lexicon(config.lexicon)): TrainingExample[] {
+export function trainingExamples(
+  config: Config,
+  lexicon = new Lexicon(config.lexicon),
+  focus = requestReader(config),
+): TrainingExample[] {
   return Object.values(config.intents).flatMap((intent) =>
     intent.examples.map((text) => {
       const lang = detectLanguage(fold(text), config.default_language).lang;
+      const request = focus(text);
       return {
         text,
-        features: featurize(text, read(text, lang), lexicon),
+        features: featurize(request, read(withoutAddresses(request), lang), lexicon, config.classifier.char_ngrams),
         label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
         group: intent.label,
       };
@@ -78,8 +97,9 @@ export interface Model {
 
 /**
  * Fit the model on examples, each kind of request weighing the same. `classifier.ensemble` models,
- * each seeing the phrases in its own order, are averaged: one model's answer on a borderline message
- * depends on the order it saw the phrases in; the average does not.
+ * each seeing the phrases in its own order, are averaged into one (their weights): one model's answer
+ * on a borderline message depends on the order it saw the phrases in; the average does not, and
+ * predicting with one averaged model costs half of asking two.
  */
 export function fitModel(config: Config, data: TrainingExample[]): Model {
   // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
@@ -98,7 +118,7 @@ export function fitModel(config: Config, data: TrainingExample[]): Model {
     });
     return model;
   });
-  return ensemble(models);
+  return ensemble([SoftmaxModel.average(models)]);
 }
 
 /** Several models as one: their probabilities averaged. */
@@ -162,10 +182,14 @@ export function labelScores(p: Float64Array): { scores: Record<Label, number>; r
 export function trainClassifier(config: Config, clock: () => number = () => 0, trained?: SoftmaxData[]): Classifier {
   const started = clock();
   const lexicon = new Lexicon(config.lexicon);
+  const focus = requestReader(config);
   // A model trained before on the same configuration (kept by the host) spares the training.
   const restored = trained?.map((d) => SoftmaxModel.from(d, CLASSES));
-  const reuse = restored && restored.length === config.classifier.ensemble && restored.every((m) => m !== null);
-  const model = reuse ? ensemble(restored as SoftmaxModel[]) : fitModel(config, trainingExamples(config, lexicon));
+  // The ensemble is kept as one averaged model; which settings trained it is the host's key (a hash).
+  const reuse = restored && restored.length > 0 && restored.every((m) => m !== null);
+  const model = reuse
+    ? ensemble(restored as SoftmaxModel[])
+    : fitModel(config, trainingExamples(config, lexicon, focus));
   const examples = Object.values(config.intents).reduce((n, intent) => n + intent.examples.length, 0);
   const urgency = cueMatcher(config.urgency.cues);
   const multi = cueMatcher(config.multi_subject.cues);
@@ -176,7 +200,8 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
     options: { explain?: boolean } = {},
   ): Verdict {
     const lang = detectLanguage(fold(text), fallbackLang).lang;
-    const features = featurize(text, read(text, lang), lexicon);
+    const request = focus(text);
+    const features = featurize(request, read(withoutAddresses(request), lang), lexicon, config.classifier.char_ngrams);
     const p = classProbabilities(config, model, features, config.classifier.temperature);
     const { scores, reason: bestReason } = labelScores(p);
     const inScopeLabel = [...IN_SCOPE_LABELS].sort((a, b) => scores[b] - scores[a])[0]!;

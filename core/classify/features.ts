@@ -52,11 +52,19 @@ export class Lexicon {
   private readonly lists = new Map<string, LexiconPhrase[]>();
   /** First word (or stem) -> lists whose phrases can start with it, to keep matching fast. */
   private readonly firstIndex = new Map<string, Set<string>>();
+  /** "*printer": the last part of a compound (labelprinter, kleurenprinter), with its list, by last three letters. */
+  private readonly suffixes = new Map<string, { tail: string; name: string }[]>();
 
   constructor(lexicon: Record<string, string[]>) {
     for (const [name, phrases] of Object.entries(lexicon)) {
       const compiled: LexiconPhrase[] = [];
       for (const phrase of phrases) {
+        const tail = /^\*([\p{L}\p{N}]{3,})$/u.exec(fold(phrase).trim());
+        if (tail) {
+          const end = tail[1]!.slice(-3);
+          this.suffixes.set(end, [...(this.suffixes.get(end) ?? []), { tail: tail[1]!, name }]);
+          continue;
+        }
         const ws = words(fold(phrase).replace(/n't\b/g, 'nt'));
         if (ws.length === 0) continue;
         const variants = [ws, ...LANGS.map((lang) => ws.map((w) => stem(w, lang)))];
@@ -76,10 +84,14 @@ export class Lexicon {
   match(r: Reading): Map<string, number> {
     const found = new Map<string, number>();
     for (let i = 0; i < r.words.length; i++) {
-      const candidates = new Set([
-        ...(this.firstIndex.get(r.words[i]!) ?? []),
-        ...(this.firstIndex.get(r.stems[i]!) ?? []),
-      ]);
+      const w = r.words[i]!;
+      for (const { tail, name } of this.suffixes.get(w.slice(-3)) ?? []) {
+        if (w.length >= tail.length + 3 && w.endsWith(tail)) found.set(name, (found.get(name) ?? 0) + 1);
+      }
+      const byWord = this.firstIndex.get(w);
+      const byStem = r.stems[i] === w ? undefined : this.firstIndex.get(r.stems[i]!);
+      if (!byWord && !byStem) continue;
+      const candidates = byWord && byStem ? new Set([...byWord, ...byStem]) : (byWord ?? byStem)!;
       for (const name of candidates) {
         for (const p of this.lists.get(name) ?? []) {
           if (p.variants.some((v) => v.every((w, k) => r.words[i + k] === w || r.stems[i + k] === w))) {
@@ -93,6 +105,15 @@ export class Lexicon {
   }
 }
 
+// Addresses say where, not what kind of request: a site's domain learnt from one phrase would vote.
+const ADDRESS =
+  /\bhttps?:\/\/\S+|[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\b(?:[a-z0-9-]+\.)+(?:be|com|org|net|eu|nl|fr|io|vlaanderen|brussels)\b\S*/giu;
+
+/** The text with URLs, domains and e-mail addresses blanked out (each becomes a space). */
+export function withoutAddresses(text: string): string {
+  return text.replace(ADDRESS, ' ');
+}
+
 /** Sparse features: name -> value. */
 export type Features = Map<string, number>;
 
@@ -100,9 +121,18 @@ export type Features = Map<string, number>;
  * The features of one message: stems and stem pairs, negated stems, lexicon lists, and the message's
  * shape (question mark, quoted text, length, first word). Pure and deterministic.
  */
-export function featurize(text: string, r: Reading, lexicon: Lexicon): Features {
+export function featurize(text: string, r: Reading, lexicon: Lexicon, charNgrams = 0): Features {
   const f: Features = new Map();
   const add = (name: string, value = 1) => f.set(name, (f.get(name) ?? 0) + value);
+  if (charNgrams > 0) {
+    // Pieces of the longer words: "aanmeldzuiltje" shares "zuil" with "infozuil", "imprimate" most of
+    // "imprimante". Each weighs little, so a whole word the model knows still decides.
+    for (const w of r.words) {
+      if (w.length < charNgrams + 2 || FUNCTION_WORD_SET.has(w) || /\d/.test(w)) continue;
+      const padded = `<${w}>`;
+      for (let i = 0; i + charNgrams <= padded.length; i++) add(`c:${padded.slice(i, i + charNgrams)}`, 0.2);
+    }
+  }
   let negatedUntil = -1;
   for (let i = 0; i < r.stems.length; i++) {
     const w = r.words[i]!;

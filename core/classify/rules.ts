@@ -17,7 +17,7 @@ export function cueMatcher(cues: readonly string[]): RegExp {
 }
 
 const DEADLINE_SOON =
-  /\b(in|binnen|within|dans|d'ici)\s+(\d{1,3}|een|een half|a|an|half an|une|une demi)\s*(min|minuten|minutes|kwartier|uur|hour|heure)\b/u;
+  /\b(in|binnen|within|dans|d'ici)\s+(\d{1,3}|een|een half|a|an|half an|une|une demi)\s*(min|minuten|minutes|kwartier|uur|hour|heure)\b(?!\s+(ago|geleden|plus tot|earlier|eerder))/u;
 
 /** Urgency: the sender says or clearly shows it is urgent (cue words, or shouting in capitals). */
 export function isUrgent(text: string, cues: RegExp): boolean {

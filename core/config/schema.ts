@@ -458,6 +458,12 @@ export const configSchema = z
         ensemble: z.number().int().min(1).max(9).default(1),
         l2: z.number().min(0).default(0.0005),
         learning_rate: z.number().positive().default(0.5),
+        /** Letter n-grams of this length inside longer words as features (0: none): compounds, typos, missing accents. */
+        char_ngrams: z.number().int().min(0).max(6).default(0),
+        /** Words that open a message ("Dag", "Bonjour à tous"): read past, not weighed. */
+        greetings: z.array(word).default([]),
+        /** Words that open a signature ("Groeten", "Merci d'avance", "Kind regards"): the rest is not the request. */
+        closings: z.array(word).default([]),
       })
       .strict()
       .prefault({}),

@@ -226,6 +226,8 @@ interface ScreenWord {
 /** Recognises the screen (module) a message is about, by name or synonym, compounds included. */
 export class ScreenMatcher {
   private readonly entries: ScreenWord[] = [];
+  /** Single-word names of five letters or more by their last three letters, for the last part of compounds. */
+  private readonly heads = new Map<string, ScreenWord[]>();
 
   constructor(screens: Config['directories']['screens']) {
     for (const s of screens) {
@@ -242,10 +244,26 @@ export class ScreenMatcher {
     }
     // Longest first: "inschrijvingsgeld" (invoicing) before "inschrijving" (registrations).
     this.entries.sort((a, b) => b.word.length - a.word.length);
+    for (const e of this.entries) {
+      if (e.multi || e.word.length < 5) continue;
+      const end = e.word.slice(-3);
+      this.heads.set(end, [...(this.heads.get(end) ?? []), e]);
+    }
   }
 
   private matchToken(tokens: Token[], i: number): ScreenWord | null {
     const t = tokens[i]!;
+    // A Dutch compound is named by its last part: an "inschrijvingsattest" is an attest (plural too).
+    const w = t.folded;
+    if (w.length >= 9) {
+      for (const cut of [0, 1, 2]) {
+        for (const e of this.heads.get(w.slice(-3 - cut, w.length - cut)) ?? []) {
+          const at = w.length - cut - e.word.length;
+          if (at < 4 || !w.startsWith(e.word, at)) continue;
+          if (cut === 0 || /^(s|en|n|e|es)$/.test(w.slice(at + e.word.length))) return e;
+        }
+      }
+    }
     for (const e of this.entries) {
       if (e.multi) {
         if (e.multi.every((w, k) => tokens[i + k]?.folded === w)) return e;

@@ -1,4 +1,5 @@
 import type { Config, Slot } from '../config/schema.ts';
+import { MessageReader } from '../text/message.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, Slots } from '../types.ts';
 import { AcademyMatcher, ScreenMatcher, SiteMatcher } from './directory.ts';
@@ -32,15 +33,19 @@ export function buildExtractor(config: Config): Extractor {
   const students =
     dirs.student_cues.length > 0 ? new StudentMatcher(dirs.student_cues, dirs.staff_titles, vocabulary) : null;
 
+  const reader = new MessageReader(config.classifier);
+
   function extract(text: string): Slots {
     const slots: Slots = {};
+    // The sender's own name signs the message: a student is named in the body, never in the signature.
+    const { body } = reader.split(text);
     const academy = academies?.find(text);
     if (academy) slots.academy = academy;
     const site = sites?.find(text);
     if (site) slots.site_id = site;
     const screen = screens?.find(text);
     if (screen) slots.screen = screen;
-    const student = students?.find(text);
+    const student = students?.find(body);
     if (student) slots.student = student;
     const url = findUrls(text)[0];
     if (url) slots.url = url;

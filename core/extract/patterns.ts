@@ -58,12 +58,24 @@ const QUOTED =
 const ERROR_CUE =
   /\b(krijg|krijgen|kreeg|kregen|melding|foutmelding|foutboodschap|fout|error|errors|erreur|message|boodschap|geeft|geven|gaf|toont|tonen|verschijnt|staat|shows?|showing|says|returns?|returning|displays?|get|gets|getting|got|affiche|indique|dit|j'ai|obtiens|zegt|meldt|zien|zie|ziet|crasht|crashes|plante)\b[^.!?\n]{0,40}$/u;
 
+// Cues that say an error is shown, not only that something is written there ("er staat 'Beste ouder'",
+// "j'ai supprimé « Tarifs »"): a quoted text that does not read like an error needs one of these.
+const STRONG_CUE =
+  /\b(krijg|krijgen|kreeg|kregen|melding|foutmelding|foutboodschap|fout|error|errors|erreur|message|boodschap|geeft|geven|gaf|toont|tonen|verschijnt|shows?|showing|returns?|returning|displays?|get|gets|getting|got|affiche|obtiens|meldt|crasht|crashes|plante)\b[^.!?\n]{0,40}$/u;
+
+// "par erreur", "per ongeluk", "by mistake": how something was done, not an error shown.
+const NOT_A_CUE = /\b(par erreur|per ongeluk|per vergissing|by mistake|in error)\b/giu;
+
 // The text itself reads like an error (so a quoted label like 'receptie' is not taken).
 const ERROR_WORDS =
-  /\b(error|fout|erreur|failed|fails|mislukt|echec|échec|denied|geweigerd|refus[ée]|expired?|verlopen|expir[ée]|ongeldig|invalid|not found|niet gevonden|introuvable|unavailable|onbeschikbaar|indisponible|forbidden|exception|unexpected|onverwacht|inattendu|bestaat al|already exists|existe d[ée]j[àa]|kan niet|cannot|can't|impossible|geblokkeerd|blocked|bloqu[ée]|timeout|time-out|vol|full|niet privé|not private|kon niet|could not|unable|geen gegevens|no data|aucun|code \d+|\b\d{3}\b|0x[0-9a-f]+|e-\d+)/iu;
+  /\b(error|fout|erreur|failed|fails|mislukt|echec|échec|denied|geweigerd|refus[ée]|expired?|verlopen|expir[ée]|ongeldig|invalid|not found|niet gevonden|introuvable|unavailable|onbeschikbaar|indisponible|forbidden|exception|unexpected|onverwacht|inattendu|bestaat al|already exists|existe d[ée]j[àa]|kan niet|cannot|can't|impossible|geblokkeerd|blocked|bloqu[ée]|timeout|time-out|vol(?!\p{L})|full(?!\p{L})|niet privé|not private|kon niet|could not|unable|geen toegang|no access|pas d.acc[eè]s|niet toegestaan|not allowed|non autoris[ée]|niet mogelijk|not possible|geen gegevens|no data|aucun|code \d+|\b\d{3}\b|0x[0-9a-f]+|e-\d+)/iu;
 
 const UNQUOTED_AFTER_COLON =
   /\b(?:foutmelding|melding|error|erreur|fout|message d'erreur|krijg ik|i get|j'ai)\s*:\s*([^\n"“«']{3,160}?)(?=\s*(?:[\n]|\.\s|$|\s\/\s))/iu;
+
+// A status written in lower case, as people type it: "502 bad gateway", "500 error", "erreur 503".
+const STATUS_PLAIN =
+  /\b(?:(?:4\d\d|5\d\d)\s(?:bad gateway|not found|internal server error|service unavailable|gateway time-?out|forbidden|unauthorized|bad request|error|fout|erreur)|(?:erreur|error|fout)\s(?:4\d\d|5\d\d))\b/iu;
 
 const HTTP_STATUS =
   /\b((?:(?:fout|erreur|error|http)\s)?(?:4\d\d|5\d\d)(?:\s?[-–]\s?|\s)(?:[A-Z][\p{L}]+(?:\s[A-Z\p{Ll}][\p{L}]+){0,3})|(?:erreur|error|fout)\s(?:4\d\d|5\d\d)\b)/u;
@@ -75,12 +87,17 @@ export function findErrorMessage(text: string): string | null {
   for (const m of text.matchAll(QUOTED)) {
     const quoted = (m.slice(1).find((g) => g !== undefined) ?? '').trim();
     if (quoted.length < 2) continue;
-    const before = text.slice(Math.max(0, m.index - 60), m.index).toLowerCase();
+    const before = text
+      .slice(Math.max(0, m.index - 60), m.index)
+      .toLowerCase()
+      .replace(NOT_A_CUE, ' ');
+    const strongCue = STRONG_CUE.test(before);
     const cued = ERROR_CUE.test(before) || /:\s*$/.test(before);
     const looksLikeError = ERROR_WORDS.test(quoted);
     const wordCount = quoted.split(/\s+/).length;
     if (looksLikeError && (cued || wordCount >= 2)) return quoted;
-    if (cued && wordCount >= 2 && /^\p{Lu}/u.test(quoted)) return quoted;
+    // A name in quotes after a colon ("samenvoegen: 'Voordracht 1A'") or after "er staat" is no error text.
+    if (strongCue && wordCount >= 2 && /^\p{Lu}/u.test(quoted)) return quoted;
   }
   const colon = UNQUOTED_AFTER_COLON.exec(text);
   if (colon?.[1]) {
@@ -89,7 +106,9 @@ export function findErrorMessage(text: string): string | null {
     const count = value.split(/\s+/).length;
     if (count >= 2 && count <= 12) return value;
   }
+  const plain = STATUS_PLAIN.exec(text);
   const status = HTTP_STATUS.exec(text);
+  if (plain && (!status || plain.index <= status.index)) return plain[0];
   if (status?.[1]) {
     const value = status[1].trim();
     // "502 Bad Gateway", "Fout 500 - Interne serverfout", "erreur 404": the status with its words.

@@ -100,7 +100,10 @@ export class StudentMatcher {
     for (const cue of this.cues) {
       const from = i - cue.length;
       if (from < 0) continue;
-      if (cue.every((w, k) => tokens[from + k]!.folded === w)) return true;
+      if (!cue.every((w, k) => tokens[from + k]!.folded === w)) continue;
+      // "de rechten van Wim Claes", "the account of", "le compte de": a user's name, not a student's.
+      if (cue.length === 1 && this.isStaffTitle(tokens[from - 1])) return false;
+      return true;
     }
     return false;
   }

@@ -127,3 +127,16 @@ describe('details in a message', () => {
     expect(academy().extract('mail naar info@academiemaasgouw.be').email).toBe('info@academiemaasgouw.be');
   });
 });
+
+describe('a word of a site name at the start of a sentence', () => {
+  const site = shippedCore('site');
+  it('is not the site when it only opens the sentence', () => {
+    expect(
+      site.extractor.extract("Mobiliteit en bereikbaarheid wil ik als vast blok onderaan onze pagina's tonen.").site_id,
+    ).toBeUndefined();
+  });
+  it('is the site inside a sentence or announced', () => {
+    expect(site.extractor.extract('Op de Kennisbank staat een verkeerde datum.').site_id).toBe('4120');
+    expect(site.extractor.extract('Dringend: de Kennisbank geeft een fout 500.').site_id).toBe('4120');
+  });
+});

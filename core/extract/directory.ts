@@ -9,6 +9,8 @@ export interface Token {
   folded: string;
   start: number;
   end: number;
+  /** The word opens the text or a sentence (its capital says nothing). */
+  opens: boolean;
 }
 
 /** Tokenise keeping positions and original spelling (needed for capitals, names, quotes). */
@@ -18,7 +20,10 @@ export function tokenize(text: string): Token[] {
     for (const part of m[0].split(/(?<=['’])/u)) {
       const offset = m.index + m[0].indexOf(part);
       const clean = part.replace(/['’]$/u, '');
-      if (clean) out.push({ raw: clean, folded: fold(clean), start: offset, end: offset + clean.length });
+      if (!clean) continue;
+      const before = out.length === 0 ? text.slice(0, offset) : text.slice(out[out.length - 1]!.end, offset);
+      const opens = out.length === 0 || /[.!?:\n]/u.test(before);
+      out.push({ raw: clean, folded: fold(clean), start: offset, end: offset + clean.length, opens });
     }
   }
   return out;
@@ -39,6 +44,12 @@ interface Phrase {
   weight: number;
   /** The first word must be capitalised in the text (town names that are also common words). */
   capital?: boolean;
+  /**
+   * With `capital`: a capital that only opens a sentence does not count ("Mobiliteit en bereikbaarheid
+   * wil ik..." is not the site Portaal Mobiliteit); the word must stand inside a sentence, or after a
+   * word that announces a place.
+   */
+  inside?: boolean;
 }
 
 function phraseOf(text: string, value: string, weight: number, capital = false): Phrase | null {
@@ -51,7 +62,8 @@ function matchAt(tokens: Token[], i: number, phrase: Phrase): boolean {
   for (let k = 0; k < phrase.tokens.length; k++) {
     if (tokens[i + k]!.folded !== phrase.tokens[k]) return false;
   }
-  if (phrase.capital && !/^\p{Lu}/u.test(tokens[i]!.raw)) {
+  const opening = phrase.inside === true && tokens[i]!.opens;
+  if (phrase.capital && (opening || !/^\p{Lu}/u.test(tokens[i]!.raw))) {
     // A town in lower case still counts right after a word that announces a place or an academy.
     const prev = tokens[i - 1]?.folded ?? '';
     return ['academie', 'academy', 'acad', 'uit', 'te', 'from', 'dko', 'secretariaat'].includes(prev);
@@ -183,7 +195,7 @@ export class SiteMatcher {
     // One distinctive, capitalised word of a site's name names it too ("de Kennisbank").
     for (const [w, ids] of owners) {
       if (ids.size === 1 && w.length >= 6 && !SITE_GENERIC.has(w)) {
-        this.phrases.push({ tokens: [w], value: [...ids][0]!, weight: 1, capital: true });
+        this.phrases.push({ tokens: [w], value: [...ids][0]!, weight: 1, capital: true, inside: true });
       }
     }
     // Longest path first, so /particulieren beats the bare host.

@@ -8,6 +8,7 @@ import { PROFILE_DIR } from '../adapters/config/load.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import type { TicketDraft } from '../core/types.ts';
 import { tempDir } from './helpers.ts';
+import { ticketDraft } from './tickets/fixtures.ts';
 
 // The first hour of an admin with the `triage` command: the terminal chat, the ticket commands,
 // `config check`, `eval --help` and `serve` on a busy port, each as a separate process.
@@ -151,25 +152,14 @@ describe('triage chat in the terminal', () => {
 });
 
 function draft(over: Partial<TicketDraft>): TicketDraft {
-  return {
-    idempotencyKey: `k-${Math.random()}`,
+  return ticketDraft({
     conversation: 'c',
     requester: { id: 'U1', name: 'Lien Baert', email: 'lien.baert@klankkast.example' },
-    label: 'incident',
     title: '[AKK] Leerlingen: foutmelding bij opslaan',
-    description: 'Foutmelding bij opslaan',
     slots: { academy: 'AKK', screen: 'leerlingen' },
-    attachments: [],
-    lang: 'nl',
-    urgent: false,
-    priority: 'normal',
-    multiSubject: false,
-    missing: [],
-    handoff: false,
     transcript: [{ from: 'user', text: 'Foutmelding bij opslaan', at: '2026-11-24T09:00:00.000Z' }],
-    createdAt: '2026-11-24T09:00:00.000Z',
     ...over,
-  };
+  });
 }
 
 describe('triage tickets', () => {

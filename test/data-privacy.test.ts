@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../adapters/files/atomic.ts';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import { tempDir } from './helpers.ts';
+import { ticketDraft } from './tickets/fixtures.ts';
 
 // What the bot writes under TRIAGE_DATA_DIR holds student names, e-mail addresses and transcripts:
 // the folder and every folder in it 0700, every file 0600, whatever the umask of the shell.
@@ -39,24 +40,15 @@ describe('the data folder is private', () => {
       await writeFileAtomic(join(dir, 'atomic.json'), '{}');
       await new FileBlobStore(dir).put(Uint8Array.from([1, 2, 3]));
       const store = new LocalTicketStore(dir);
-      const ticket = await store.create({
-        idempotencyKey: 'k1',
-        conversation: 'c1',
-        requester: { id: 'u1', name: 'Lien Baert', email: 'lien@example.org' },
-        label: 'incident',
-        title: 'Mila Jacobs: fout',
-        description: 'Mila Jacobs: fout',
-        slots: { student: 'Mila Jacobs' },
-        attachments: [],
-        lang: 'nl',
-        urgent: false,
-        priority: 'normal',
-        multiSubject: false,
-        missing: [],
-        handoff: false,
-        transcript: [],
-        createdAt: new Date().toISOString(),
-      });
+      const ticket = await store.create(
+        ticketDraft({
+          idempotencyKey: 'k1',
+          title: 'Mila Jacobs: fout',
+          description: 'Mila Jacobs: fout',
+          slots: { student: 'Mila Jacobs' },
+          createdAt: new Date().toISOString(),
+        }),
+      );
       await store.addNote(ticket.id, {
         at: new Date().toISOString(),
         author: { id: 'a1' },

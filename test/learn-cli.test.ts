@@ -6,6 +6,7 @@ import { FileLearnedStore } from '../adapters/learn/store.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import type { TicketDraft } from '../core/types.ts';
 import { tempDir } from './helpers.ts';
+import { ticketDraft } from './tickets/fixtures.ts';
 
 function run(args: string[], dataDir: string, input = '') {
   return spawnSync(process.execPath, ['bin/triage.js', ...args], {
@@ -109,25 +110,15 @@ describe('triage learn and tickets relabel, on the data folder', () => {
 
 function draft(): TicketDraft {
   const at = '2026-03-02T09:00:00Z';
-  return {
+  return ticketDraft({
     idempotencyKey: 'relabel-1',
-    conversation: 'c1',
     requester: { id: 'u1', name: 'Greet Hermans', email: 'greet.hermans@academie-test.be' },
-    label: 'incident',
     title: 'Storing: printer',
     description: 'Onze printer geeft papierstoring',
-    slots: {},
-    attachments: [],
-    lang: 'nl',
-    urgent: false,
-    priority: 'normal',
-    multiSubject: false,
-    missing: [],
-    handoff: false,
     transcript: [
       { from: 'user', text: 'Onze printer van Greet Hermans geeft papierstoring, bel 0478 12 34 56', at },
       { from: 'bot', text: 'Welke academie?', at },
     ],
     createdAt: at,
-  };
+  });
 }

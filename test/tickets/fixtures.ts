@@ -59,6 +59,29 @@ export function withTickets(raw: unknown, base: Config = (academy ??= loadConfig
   return { ...base, tickets: configSchema.shape.tickets.parse(raw) };
 }
 
+/** A plain draft as the core files one (no files), with what a test needs changed. */
+export function ticketDraft(over: Partial<TicketDraft> = {}): TicketDraft {
+  return {
+    idempotencyKey: `k-${Math.random()}`,
+    conversation: 'c1',
+    requester: { id: 'u1', name: 'Lien Baert', email: 'lien@example.org' },
+    label: 'incident',
+    title: 'Foutmelding bij opslaan',
+    description: 'Foutmelding bij opslaan',
+    slots: {},
+    attachments: [],
+    lang: 'nl',
+    urgent: false,
+    priority: 'normal',
+    multiSubject: false,
+    missing: [],
+    handoff: false,
+    transcript: [],
+    createdAt: '2026-11-24T09:00:00.000Z',
+    ...over,
+  };
+}
+
 /** A draft like the core files, with a stored screenshot. */
 export async function draftFor(
   blobs: FileBlobStore,

@@ -356,9 +356,10 @@ export function createCore(
       handOff(t, text, attachments, input, 'asked');
       return true;
     }
-    const acknowledges = kit.thanks(text) || kit.yesNo(text) !== null || kit.declines(text);
+    const thanked = kit.thanks(text);
+    const acknowledges = thanked || kit.yesNo(text) !== null || kit.declines(text);
     if (idle && attachments.length === 0 && acknowledges && words(fold(text)).length <= 4) {
-      t.reply(say(config, t.lang, 'thanks_reply'));
+      t.reply(say(config, t.lang, thanked ? 'thanks_reply' : 'acknowledged'));
       t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
       return true;
     }
@@ -865,9 +866,9 @@ export function createCore(
   function notUnderstood(t: TurnBuilder, request: RequestState, slot: Slot, text: string, found: Slots): void {
     const rule = rulesFor(request).find((r) => r.slot === slot);
     if (slot === 'screenshot' && rule?.alternatives.includes('error_message') && !request.slots.error_message) {
-      const error = extractor.answer('error_message', text, []);
-      if (error) {
-        found.error_message = error;
+      const error = hearDetail('error_message', text, [], { extractor, kit });
+      if (error.kind === 'value') {
+        found.error_message = error.value;
         return;
       }
     }

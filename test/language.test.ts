@@ -248,3 +248,18 @@ describe('thanks for something, and a call back', () => {
     expect(kit.asksForPerson('De terugbelfunctie in de module oudercontact werkt niet')).toBe(false);
   });
 });
+
+describe('answers that are plainly something else', () => {
+  it('"merci" or "bonjour" is never a name, a student or an error text', () => {
+    expect(hearDetail('student', 'merci', [], deps)).toEqual({ kind: 'unclear' });
+    expect(hearDetail('name', 'Bonjour', [], deps)).toEqual({ kind: 'unclear' });
+    expect(hearDetail('error_message', 'merci beaucoup', [], deps)).toEqual({ kind: 'unclear' });
+  });
+  it('an e-mail address at the error question is not the error text, a message with one is', () => {
+    expect(hearDetail('error_message', 'tom@klimaat.example.be', [], deps)).toEqual({ kind: 'unclear' });
+    expect(hearDetail('error_message', 'Adres tom@x.be ongeldig', [], deps)).toEqual({
+      kind: 'value',
+      value: 'Adres tom@x.be ongeldig',
+    });
+  });
+});

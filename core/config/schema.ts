@@ -138,6 +138,7 @@ const hours = z
   .strict();
 
 const MESSAGE_KEYS = [
+  'acknowledged',
   'nothing_to_file',
   'named_agent_go_on',
   'thanks_reply',

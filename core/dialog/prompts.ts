@@ -28,8 +28,25 @@ export function hearDetail(
   const trimmed = text.trim();
   // A refusal is the whole answer ("weet ik niet", "n.v.t."); a value beside a "nee" is still a value.
   if (!trimmed || deps.kit.declines(trimmed)) return { kind: 'declined' };
+  // "Merci", "bonjour" are never a name, an error text or a description.
+  if (deps.kit.thanks(trimmed) || deps.kit.greetingOnly(trimmed)) return { kind: 'unclear' };
+  // Free text is the answer unless it is plainly another detail (an e-mail address at the error question).
+  if (FREE_TEXT.has(slot) && slot !== 'description' && isOtherDetail(slot, trimmed, deps.extractor)) {
+    return { kind: 'unclear' };
+  }
   const value = deps.extractor.answer(slot, trimmed, attachments);
   return value === null ? { kind: 'unclear' } : { kind: 'value', value };
+}
+
+/** Details taken as free text; the others are recognised by their directory or pattern. */
+const FREE_TEXT: ReadonlySet<Slot> = new Set(['error_message', 'name', 'description']);
+
+/** Whether the answer is nothing but a detail of another kind: an e-mail address, a URL, a phone number. */
+function isOtherDetail(slot: Slot, text: string, extractor: Extractor): boolean {
+  const found = extractor.extract(text);
+  const other = [found.email, found.url, found.phone].find((v) => v !== undefined && slot !== 'name');
+  if (other === undefined) return false;
+  return text.replace(other, '').replace(/[\s.,;:!?()-]+/g, '').length < 4;
 }
 
 /** Whether an unrecognised answer reads as more of the story (several words) rather than a short try. */

@@ -835,6 +835,15 @@ export function createCore(
     }
     // Several details in one answer: take every new one the answer holds.
     const found = onlyNew(request.slots, extractor.extract(text));
+    if ((slot === 'screenshot' || slot === 'error_message') && attachments.length === 0 && kit.noError(text)) {
+      // No error message to give: neither the screenshot of one nor its text; the rest is more story.
+      request.absent = ['screenshot', 'error_message'];
+      if (tellsMore(text, config.conversation.min_description_words)) request.extra.push(text);
+      Object.assign(request.slots, found);
+      t.set({ request });
+      proceed(t);
+      return;
+    }
     if (slot) {
       const heard = hearDetail(slot, text, attachments, { extractor, kit });
       if (heard.kind === 'value') {
@@ -961,6 +970,7 @@ export function createCore(
     for (const rule of rulesFor(request)) {
       if (rule.when_screen && !(request.slots.screen && rule.when_screen.includes(request.slots.screen))) continue;
       if (known(rule.slot) || rule.alternatives.some(known)) continue;
+      if (request.absent?.includes(rule.slot)) continue;
       if (request.skipped.includes(rule.slot)) {
         // No screenshot: the error text instead, asked once.
         const instead = rule.alternatives.find((alt) => !request.skipped.includes(alt) && !request.asked[alt]);

@@ -193,6 +193,8 @@ export interface RequestState {
   given?: Partial<Record<Slot, string>>;
   /** Slot -> how many times asked. */
   asked: Partial<Record<Slot, number>>;
+  /** Details that do not exist for this request ("there is no error message"): neither asked nor missing. */
+  absent?: Slot[];
   /** Details the person could not give (answered "I don't know" or not at all). */
   skipped: Slot[];
   /** A long list of questions filed as one ticket (with the advice to e-mail lists). */

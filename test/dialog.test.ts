@@ -346,3 +346,33 @@ describe('"is it fixed yet?" before any new ticket', () => {
     expect(await chat.tickets.list()).toHaveLength(0);
   });
 });
+
+describe('"there is no error message"', () => {
+  it('is neither a screenshot to ask for nor an error text, and not a missing detail', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user(
+        "Le formulaire de contact du site 1178 n'envoie plus rien depuis hier, sur https://socialezekerheid.example.be/fr/contact",
+      )
+      .bot({ awaiting: 'screenshot' });
+    let r = await chat.user("aucun message d'erreur, le formulaire dit juste merci").bot({ awaiting: 'name' });
+    r = await chat.user('Claire Dubois').bot({ awaiting: 'email' });
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) {
+      r = await chat.user(r.awaiting === 'email' ? 'claire.dubois@sz.example.be' : 'sans objet').bot({});
+    }
+    expect(r.status).toBe('filed');
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+    expect(r.ticket?.missing).toEqual([]);
+    expect(r.ticket?.slots.name).toBe('Claire Dubois');
+  });
+
+  it('an e-mail address typed at the name question is the e-mail, not the name', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('Hoe plan ik een nieuwsbericht in voor volgende week? site 2290').bot({});
+    await chat.user('nee').bot({ awaiting: 'name' });
+    // The address is kept as the e-mail (not asked again later), and the name is still asked.
+    await chat.user('jan.peeters@justitie.example.be').bot({ awaiting: 'name' });
+    const r = await chat.user('Jan Peeters').bot({ status: 'filed' });
+    expect(r.ticket?.slots).toMatchObject({ name: 'Jan Peeters', email: 'jan.peeters@justitie.example.be' });
+  });
+});

@@ -68,6 +68,8 @@ export interface LanguageKit {
   yesNo(text: string): YesNo | null;
   /** "Weet ik niet", "heb ik niet", "liever niet", "je n'en ai pas", "nope": the detail cannot be given. */
   declines(text: string): boolean;
+  /** The answer says there is no error message ("geen foutmelding, het toont gewoon twee keer..."). */
+  noError(text: string): boolean;
   /** The whole message is thanks or an acknowledgement ("Dank u wel!", "ok", "merci, top"). */
   thanks(text: string): boolean;
   /** The whole message is a greeting ("Goedemorgen", "bonjour !"). */
@@ -104,6 +106,7 @@ export function buildLanguage(config: Config): LanguageKit {
   });
   const thanks = compile(a.thanks);
   const thanksFor = compile(a.thanks_for);
+  const noError = compile(a.no_error);
   const greetings = compile(a.greetings);
   const signoffs = compile(a.signoffs);
   const courtesy = [...thanks, ...greetings, ...signoffs];
@@ -245,6 +248,13 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo,
     declines,
+    noError: (text) => {
+      const tokens = tokenize(text);
+      // At the start, after at most a "nee" or "non": "Nee, geen foutmelding; het blijft gewoon laden".
+      return noError.some(
+        (p) => startsAt(tokens, p, 0) || (no.some((n) => startsAt(tokens, n, 0)) && startsAt(tokens, p, 1)),
+      );
+    },
     thanks: (text) => onlyCourtesy(text, [...thanks, ...signoffs]) || thanksForSomething(text),
     greetingOnly: (text) => onlyCourtesy(text, greetings),
     withoutCourtesies,

@@ -44,7 +44,7 @@ const FREE_TEXT: ReadonlySet<Slot> = new Set(['error_message', 'name', 'descript
 /** Whether the answer is nothing but a detail of another kind: an e-mail address, a URL, a phone number. */
 function isOtherDetail(slot: Slot, text: string, extractor: Extractor): boolean {
   const found = extractor.extract(text);
-  const other = [found.email, found.url, found.phone].find((v) => v !== undefined && slot !== 'name');
+  const other = [found.email, found.url, found.phone].find((v) => v !== undefined);
   if (other === undefined) return false;
   return text.replace(other, '').replace(/[\s.,;:!?()-]+/g, '').length < 4;
 }

@@ -31,7 +31,7 @@ export function hearDetail(
   // "Merci", "bonjour" are never a name, an error text or a description.
   if (deps.kit.thanks(trimmed) || deps.kit.greetingOnly(trimmed)) return { kind: 'unclear' };
   // Free text is the answer unless it is plainly another detail (an e-mail address at the error question).
-  if (FREE_TEXT.has(slot) && slot !== 'description' && isOtherDetail(slot, trimmed, deps.extractor)) {
+  if (FREE_TEXT.has(slot) && slot !== 'description' && isOtherDetail(trimmed, deps.extractor)) {
     return { kind: 'unclear' };
   }
   const value = deps.extractor.answer(slot, trimmed, attachments);
@@ -42,7 +42,7 @@ export function hearDetail(
 const FREE_TEXT: ReadonlySet<Slot> = new Set(['error_message', 'name', 'description']);
 
 /** Whether the answer is nothing but a detail of another kind: an e-mail address, a URL, a phone number. */
-function isOtherDetail(slot: Slot, text: string, extractor: Extractor): boolean {
+function isOtherDetail(text: string, extractor: Extractor): boolean {
   const found = extractor.extract(text);
   const other = [found.email, found.url, found.phone].find((v) => v !== undefined);
   if (other === undefined) return false;

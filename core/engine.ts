@@ -345,6 +345,12 @@ export function createCore(
       return true;
     }
     if (input.choice) return false;
+    // "??" or "..." between requests: what can the bot do for them.
+    if (idle && attachments.length === 0 && !/[\p{L}\p{N}]/u.test(text)) {
+      t.reply(say(config, t.lang, 'empty'));
+      t.status = 'done';
+      return true;
+    }
     if ((idle || t.state.phase === 'opening') && askedProgress(t, text, attachments, input)) return true;
     if (lookUpStatus(t, text, idle)) return true;
     const named = kit.namedColleague(text);

@@ -263,3 +263,19 @@ describe('answers that are plainly something else', () => {
     });
   });
 });
+
+describe('the student question', () => {
+  it('a screen or academy typed there is not a student', () => {
+    expect(hearDetail('student', 'facturatie', [], deps)).toEqual({ kind: 'unclear' });
+    expect(hearDetail('student', 'attendance', [], deps)).toEqual({ kind: 'unclear' });
+  });
+  it('"all of them" is not one student: no detail to give', () => {
+    expect(hearDetail('student', 'geen specifieke leerling, het zijn ze allemaal', [], deps)).toEqual({
+      kind: 'declined',
+    });
+    expect(hearDetail('student', 'all of them, not one student', [], deps)).toEqual({ kind: 'declined' });
+  });
+  it('a name in lower case is still a name', () => {
+    expect(hearDetail('student', 'mila jacobs', [], deps)).toEqual({ kind: 'value', value: 'mila jacobs' });
+  });
+});

@@ -166,7 +166,11 @@ export class StudentMatcher {
       if (end > 0) return text.slice(tokens[i]!.start, tokens[end - 1]!.end);
     }
     const trimmed = text.trim().replace(/[.!]+$/, '');
-    if (trimmed && trimmed.split(/\s+/).length <= 5 && /\p{L}/u.test(trimmed)) return trimmed;
-    return null;
+    if (!trimmed || trimmed.split(/\s+/).length > 5 || !/\p{L}/u.test(trimmed)) return null;
+    // A screen or an academy typed at the student question ("facturatie", "attendance") is not a name.
+    const named = tokens.some(
+      (t) => !this.vocabulary.has(t.folded) && !NOT_NAMES.has(t.folded) && !FUNCTION_WORD_SET.has(t.folded),
+    );
+    return named ? trimmed : null;
   }
 }

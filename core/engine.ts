@@ -880,7 +880,13 @@ export function createCore(
    */
   function notUnderstood(t: TurnBuilder, request: RequestState, slot: Slot, text: string, found: Slots): void {
     const rule = rulesFor(request).find((r) => r.slot === slot);
-    if (slot === 'screenshot' && rule?.alternatives.includes('error_message') && !request.slots.error_message) {
+    const typedError = !kit.mentionsScreenshot(text);
+    if (
+      slot === 'screenshot' &&
+      typedError &&
+      rule?.alternatives.includes('error_message') &&
+      !request.slots.error_message
+    ) {
       const error = hearDetail('error_message', text, [], { extractor, kit });
       if (error.kind === 'value') {
         found.error_message = error.value;

@@ -376,3 +376,25 @@ describe('"there is no error message"', () => {
     expect(r.ticket?.slots).toMatchObject({ name: 'Jan Peeters', email: 'jan.peeters@justitie.example.be' });
   });
 });
+
+describe('answers that end or postpone', () => {
+  it('"laat maar, het werkt weer" in the middle of a request cancels it, nothing filed', async () => {
+    const chat = transcript();
+    await chat.user('De inschrijvingsmodule geeft een witte pagina bij het opslaan van een nieuwe leerling').bot({
+      awaiting: 'academy',
+    });
+    await chat.user('laat maar, het werkt weer').bot({ status: 'done' });
+    expect(await chat.tickets.list()).toHaveLength(0);
+  });
+
+  it('"ik stuur zo een screenshot" at the screenshot question is no error text', async () => {
+    const chat = transcript();
+    await chat.user('Rapporten!!! Niemand kan ze openen, morgen oudercontact. AKW').bot({ awaiting: 'student' });
+    await chat.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    const r = await chat.user('ik stuur zo een screenshot').bot({ awaiting: 'screenshot' });
+    expect(r.ticket).toBeNull();
+    const filed = await chat.user('hier is hij', screenshot).bot({ status: 'filed' });
+    expect(filed.ticket?.slots.error_message).toBeUndefined();
+    expect(filed.ticket?.attachments).toHaveLength(1);
+  });
+});

@@ -279,3 +279,19 @@ describe('the student question', () => {
     expect(hearDetail('student', 'mila jacobs', [], deps)).toEqual({ kind: 'value', value: 'mila jacobs' });
   });
 });
+
+describe('cancel', () => {
+  it.each(['laat maar, het werkt weer', 'stop', 'ça remarche, merci', 'never mind, it works again'])(
+    '%j cancels',
+    (text) => {
+      expect(kit.cancels(text)).toBe(true);
+    },
+  );
+  it.each([
+    'het werkt weer niet',
+    'stop met die vragen, de rapporten zijn leeg',
+    'it works again on one pc but not on the others',
+  ])('%j does not cancel', (text) => {
+    expect(kit.cancels(text)).toBe(false);
+  });
+});

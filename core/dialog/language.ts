@@ -68,6 +68,8 @@ export interface LanguageKit {
   yesNo(text: string): YesNo | null;
   /** "Weet ik niet", "heb ik niet", "liever niet", "je n'en ai pas", "nope": the detail cannot be given. */
   declines(text: string): boolean;
+  /** The answer speaks of a screenshot ("ik stuur zo een screenshot"). */
+  mentionsScreenshot(text: string): boolean;
   /** The answer says there is no error message ("geen foutmelding, het toont gewoon twee keer..."). */
   noError(text: string): boolean;
   /** The whole message is thanks or an acknowledgement ("Dank u wel!", "ok", "merci, top"). */
@@ -107,6 +109,7 @@ export function buildLanguage(config: Config): LanguageKit {
   const thanks = compile(a.thanks);
   const thanksFor = compile(a.thanks_for);
   const noError = compile(a.no_error);
+  const screenshotWords = compile(a.screenshot_words);
   const greetings = compile(a.greetings);
   const signoffs = compile(a.signoffs);
   const courtesy = [...thanks, ...greetings, ...signoffs];
@@ -248,6 +251,10 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo,
     declines,
+    mentionsScreenshot: (text) => {
+      const tokens = tokenize(text);
+      return screenshotWords.some((p) => indexOf(tokens, p) >= 0);
+    },
     noError: (text) => {
       const tokens = tokenize(text);
       // At the start, after at most a "nee" or "non": "Nee, geen foutmelding; het blijft gewoon laden".

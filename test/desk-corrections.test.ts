@@ -1,10 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileLearnedStore } from '../adapters/learn/store.ts';
+import { memoryOutbox } from '../adapters/tickets/outbox/outbox.ts';
+import { DeliveryWorker } from '../adapters/tickets/outbox/worker.ts';
+import { deskCorrections } from '../bots/server/corrections.ts';
+import type { TicketDraft } from '../core/types.ts';
 import { type DeskBots, deskBots, PIET, TEAMS_DESK, teamsShown } from './desks/harness.ts';
 import { OPEN_HOURS } from './helpers.ts';
 import { type SlackBot, shown, slackBot } from './slack/harness.ts';
 import { directMessage } from './slack/requests.ts';
 import { cardSubmit, JAN, PERSONAL, personalMessage } from './teams/requests.ts';
+import { webhookFixture, withTickets } from './tickets/fixtures.ts';
 
 // An agent corrects a ticket's kind on the desk card (Slack and Teams, through the real protocols):
 // the correction is learned (scrubbed, waiting for approval), noted on the local ticket, and the card
@@ -159,4 +165,59 @@ describe('correcting the kind on the Teams desk card', () => {
     expect(now()).toMatch(/"title":"Soort","value":"Wijziging"/);
     expect(bot.teams.sent({ conversation: PERSONAL }).map(teamsShown).join('\n')).not.toMatch(/Wijziging|kind/);
   }, 60_000);
+});
+
+describe('a correction for a ticket in another ticket system', () => {
+  it('finds the draft in the outbox (the person’s first message, scrubbed) and notes nothing', async () => {
+    const fx = await webhookFixture();
+    try {
+      const outbox = memoryOutbox();
+      const worker = new DeliveryWorker(outbox, fx.sink, {});
+      const at = '2026-03-02T09:00:00Z';
+      const draft: TicketDraft = {
+        idempotencyKey: 'desk-correction-1',
+        conversation: 'slack:D1',
+        requester: { id: 'u1', name: 'Greet Hermans', email: 'greet.hermans@academie-test.be' },
+        label: 'incident',
+        title: 'Storing: printer',
+        description: 'De printer geeft papierstoring',
+        slots: {},
+        attachments: [],
+        lang: 'nl',
+        urgent: false,
+        priority: 'normal',
+        multiSubject: false,
+        missing: [],
+        handoff: true,
+        transcript: [
+          { from: 'user', text: 'De printer van Greet Hermans geeft papierstoring bij het afdrukken, bel 0478 12 34 56', at },
+          { from: 'bot', text: 'Welke academie?', at },
+        ],
+        createdAt: at,
+      };
+      const { entry } = await outbox.put(draft, fx.sink.name, Date.now());
+      const delivered = await worker.attempt(entry.key);
+      const ticket = delivered?.ticket?.id;
+      expect(ticket).toMatch(/^WH-/);
+
+      const corrections = deskCorrections(withTickets({}), {
+        dataDir: fx.dataDir,
+        sink: fx.sink,
+        outbox,
+        clock: () => new Date(at),
+      });
+      const kind = { label: 'out_of_scope' as const, oos_reason: 'hardware' as const };
+      const done = await corrections.correct({ ticket: ticket!, kind, by: { id: 'UJAN' }, channel: 'slack' });
+      expect(done).toMatchObject({ from: 'incident', to: 'out_of_scope/hardware' });
+      const [example, ...more] = await new FileLearnedStore(fx.dataDir).list();
+      expect(more).toEqual([]);
+      expect(example).toMatchObject({ ...kind, source: 'correction:slack', ref: ticket, status: 'pending' });
+      expect(example!.text).toContain('bij het afdrukken');
+      expect(example!.text).not.toMatch(/Greet|Hermans|0478/);
+      // A number no system gave: nothing learned.
+      expect(await corrections.correct({ ticket: 'WH-404', kind, by: { id: 'UJAN' }, channel: 'slack' })).toBeNull();
+    } finally {
+      await fx.close();
+    }
+  });
 });

@@ -16,6 +16,7 @@ export function deskCorrections(
   config: Config,
   deps: { dataDir: string; sink: TicketSink; outbox: Outbox; clock: () => Date },
 ): DeskCorrections {
+  // The local store takes notes and has every ticket's draft; other systems' drafts are in the outbox.
   const local = deps.sink instanceof LocalTicketStore ? deps.sink : null;
   const draftOf = async (ticket: string): Promise<TicketDraft | undefined> => {
     const stored = local ? await local.get(ticket).catch(() => null) : null;

@@ -190,7 +190,11 @@ describe('a correction for a ticket in another ticket system', () => {
         missing: [],
         handoff: true,
         transcript: [
-          { from: 'user', text: 'De printer van Greet Hermans geeft papierstoring bij het afdrukken, bel 0478 12 34 56', at },
+          {
+            from: 'user',
+            text: 'De printer van Greet Hermans geeft papierstoring bij het afdrukken, bel 0478 12 34 56',
+            at,
+          },
           { from: 'bot', text: 'Welke academie?', at },
         ],
         createdAt: at,

@@ -102,7 +102,11 @@ describe('the desk card', () => {
       text: 'Afgerond door Jan',
       actions: [],
     });
-    expect(ended.filter((b) => b.type === 'actions')).toEqual([]);
+    // No workflow buttons once ended; only the kind menu stays (a kind can be corrected after the end).
+    expect(ended.filter((b) => b.type === 'actions').map((b) => (b as { block_id?: string }).block_id)).toEqual([
+      'desk_kind_menu',
+    ]);
+    expect(JSON.stringify(ended)).not.toMatch(/desk_(claim|resolve|return)/);
     expect(JSON.stringify(ended)).not.toContain('Genomen door Jan');
     expect(ended).toHaveLength(card.blocks.length);
   });

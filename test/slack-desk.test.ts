@@ -109,7 +109,8 @@ describe('the agent desk in Slack', () => {
     expect(toSofie(bot).at(-1)).toMatch(/afgerond/);
     const resolved = shown(cards(bot)[0]);
     expect(resolved).toContain('Afgerond door Jan Claes');
-    expect(resolved).not.toContain('"type":"actions"');
+    expect(resolved).not.toMatch(/desk_(claim|resolve|return)/);
+    expect(resolved).toContain('"action_id":"desk_kind"');
 
     // The bot is back: the next message is triaged, not relayed.
     const relayed = thread(bot, card).length;

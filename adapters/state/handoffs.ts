@@ -21,6 +21,8 @@ export interface Handoff {
   ended?: { how: 'resolved' | 'returned'; by: Person; at: string };
   /** The card as posted, for a desk whose platform does not send it back with a click (Teams redraws it). */
   view?: unknown;
+  /** The ticket's kind as the desk shows it (`incident`, `out_of_scope/hardware`), after an agent's correction. */
+  kind?: string;
 }
 
 /** How long a handoff is remembered after its last change (a late click still finds it). */

@@ -16,6 +16,7 @@ import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
 import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
+import { deskCorrections } from './corrections.ts';
 import { DeferredChannel } from './deferred.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
 
@@ -150,6 +151,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     return say(core.config, lang, isStoreError(error) ? 'not_saved' : 'turn_failed');
   };
 
+  // An agent's correction of a ticket's kind on a desk card: learned, and noted on a local ticket.
+  const corrections = deskCorrections(core.config, { dataDir, sink: ticketing.sink, outbox: state.outbox, clock });
   const channels: Channel[] = [];
   const desks: Partial<Record<DeskName, AgentDesk>> = {};
   let outsideCallers = false;
@@ -168,7 +171,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs,
       log,
       turnFailed,
-      desk: { host: service, book: handoffs, config: core.config, clock },
+      desk: { host: service, book: handoffs, config: core.config, clock, corrections },
       observer: metrics,
       ...(options.env.MAX_WAITING_TURNS ? { maxWaitingTurns: Number(options.env.MAX_WAITING_TURNS) } : {}),
     });
@@ -220,7 +223,16 @@ export async function serve(options: ServeOptions): Promise<Serving> {
           turnFailed,
         },
         ...(deskSettings.desk
-          ? { desk: { settings: deskSettings.desk, host: service, book: handoffs, config: core.config, clock } }
+          ? {
+              desk: {
+                settings: deskSettings.desk,
+                host: service,
+                book: handoffs,
+                config: core.config,
+                clock,
+                corrections,
+              },
+            }
           : {}),
         ...options.teams,
       });

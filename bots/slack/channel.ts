@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
+import type { DeskCorrections } from '../../adapters/learn/corrections.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Inbox } from '../../adapters/state/inbox.ts';
@@ -55,7 +56,7 @@ export interface SlackDeps {
   /** The configured apology when a turn fails (given why: not saved, or else), in the conversation's language. */
   turnFailed?: (conversation: string, error?: unknown) => Promise<string>;
   /** What the agent desk needs (used when `SLACK_DESK_CHANNEL` names the desk channel). */
-  desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date };
+  desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date; corrections?: DeskCorrections };
   /** Told whether each delivery was handled or recognised as a copy (metrics). */
   observer?: DeliveryObserver;
   /** Largest request body read (default {@link MAX_BODY_BYTES}): larger gets 413. */
@@ -201,6 +202,7 @@ export class SlackChannel implements Channel {
             person: (id) => this.person(id),
             log: this.log,
             ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
+            ...(deps.desk.corrections ? { corrections: deps.desk.corrections } : {}),
           })
         : null;
     this.listen();

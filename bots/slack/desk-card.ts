@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { deskKinds, kindText } from '../../adapters/learn/corrections.ts';
 import type { Config, Lang, Slot } from '../../core/config/schema.ts';
 import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, TicketDraft } from '../../core/types.ts';
@@ -7,11 +8,16 @@ import { clip, escapeMrkdwn, mrkdwnChunks, mrkdwnLink } from './text.ts';
 
 type Block = types.KnownBlock;
 
-/** The desk card's buttons: claim, then resolve or give the conversation back to the bot. */
-export const DESK_ACTION = /^desk_(claim|resolve|return)$/;
+/** The desk card's buttons (claim, then resolve or give the conversation back to the bot) and its kind menu. */
+export const DESK_ACTION = /^desk_(claim|resolve|return|kind)$/;
 export type DeskAction = 'claim' | 'resolve' | 'return';
 const ACTIONS_BLOCK = 'desk_actions';
 const STATUS_BLOCK = 'desk_status';
+/** The menu that corrects the ticket's kind (`desk_kind`), and the line that says who corrected it. */
+export const KIND_ACTION = 'desk_kind';
+const KIND_BLOCK = 'desk_kind_menu';
+const KIND_NOTE_BLOCK = 'desk_kind_note';
+const KIND_FIELD_BLOCK = 'desk_fields';
 
 // Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks).
 const SECTION_TEXT = 3000;
@@ -75,6 +81,7 @@ export function deskCard(input: CardInput): { card: SlackMessage; thread: SlackM
   for (let i = 0; i < rows.length; i += FIELDS_PER_SECTION) {
     blocks.push({
       type: 'section',
+      ...(i === 0 ? { block_id: KIND_FIELD_BLOCK } : {}),
       fields: rows.slice(i, i + FIELDS_PER_SECTION).map((row) => ({
         type: 'mrkdwn' as const,
         text: clip(`*${escapeMrkdwn(row.label)}*\n${row.raw ? row.value : escapeMrkdwn(row.value)}`, FIELD_TEXT),
@@ -107,7 +114,7 @@ export function deskCard(input: CardInput): { card: SlackMessage; thread: SlackM
       });
     }
   }
-  blocks.push(buttons(config, lang, input.ticket, ['claim']));
+  blocks.push(kindMenu(config, lang), buttons(config, lang, input.ticket, ['claim']));
   const text = clip(`${t('desk_card', { requester, ticket: input.ticket })} ${draft.title}`, MESSAGE_TEXT);
   return { card: { text, blocks }, thread };
 }
@@ -131,6 +138,59 @@ export function cardWithStatus(
   ];
   if (status.actions.length > 0) out.push(buttons(status.config, status.lang, status.ticket, status.actions));
   return out;
+}
+
+/**
+ * The card once an agent corrected the ticket's kind: the Kind field shows the new kind, and a line
+ * under the menu says who corrected it, from what to what. Works on the blocks Slack sends back.
+ */
+export function cardWithKind(
+  blocks: unknown[],
+  change: { config: Config; lang: Lang; kind: string; note: string },
+): Block[] {
+  const label = `*${escapeMrkdwn(say(change.config, change.lang, 'desk_kind'))}*\n`;
+  const value = escapeMrkdwn(kindText(change.config, change.lang, change.kind));
+  const out: Block[] = [];
+  for (const block of blocks as Block[]) {
+    const id = (block as { block_id?: string }).block_id;
+    if (id === KIND_NOTE_BLOCK) continue;
+    if (id === KIND_FIELD_BLOCK && block.type === 'section' && block.fields) {
+      out.push({
+        ...block,
+        fields: block.fields.map((f) =>
+          f.text.startsWith(label) ? { ...f, text: clip(`${label}${value}`, FIELD_TEXT) } : f,
+        ),
+      });
+      continue;
+    }
+    out.push(block);
+    if (id === KIND_BLOCK)
+      out.push({
+        type: 'context',
+        block_id: KIND_NOTE_BLOCK,
+        elements: [{ type: 'mrkdwn', text: clip(change.note, 3000) }],
+      });
+  }
+  return out.slice(0, BLOCKS);
+}
+
+/** The menu of kinds an agent corrects the ticket's kind with (its value: `incident`, `out_of_scope/hardware`). */
+function kindMenu(config: Config, lang: Lang): Block {
+  return {
+    type: 'actions',
+    block_id: KIND_BLOCK,
+    elements: [
+      {
+        type: 'static_select',
+        action_id: KIND_ACTION,
+        placeholder: { type: 'plain_text', text: clip(say(config, lang, 'desk_correct_kind'), 150), emoji: false },
+        options: deskKinds(config, lang).map((k) => ({
+          text: { type: 'plain_text' as const, text: clip(k.text, 75), emoji: false },
+          value: k.value,
+        })),
+      },
+    ],
+  };
 }
 
 /** What the person said during the handoff, in the card's thread, marked with the person's name. */

@@ -1,6 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
+import { kindName, parseKind } from '../../adapters/learn/examples.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
@@ -9,7 +11,15 @@ import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, Reply, TicketDraft } from '../../core/types.ts';
 import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened } from '../runtime/service.ts';
-import { cardWithStatus, type DeskAction, deskCard, nameOf, relayMessage } from './desk-card.ts';
+import {
+  cardWithKind,
+  cardWithStatus,
+  type DeskAction,
+  deskCard,
+  KIND_ACTION,
+  nameOf,
+  relayMessage,
+} from './desk-card.ts';
 import { slackError } from './files.ts';
 import { escapeMrkdwn, fromSlack } from './text.ts';
 
@@ -33,13 +43,23 @@ export interface SlackDeskDeps {
   person(id: string): Promise<Person>;
   log: Logger;
   clock?: () => Date;
+  /** Where an agent's correction of a ticket's kind goes (learned, noted on the ticket); none: the menu does nothing. */
+  corrections?: DeskCorrections;
 }
 
 const click = z.looseObject({
   user: z.looseObject({ id: z.string() }),
   channel: z.looseObject({ id: z.string() }).optional(),
   message: z.looseObject({ ts: z.string(), blocks: z.array(z.unknown()).optional() }).optional(),
-  actions: z.array(z.looseObject({ action_id: z.string() })).min(1),
+  actions: z
+    .array(
+      z.looseObject({
+        action_id: z.string(),
+        action_ts: z.string().optional(),
+        selected_option: z.looseObject({ value: z.string() }).optional(),
+      }),
+    )
+    .min(1),
 });
 
 /** A reply in a card's thread, as the channel hands it over (a person's message, not the bot's). */
@@ -111,6 +131,7 @@ export class SlackDesk implements AgentDesk {
       card: cardId(channel, posted.ts),
       requester: handoff.draft.requester,
       openedAt: this.clock().toISOString(),
+      kind: handoff.draft.label,
     });
     for (const message of thread) {
       await client.chat
@@ -146,6 +167,10 @@ export class SlackDesk implements AgentDesk {
     const parsed = click.safeParse(body);
     if (!parsed.success) return;
     const { user, channel, message, actions } = parsed.data;
+    if (actions[0]!.action_id === KIND_ACTION) {
+      if (channel?.id === this.deps.channel && message) await this.onKind(user.id, message, actions[0]!);
+      return;
+    }
     const action = /^desk_(claim|resolve|return)$/.exec(actions[0]!.action_id)?.[1] as DeskAction | undefined;
     if (!action || channel?.id !== this.deps.channel || !message) return;
     const card = cardId(channel.id, message.ts);
@@ -171,6 +196,75 @@ export class SlackDesk implements AgentDesk {
       const agent = await this.deps.person(user.id);
       if (action === 'claim') await this.claim(handoff, agent, message.blocks ?? []);
       else await this.end(handoff, action === 'resolve' ? 'resolved' : 'returned', agent, message.blocks ?? []);
+    } finally {
+      await this.deps.deliveries.done(delivery);
+    }
+  }
+
+  /**
+   * The kind menu: the agent corrects the ticket's kind. The book takes one correction at a time (a
+   * double click finds the kind already set and does nothing); the correction is learned and noted on
+   * the ticket, and the card shows the new kind and who corrected it. Ended handoffs can be corrected too.
+   */
+  private async onKind(
+    userId: string,
+    message: { ts: string; blocks?: unknown[] | undefined },
+    action: { action_ts?: string | undefined; selected_option?: { value: string } | undefined },
+  ): Promise<void> {
+    const kind = parseKind(action.selected_option?.value ?? '');
+    const card = cardId(this.deps.channel, message.ts);
+    const handoff = await this.deps.book.byCard(card);
+    if (!kind || !handoff || !this.deps.corrections) return;
+    const delivery = `desk:${card}:kind:${userId}:${action.action_ts ?? kindName(kind)}`;
+    if (!(await this.deps.deliveries.claim(delivery))) {
+      this.deps.log.info({ conversation: handoff.conversation }, 'copy of a desk click ignored');
+      return;
+    }
+    try {
+      const to = kindName(kind);
+      let from = '';
+      const changed = await this.deps.book.update(handoff.conversation, (h) => {
+        if (h.card !== handoff.card || (h.kind ?? '') === to) return null;
+        from = h.kind ?? '';
+        return { ...h, kind: to };
+      });
+      if (!changed) return;
+      const agent = await this.deps.person(userId);
+      const corrected = await this.deps.corrections
+        .correct({ ticket: handoff.ticket, ...(from ? { from } : {}), kind, by: agent, channel: 'slack' })
+        .catch((error: unknown) => {
+          this.deps.log.error({ err: String(error), ticket: handoff.ticket }, 'could not learn a kind correction');
+          return null;
+        });
+      if (!corrected) {
+        await this.deps.book.update(handoff.conversation, (h) =>
+          h.kind === to ? { ...h, kind: from || undefined } : null,
+        );
+        await this.hint(userId, message.ts, 'desk_kind_not_found', { ticket: handoff.ticket });
+        return;
+      }
+      const note = this.say('desk_kind_corrected', {
+        agent: nameOf(agent),
+        from: kindText(this.deps.config, this.lang, corrected.from),
+        to: kindText(this.deps.config, this.lang, corrected.to),
+      });
+      await this.deps.client.chat
+        .update({
+          channel: this.deps.channel,
+          ts: message.ts,
+          text: note,
+          blocks: cardWithKind(message.blocks ?? [], {
+            config: this.deps.config,
+            lang: this.lang,
+            kind: to,
+            note: `:pencil2: ${escapeMrkdwn(note)}`,
+          }),
+        })
+        .catch((error: unknown) => this.deps.log.warn({ err: slackError(error) }, 'could not update the desk card'));
+      this.deps.log.info(
+        { conversation: handoff.conversation, ticket: handoff.ticket, example: corrected.example.id },
+        'kind corrected on the desk',
+      );
     } finally {
       await this.deps.deliveries.done(delivery);
     }

@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import type { BlobStore } from '../../adapters/files/blobs.ts';
+import type { DeskCorrections } from '../../adapters/learn/corrections.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { AddressBook } from '../../adapters/state/references.ts';
@@ -82,6 +83,7 @@ export interface TeamsDeps {
     book: HandoffBook;
     config: Config;
     clock?: () => Date;
+    corrections?: DeskCorrections;
   };
 }
 
@@ -157,6 +159,7 @@ export class TeamsChannel implements Channel {
           deliveries: deps.deliveries,
           log: this.log,
           ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
+          ...(deps.desk.corrections ? { corrections: deps.desk.corrections } : {}),
         })
       : null;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deskKinds, kindText } from '../../adapters/learn/corrections.ts';
 import type { Config, Lang, MessageKey, Slot } from '../../core/config/schema.ts';
 import { say } from '../../core/messages.ts';
 import type { Attachment, ConversationState, Person, TicketDraft } from '../../core/types.ts';
@@ -7,11 +8,13 @@ import { type AdaptiveCard, type CardAction, type CardElement, escapeCardText } 
 /** What the desk card's buttons send back on `Action.Submit` (the activity's `value`). */
 export const deskSubmit = z.looseObject({
   action: z.literal('triage_desk'),
-  act: z.enum(['claim', 'resolve', 'return']),
+  act: z.enum(['claim', 'resolve', 'return', 'kind']),
   ticket: z.string().optional(),
+  /** The kind chosen in the card's kind menu (`incident`, `out_of_scope/hardware`), with `act: kind`. */
+  kind: z.string().optional(),
 });
 export type DeskSubmit = z.infer<typeof deskSubmit>;
-export type DeskAct = DeskSubmit['act'];
+export type DeskAct = Exclude<DeskSubmit['act'], 'kind'>;
 
 // Teams refuses messages over about 100 KB: the card stays well under 80 KB.
 const FACT_TEXT = 1000;
@@ -23,6 +26,10 @@ const TRANSCRIPT_IN_CARD = 12_000;
 const TRANSCRIPT_PER_MESSAGE = 20_000;
 const MESSAGE_TEXT = 28_000;
 const STATUS_ID = 'desk_status';
+/** The kind menu (its input's id is the submitted field), its button, and the line saying who corrected the kind. */
+const KIND_INPUT = 'kind';
+const KIND_BUTTONS_ID = 'desk_kind_buttons';
+const KIND_NOTE_ID = 'desk_kind_note';
 /** Details the card shows in its own rows (not among "every detail"). */
 const OWN_ROWS = new Set<Slot>(['academy', 'site_id', 'description', 'screenshot']);
 
@@ -104,6 +111,7 @@ export function deskCard(input: DeskCardInput): { card: AdaptiveCard; summary: s
     }
     if (current) thread.push(current);
   }
+  body.push(...kindMenu(config, lang, input.ticket));
   const card: AdaptiveCard = {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -129,6 +137,52 @@ export function cardWithStatus(
   const actions = [...buttons(status.config, status.lang, status.ticket, status.acts), ...links];
   const { actions: _old, ...rest } = sent;
   return { ...rest, body, ...(actions.length ? { actions } : {}) };
+}
+
+/**
+ * The card once an agent corrected the ticket's kind: the Kind fact shows the new kind, and a line under
+ * the menu says who corrected it, from what to what.
+ */
+export function cardWithKind(
+  sent: AdaptiveCard,
+  change: { config: Config; lang: Lang; kind: string; note: string },
+): AdaptiveCard {
+  const title = escapeMarkdown(clip(say(change.config, change.lang, 'desk_kind'), FACT_TEXT));
+  const value = escapeMarkdown(clip(kindText(change.config, change.lang, change.kind), FACT_TEXT));
+  const body: CardElement[] = [];
+  for (const element of sent.body) {
+    if (element.id === KIND_NOTE_ID) continue;
+    if (element.type === 'FactSet' && Array.isArray(element.facts)) {
+      const facts = element.facts as { title: string; value: string }[];
+      body.push({ ...element, facts: facts.map((f) => (f.title === title ? { ...f, value } : f)) });
+      continue;
+    }
+    body.push(element);
+    if (element.id === KIND_BUTTONS_ID)
+      body.push(textBlock(escapeMarkdown(change.note), { id: KIND_NOTE_ID, isSubtle: true, spacing: 'Small' }));
+  }
+  return { ...sent, body };
+}
+
+/** The menu of kinds and its button: the agent corrects the ticket's kind (the bot learns from it). */
+function kindMenu(config: Config, lang: Lang, ticket: string): CardElement[] {
+  const label = clip(say(config, lang, 'desk_correct_kind'), 60);
+  return [
+    {
+      type: 'Input.ChoiceSet',
+      id: KIND_INPUT,
+      style: 'compact',
+      label,
+      placeholder: label,
+      separator: true,
+      choices: deskKinds(config, lang).map((k) => ({ title: clip(k.text, 100), value: k.value })),
+    },
+    {
+      type: 'ActionSet',
+      id: KIND_BUTTONS_ID,
+      actions: [{ type: 'Action.Submit', title: label, data: { action: 'triage_desk', act: 'kind', ticket } }],
+    },
+  ];
 }
 
 /** What the person said during the handoff, as a plain-text message in the card's thread. */

@@ -1,5 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
+import { type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
+import { kindName, parseKind } from '../../adapters/learn/examples.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
@@ -10,7 +12,16 @@ import { Ticker } from '../runtime/desks.ts';
 import type { AgentDesk, DeskOpened, TriageService } from '../runtime/service.ts';
 import { type IncomingActivity, intentOf, messageText } from './activities.ts';
 import { ADAPTIVE_CARD, type AdaptiveCard } from './cards.ts';
-import { cardWithStatus, type DeskAct, deskCard, deskSubmit, nameOf, relayText } from './desk-card.ts';
+import {
+  cardWithKind,
+  cardWithStatus,
+  type DeskAct,
+  type DeskSubmit,
+  deskCard,
+  deskSubmit,
+  nameOf,
+  relayText,
+} from './desk-card.ts';
 
 /** How the desk posts in its channel: a new post (the card), a reply in a thread, an update of the card. */
 export interface DeskConnector {
@@ -29,6 +40,8 @@ export interface TeamsDeskDeps {
   deliveries: DeliveryLog;
   log: Logger;
   clock?: () => Date;
+  /** Where an agent's correction of a ticket's kind goes (learned, noted on the ticket); none: the menu does nothing. */
+  corrections?: DeskCorrections;
 }
 
 const PREFIX = 'teams:';
@@ -93,6 +106,7 @@ export class TeamsDesk implements AgentDesk {
       requester: handoff.draft.requester,
       openedAt: this.clock().toISOString(),
       view: card,
+      kind: handoff.draft.label,
     });
     for (const text of thread) {
       await connector
@@ -135,6 +149,9 @@ export class TeamsDesk implements AgentDesk {
   deliveryKey(activity: IncomingActivity): string | null {
     const submit = deskSubmit.safeParse(activity.value);
     if (submit.success) {
+      // A kind chosen is its own activity (a double click is two, and the book takes the kind once).
+      if (submit.data.act === 'kind')
+        return activity.id ? `desk:${cardOf(activity)}:kind:${personOf(activity).id}:${activity.id}` : null;
       const step = submit.data.act === 'claim' ? 'claim' : 'end';
       return `desk:${cardOf(activity)}:${step}:${personOf(activity).id}`;
     }
@@ -144,8 +161,64 @@ export class TeamsDesk implements AgentDesk {
   /** A desk activity {@link takes} accepted (and the channel claimed in the delivery log). */
   async receive(activity: IncomingActivity): Promise<void> {
     const submit = deskSubmit.safeParse(activity.value);
-    if (submit.success) await this.onClick(activity, submit.data.act);
-    else await this.onReply(activity);
+    if (!submit.success) await this.onReply(activity);
+    else if (submit.data.act === 'kind') await this.onKind(activity, submit.data);
+    else await this.onClick(activity, submit.data.act);
+  }
+
+  /**
+   * The kind menu: the agent corrects the ticket's kind. The book takes one correction at a time (a
+   * double click finds the kind already set and does nothing); the correction is learned and noted on
+   * the ticket, and the card shows the new kind and who corrected it. Ended handoffs can be corrected too.
+   */
+  private async onKind(activity: IncomingActivity, submit: DeskSubmit): Promise<void> {
+    const kind = parseKind(submit.kind ?? '');
+    const handoff = await this.deps.book.byCard(cardOf(activity));
+    if (!kind || !handoff || !this.deps.corrections) return;
+    const agent = personOf(activity);
+    const to = kindName(kind);
+    let from = '';
+    const changed = await this.deps.book.update(handoff.conversation, (h) => {
+      if (h.card !== handoff.card || (h.kind ?? '') === to) return null;
+      from = h.kind ?? '';
+      return { ...h, kind: to };
+    });
+    if (!changed) return;
+    const corrected = await this.deps.corrections
+      .correct({ ticket: handoff.ticket, ...(from ? { from } : {}), kind, by: agent, channel: 'teams' })
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: String(error), ticket: handoff.ticket }, 'could not learn a kind correction');
+        return null;
+      });
+    if (!corrected) {
+      await this.deps.book.update(handoff.conversation, (h) =>
+        h.kind === to ? { ...h, kind: from || undefined } : null,
+      );
+      await this.hint(handoff, agent, 'desk_kind_not_found', { ticket: handoff.ticket });
+      return;
+    }
+    const note = this.say('desk_kind_corrected', {
+      agent: nameOf(agent),
+      from: kindText(this.deps.config, this.lang, corrected.from),
+      to: kindText(this.deps.config, this.lang, corrected.to),
+    });
+    const sent = changed.view as AdaptiveCard | undefined;
+    const [channel, root] = splitThread(threadOf(changed));
+    if (sent && root) {
+      const card = cardWithKind(sent, { config: this.deps.config, lang: this.lang, kind: to, note: `✏️ ${note}` });
+      try {
+        await this.deps.connector.update(channel, root, cardActivity(card, note));
+        await this.deps.book.update(handoff.conversation, (h) =>
+          h.card === handoff.card ? { ...h, view: card } : null,
+        );
+      } catch (error) {
+        this.deps.log.warn({ err: String(error) }, 'could not update the desk card');
+      }
+    }
+    this.deps.log.info(
+      { conversation: handoff.conversation, ticket: handoff.ticket, example: corrected.example.id },
+      'kind corrected on the desk',
+    );
   }
 
   private async onClick(activity: IncomingActivity, act: DeskAct): Promise<void> {

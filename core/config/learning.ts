@@ -25,8 +25,10 @@ export const learningSection = z
     /**
      * How much one learned example weighs against one configured phrase (its copies in training).
      * Each kind of request keeps the same total weight, so learned examples shift the balance within a kind.
+     * 2 measured best: with half of a realistic set as history, the other half's macro-F1 rose by 0.018
+     * at 2 against 0.007 at 1 and -0.009 at 3, and at 1 one class of another set lost 0.06 (at 2, 0.016 at most).
      */
-    weight: z.number().int().min(1).max(10).default(1),
+    weight: z.number().int().min(1).max(10).default(2),
     /** Learned examples older than this are dropped (and never trained on); 0 keeps them for ever. */
     retention_days: z.number().int().min(0).default(730),
     /** Imported tickets join training without `triage learn approve` (the admin ran the import). */

@@ -62,6 +62,7 @@ export async function deskBots(env: NodeJS.ProcessEnv, clock: () => Date) {
     serviceUrl: teams.url,
     slackChannel,
     teamsChannel,
+    dataDir,
     tickets: new LocalTicketStore(dataDir),
     settled,
     /** POST an activity as Teams does. */

@@ -10,6 +10,7 @@ import {
   buttonClick,
   buttonPress,
   eventCallback,
+  menuChoice,
   SIGNING_SECRET,
   sendSigned,
   slashCommand,
@@ -85,6 +86,14 @@ export async function slackBot(env: NodeJS.ProcessEnv = {}, options: { clock?: (
     /** Click the button with this action id (the desk card's buttons share one value). */
     press(message: Record<string, unknown>, actionId: string, user?: string) {
       return sendSigned(endpointOf(running), buttonPress(message, actionId, user), 'application/x-www-form-urlencoded');
+    },
+    /** Choose an option in a message's select menu (the desk card's kind menu). */
+    choose(message: Record<string, unknown>, actionId: string, value: string, user?: string) {
+      return sendSigned(
+        endpointOf(running),
+        menuChoice(message, actionId, value, user),
+        'application/x-www-form-urlencoded',
+      );
     },
     /** Every request received so far handled and answered. */
     settled: () => slackOf(running).idle(),

@@ -147,6 +147,19 @@ export function buttonPress(message: PostedMessage, actionId: string, user = 'US
   return clickOn(message, (e) => e.action_id === actionId, user, `action id ${actionId}`);
 }
 
+/** Choose an option (its value) in the select menu with this action id, as Slack posts a `static_select` choice. */
+export function menuChoice(message: PostedMessage, actionId: string, value: string, user = 'USOFIE'): string {
+  const params = new URLSearchParams(clickOn(message, (e) => e.action_id === actionId, user, `menu ${actionId}`));
+  const payload = JSON.parse(params.get('payload')!) as { actions: Record<string, unknown>[] };
+  const blocks = (message.blocks ?? []) as { elements?: Record<string, unknown>[] }[];
+  const menu = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId)!;
+  const option = (menu.options as { value: string; text: unknown }[]).find((o) => o.value === value);
+  if (!option) throw new Error(`no option ${value} in the menu ${actionId}`);
+  const { block_id, action_ts } = payload.actions[0]!;
+  payload.actions = [{ type: 'static_select', action_id: actionId, block_id, selected_option: option, action_ts }];
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 function clickOn(
   message: PostedMessage,
   test: (element: Record<string, unknown>) => boolean,

@@ -1,0 +1,89 @@
+import type { Config, Lang } from '../../core/config/schema.ts';
+import { say } from '../../core/messages.ts';
+import type { Person, TicketDraft } from '../../core/types.ts';
+import { kindName } from './examples.ts';
+import { type Kind, learnFromTicket } from './learning.ts';
+import type { LearnedExample, LearnedStore } from './store.ts';
+
+/** An agent's correction of a ticket's kind, from a desk card. */
+export interface KindCorrection {
+  ticket: string;
+  /** The kind the card showed (`incident`, `out_of_scope/hardware`); the draft's when not given. */
+  from?: string;
+  kind: Kind;
+  by: Person;
+  /** The desk it came from: `slack`, `teams`. */
+  channel: string;
+}
+
+/** What a correction did: the kinds before and after, and the learned example. */
+export interface Corrected {
+  from: string;
+  to: string;
+  example: LearnedExample;
+}
+
+/** The one port the agent desks use to correct a ticket's kind; null when the ticket is not found. */
+export interface DeskCorrections {
+  correct(correction: KindCorrection): Promise<Corrected | null>;
+}
+
+export interface TicketCorrectionsDeps {
+  config: Config;
+  store: LearnedStore;
+  /** The ticket's draft by its number (the local store, or the outbox's catalogue for other systems). */
+  draftOf(ticket: string): Promise<TicketDraft | undefined>;
+  /** A note on the ticket, where the ticket system can take one (the local store). */
+  note?(ticket: string, note: { at: string; author: Person; text: string }): Promise<void>;
+  clock?: () => Date;
+}
+
+/**
+ * Corrections from the agent desks: the person's first message becomes a learned example of the new
+ * kind through {@link learnFromTicket} (scrubbed; pending approval unless `learning.approve_corrections`),
+ * and the ticket gets a note `kind corrected: a -> b` where the ticket system takes notes.
+ */
+export class TicketCorrections implements DeskCorrections {
+  constructor(private readonly deps: TicketCorrectionsDeps) {}
+
+  async correct(c: KindCorrection): Promise<Corrected | null> {
+    const draft = await this.deps.draftOf(c.ticket);
+    if (!draft) return null;
+    const now = (this.deps.clock ?? (() => new Date()))();
+    const example = await learnFromTicket(this.deps.config, this.deps.store, {
+      ticket: c.ticket,
+      draft,
+      kind: c.kind,
+      channel: c.channel,
+      by: c.by.id,
+      now,
+    });
+    const from = c.from ?? draft.label;
+    const to = kindName(c.kind);
+    await this.deps.note?.(c.ticket, { at: now.toISOString(), author: c.by, text: `kind corrected: ${from} -> ${to}` });
+    return { from, to, example };
+  }
+}
+
+/** Every kind an agent can choose on a desk card, in order: the four kinds, then out of scope per reason. */
+export function deskKinds(config: Config, lang: Lang): { value: string; text: string }[] {
+  const kinds = (['question', 'incident', 'change', 'complaint'] as const).map((k) => ({
+    value: k,
+    text: config.vocabulary.kinds[k][lang],
+  }));
+  const reasons = Object.keys(config.scope.reasons).map((r) => ({
+    value: `out_of_scope/${r}`,
+    text: kindText(config, lang, `out_of_scope/${r}`),
+  }));
+  return [...kinds, ...reasons];
+}
+
+/** A kind (`incident`, `out_of_scope/hardware`) as the desk shows it, in the desk's language. */
+export function kindText(config: Config, lang: Lang, kind: string): string {
+  const [label = '', reason = 'other'] = kind.split('/');
+  if (label === 'out_of_scope')
+    return say(config, lang, 'desk_out_of_scope', {
+      reason: say(config, lang, `desk_oos_${reason}` as Parameters<typeof say>[2]),
+    });
+  return config.vocabulary.kinds[label as keyof Config['vocabulary']['kinds']]?.[lang] ?? kind;
+}

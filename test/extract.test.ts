@@ -140,3 +140,19 @@ describe('a word of a site name at the start of a sentence', () => {
     expect(site.extractor.extract('Dringend: de Kennisbank geeft een fout 500.').site_id).toBe('4120');
   });
 });
+
+describe('product names and file formats', () => {
+  it('a product is never a student', () => {
+    expect(
+      academy().extract('De punten van Google Classroom worden niet overgenomen in de evaluaties').student,
+    ).toBeUndefined();
+    expect(academy().extract('De punten van Mila Jacobs worden niet overgenomen in de evaluaties').student).toBe(
+      'Mila Jacobs',
+    );
+  });
+  it('file formats in capitals are not shouting; two shouted words are', () => {
+    const core = shippedCore('academy');
+    expect(core.classifier.classify('Bij het exporteren naar XLSX en DOCX verdwijnen de accenten').urgent).toBe(false);
+    expect(core.classifier.classify('ALLES LIGT PLAT HIER, de rapporten openen niet').urgent).toBe(true);
+  });
+});

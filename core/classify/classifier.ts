@@ -192,6 +192,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
     : fitModel(config, trainingExamples(config, lexicon, focus));
   const examples = Object.values(config.intents).reduce((n, intent) => n + intent.examples.length, 0);
   const urgency = cueMatcher(config.urgency.cues);
+  const acronyms = new Set(config.urgency.acronyms.map((a) => a.toLowerCase()));
   const multi = cueMatcher(config.multi_subject.cues);
 
   function classify(
@@ -215,7 +216,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
       scores,
       inScopeLabel,
       lang,
-      urgent: isUrgent(text, urgency),
+      urgent: isUrgent(text, urgency, acronyms),
       multiSubject: isMultiSubject(text, multi),
       reasons: options.explain ? model.explain(features, winningClass) : [],
     };

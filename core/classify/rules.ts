@@ -20,14 +20,14 @@ const DEADLINE_SOON =
   /\b(in|binnen|within|dans|d'ici)\s+(\d{1,3}|een|een half|a|an|half an|une|une demi)\s*(min|minuten|minutes|kwartier|uur|hour|heure)\b(?!\s+(ago|geleden|plus tot|earlier|eerder))/u;
 
 /** Urgency: the sender says or clearly shows it is urgent (cue words, or shouting in capitals). */
-export function isUrgent(text: string, cues: RegExp): boolean {
+export function isUrgent(text: string, cues: RegExp, acronyms: ReadonlySet<string> = new Set()): boolean {
   const folded = fold(text);
   if (cues.test(folded)) return true;
   // Minutes to go: "going out in 30 minutes", "binnen een kwartier", "dans 20 minutes".
   if (DEADLINE_SOON.test(folded)) return true;
   // Two or more fully capitalised words of 4+ letters ("ALLES PLAT", "URGENT") read as alarm.
   const shouted = text.match(/(?<![\p{L}])\p{Lu}{4,}(?![\p{L}])/gu) ?? [];
-  return shouted.filter((w) => !/^(HTTP|HTML|JSON|CSV|PDF|SMTP|URL|HTTPS)$/.test(w)).length >= 2;
+  return shouted.filter((w) => !acronyms.has(w.toLowerCase())).length >= 2;
 }
 
 /**

@@ -483,7 +483,13 @@ export const configSchema = z
     /** Named word lists; each becomes a feature the classifier weighs (e.g. breakage, request, dissatisfaction). */
     lexicon: z.record(z.string().regex(/^[a-z_]+$/, 'use lower case and _'), z.array(word)),
     intents: z.record(nonEmpty, intent),
-    urgency: z.object({ cues: z.array(word).min(1) }).strict(),
+    urgency: z
+      .object({
+        cues: z.array(word).min(1),
+        /** Words written in capitals that are names of formats or systems, not shouting ("XLSX en DOCX"). */
+        acronyms: z.array(word).default([]),
+      })
+      .strict(),
     multi_subject: z
       .object({
         cues: z.array(word).min(1),
@@ -665,6 +671,8 @@ export const configSchema = z
         sites: z.array(site).default([]),
         /** Words that precede a staff member's name (so that name is not taken as a student's). */
         staff_titles: z.array(nonEmpty).default([]),
+        /** Names of products and systems that are never a student ("van Google Classroom", "in Smartschool"). */
+        not_students: z.array(nonEmpty).default([]),
         /** Words that precede a student's name. */
         student_cues: z.array(nonEmpty).default([]),
       })

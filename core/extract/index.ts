@@ -31,7 +31,9 @@ export function buildExtractor(config: Config): Extractor {
   for (const s of dirs.sites) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
   for (const s of dirs.screens) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
   const students =
-    dirs.student_cues.length > 0 ? new StudentMatcher(dirs.student_cues, dirs.staff_titles, vocabulary) : null;
+    dirs.student_cues.length > 0
+      ? new StudentMatcher(dirs.student_cues, dirs.staff_titles, vocabulary, dirs.not_students)
+      : null;
 
   const reader = new MessageReader(config.classifier);
 

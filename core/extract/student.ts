@@ -49,7 +49,9 @@ export class StudentMatcher {
     cues: string[],
     staffTitles: string[],
     private readonly vocabulary: Set<string>,
+    notStudents: string[] = [],
   ) {
+    for (const product of notStudents) for (const w of words(fold(product))) this.vocabulary.add(w);
     this.cues = cues.map((c) => tokenize(c).map((t) => t.folded)).filter((c) => c.length > 0);
     this.staff = new Set(staffTitles.map((t) => fold(t)));
   }

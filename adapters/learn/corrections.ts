@@ -87,3 +87,39 @@ export function kindText(config: Config, lang: Lang, kind: string): string {
     });
   return config.vocabulary.kinds[label as keyof Config['vocabulary']['kinds']]?.[lang] ?? kind;
 }
+
+/** The part of the handoff book a correction needs: the card's handoff, updated one change at a time. */
+export interface KindBook<H extends { card: string; kind?: string | undefined }> {
+  update(conversation: string, change: (h: H) => H | null): Promise<H | null>;
+}
+
+/**
+ * One correction from a desk card, as both desks make it: the book takes it once (a double click finds
+ * the kind already set: `unchanged`), it is learned and noted, and when the ticket cannot be found the
+ * book is set back (`not_found`). Returns the correction and the handoff as the book now holds it.
+ */
+export async function correctOnCard<H extends { card: string; kind?: string | undefined }>(
+  book: KindBook<H>,
+  corrections: DeskCorrections,
+  handoff: { conversation: string; card: string; ticket: string },
+  correction: Omit<KindCorrection, 'ticket' | 'from'>,
+  log: { error(obj: object, msg: string): void },
+): Promise<(Corrected & { handoff: H }) | 'unchanged' | 'not_found'> {
+  const to = kindName(correction.kind);
+  let from = '';
+  const changed = await book.update(handoff.conversation, (h) => {
+    if (h.card !== handoff.card || (h.kind ?? '') === to) return null;
+    from = h.kind ?? '';
+    return { ...h, kind: to };
+  });
+  if (!changed) return 'unchanged';
+  const corrected = await corrections
+    .correct({ ticket: handoff.ticket, ...(from ? { from } : {}), ...correction })
+    .catch((error: unknown) => {
+      log.error({ err: String(error), ticket: handoff.ticket }, 'could not learn a kind correction');
+      return null;
+    });
+  if (corrected) return { ...corrected, handoff: changed };
+  await book.update(handoff.conversation, (h) => (h.kind === to ? { ...h, kind: from || undefined } : null));
+  return 'not_found';
+}

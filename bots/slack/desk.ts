@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
+import { correctOnCard, type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
 import { kindName, parseKind } from '../../adapters/learn/examples.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
@@ -221,28 +221,15 @@ export class SlackDesk implements AgentDesk {
       return;
     }
     try {
-      const to = kindName(kind);
-      let from = '';
-      const changed = await this.deps.book.update(handoff.conversation, (h) => {
-        if (h.card !== handoff.card || (h.kind ?? '') === to) return null;
-        from = h.kind ?? '';
-        return { ...h, kind: to };
-      });
-      if (!changed) return;
       const agent = await this.deps.person(userId);
-      const corrected = await this.deps.corrections
-        .correct({ ticket: handoff.ticket, ...(from ? { from } : {}), kind, by: agent, channel: 'slack' })
-        .catch((error: unknown) => {
-          this.deps.log.error({ err: String(error), ticket: handoff.ticket }, 'could not learn a kind correction');
-          return null;
-        });
-      if (!corrected) {
-        await this.deps.book.update(handoff.conversation, (h) =>
-          h.kind === to ? { ...h, kind: from || undefined } : null,
-        );
+      const by = { kind, by: agent, channel: 'slack' };
+      const corrected = await correctOnCard(this.deps.book, this.deps.corrections, handoff, by, this.deps.log);
+      if (corrected === 'unchanged') return;
+      if (corrected === 'not_found') {
         await this.hint(userId, message.ts, 'desk_kind_not_found', { ticket: handoff.ticket });
         return;
       }
+      const { to } = corrected;
       const note = this.say('desk_kind_corrected', {
         agent: nameOf(agent),
         from: kindText(this.deps.config, this.lang, corrected.from),

@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
-import { type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
-import { kindName, parseKind } from '../../adapters/learn/examples.ts';
+import { correctOnCard, type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
+import { parseKind } from '../../adapters/learn/examples.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
@@ -176,27 +176,14 @@ export class TeamsDesk implements AgentDesk {
     const handoff = await this.deps.book.byCard(cardOf(activity));
     if (!kind || !handoff || !this.deps.corrections) return;
     const agent = personOf(activity);
-    const to = kindName(kind);
-    let from = '';
-    const changed = await this.deps.book.update(handoff.conversation, (h) => {
-      if (h.card !== handoff.card || (h.kind ?? '') === to) return null;
-      from = h.kind ?? '';
-      return { ...h, kind: to };
-    });
-    if (!changed) return;
-    const corrected = await this.deps.corrections
-      .correct({ ticket: handoff.ticket, ...(from ? { from } : {}), kind, by: agent, channel: 'teams' })
-      .catch((error: unknown) => {
-        this.deps.log.error({ err: String(error), ticket: handoff.ticket }, 'could not learn a kind correction');
-        return null;
-      });
-    if (!corrected) {
-      await this.deps.book.update(handoff.conversation, (h) =>
-        h.kind === to ? { ...h, kind: from || undefined } : null,
-      );
+    const by = { kind, by: agent, channel: 'teams' };
+    const corrected = await correctOnCard(this.deps.book, this.deps.corrections, handoff, by, this.deps.log);
+    if (corrected === 'unchanged') return;
+    if (corrected === 'not_found') {
       await this.hint(handoff, agent, 'desk_kind_not_found', { ticket: handoff.ticket });
       return;
     }
+    const { to, handoff: changed } = corrected;
     const note = this.say('desk_kind_corrected', {
       agent: nameOf(agent),
       from: kindText(this.deps.config, this.lang, corrected.from),

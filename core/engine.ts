@@ -564,7 +564,7 @@ export function createCore(
       attachments: [...attachments],
       asked: {},
       skipped: [],
-      ...(words(fold(text)).length >= config.conversation.min_description_words ? { described: true } : {}),
+      ...(saysEnough(text) ? { described: true } : {}),
     };
     t.set({ requests: request.seq, request, rejected: null, misunderstood: 0 });
     return request;
@@ -703,6 +703,14 @@ export function createCore(
     proceed(t);
   }
 
+  /**
+   * Whether a text says what the request is about: enough words besides fillers ("ik heb een probleem"
+   * says nothing yet; "de export loopt vast" does).
+   */
+  function saysEnough(text: string): boolean {
+    return kit.contentWords(text) >= Math.max(2, config.conversation.min_description_words - 1);
+  }
+
   /** Everything the person said about the request so far. */
   function textOf(request: RequestState): string {
     return [request.text, ...request.extra].join(' ');
@@ -789,6 +797,12 @@ export function createCore(
       return;
     }
     const picked = parseLabel(input.choice ?? input.text);
+    if (!picked && !input.choice && saysEnough(input.text)) {
+      // Not a kind but what it is about ("met de zoekfunctie, die vindt niks meer"): read it again with it.
+      request.attachments.push(...attachments);
+      onDescription(t, request, input.text.trim());
+      return;
+    }
     if (!picked) {
       const misunderstood = t.state.misunderstood + 1;
       t.set({ misunderstood });
@@ -935,7 +949,9 @@ export function createCore(
       proceed(t);
       return;
     }
-    const reread = classifier.classify([request.text, explanation].join('\n').slice(0, MAX_ANALYSED), t.lang);
+    // An opening that said nothing ("ik heb een probleem") has nothing to add to the explanation's reading.
+    const read = saysEnough(request.text) ? [request.text, explanation].join('\n') : explanation;
+    const reread = classifier.classify(read.slice(0, MAX_ANALYSED), t.lang);
     const { reasons: _reasons, ...classification } = reread;
     request.classification = roundedScores(classification);
     request.label = null;

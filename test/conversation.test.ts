@@ -136,7 +136,7 @@ describe('conversations (academy profile)', () => {
   it('asks the person to choose the kind when it is unsure, with numbered choices', async () => {
     const chat = transcript();
     const r = await chat
-      .user('Ik zit met de klassenlijsten')
+      .user('Ik zit met de klassenlijsten van de afdeling dans')
       .bot({ status: 'collecting', awaiting: 'label', says: /1\. .*\n2\. .*\n3\. .*\n4\. / });
     expect(r.replies[0]?.choices?.map((c) => c.value)).toEqual(['question', 'incident', 'change', 'complaint']);
     await chat.user('2').bot({ label: 'incident', awaiting: 'academy' });

@@ -398,3 +398,31 @@ describe('answers that end or postpone', () => {
     expect(filed.ticket?.attachments).toHaveLength(1);
   });
 });
+
+describe('an opening that says nothing yet', () => {
+  it('"ik heb een probleem" asks what it is about, and the answer decides the kind', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('ik heb een probleem').bot({ status: 'collecting', awaiting: 'description' });
+    const r = await chat.user('met de zoekfunctie op onze site, die vindt niks meer').bot({ status: 'collecting' });
+    expect(r.label).toBe('incident');
+    expect(r.awaiting).not.toBe('label');
+  });
+
+  it('at the kind menu, an explanation instead of a number is read as the request', async () => {
+    const chat = transcript();
+    const first = await chat.user('Ik zit met de klassenlijsten van de afdeling dans').bot({ awaiting: 'label' });
+    expect(first.replies.at(-1)?.choices).toHaveLength(4);
+    const r = await chat
+      .user('in de klassenlijst van dans staan leerlingen dubbel sinds de update van gisteren')
+      .bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBe('label');
+    expect(r.label).toBe('incident');
+  });
+
+  it('"voilà" without the file at the screenshot question is no error text', async () => {
+    const chat = transcript();
+    await chat.user('Rapporten!!! Niemand kan ze openen, morgen oudercontact. AKW').bot({ awaiting: 'student' });
+    await chat.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    await chat.user('voilà').bot({ awaiting: 'screenshot' });
+  });
+});

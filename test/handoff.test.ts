@@ -74,7 +74,7 @@ describe('handoff to a person', () => {
   it('hands off after being misunderstood twice in a row', async () => {
     const r = recorder();
     const chat = transcript({ desk: r.desk, notifier: r.notifier });
-    await chat.user('Ik zit met de klassenlijsten').bot({ awaiting: 'label' });
+    await chat.user('Ik zit met de klassenlijsten van de afdeling dans').bot({ awaiting: 'label' });
     await chat.user('geen idee').bot({ awaiting: 'label' });
     await chat.user('pff').bot({ status: 'handoff' });
     expect(r.desk.opened).toHaveLength(1);

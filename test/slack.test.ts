@@ -216,7 +216,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
     });
 
     it('/helpdesk goes on in a direct message, with buttons for the kind of request', async () => {
-      const res = await bot.command('Ik zit met de klassenlijsten');
+      const res = await bot.command('Ik zit met de klassenlijsten van de afdeling dans');
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('');
       await bot.settled();
@@ -237,7 +237,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
     });
 
     it('typing the answer instead of clicking retires the buttons; a later click on them does nothing', async () => {
-      await bot.command('Ik zit met de klassenlijsten');
+      await bot.command('Ik zit met de klassenlijsten van de afdeling dans');
       await bot.settled();
       const ask = structuredClone(lastPosted(bot));
       await bot.event(directMessage('2', { channel: 'DSOFIE' }));

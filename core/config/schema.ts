@@ -619,6 +619,8 @@ export const configSchema = z
         thanks: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Words for a screenshot: an answer at the screenshot question that names one is no error text. */
         screenshot_words: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** Words that name no subject ("ik heb een probleem"): an opening of only these asks what it is about. */
+        vague: phraseList.default({ nl: [], fr: [], en: [] }),
         /** "Geen foutmelding": at the screenshot or error question, there is no error text to give. */
         no_error: phraseList.default({ nl: [], fr: [], en: [] }),
         /** "Bedankt voor ...": a short message that starts so, without a question or a "but", is thanks. */

@@ -68,6 +68,8 @@ export interface LanguageKit {
   yesNo(text: string): YesNo | null;
   /** "Weet ik niet", "heb ik niet", "liever niet", "je n'en ai pas", "nope": the detail cannot be given. */
   declines(text: string): boolean;
+  /** How many words of a text are not filler ("ik heb een probleem": one). */
+  contentWords(text: string): number;
   /** The answer speaks of a screenshot ("ik stuur zo een screenshot"). */
   mentionsScreenshot(text: string): boolean;
   /** The answer says there is no error message ("geen foutmelding, het toont gewoon twee keer..."). */
@@ -109,6 +111,7 @@ export function buildLanguage(config: Config): LanguageKit {
   const thanks = compile(a.thanks);
   const thanksFor = compile(a.thanks_for);
   const noError = compile(a.no_error);
+  const vague = new Set(compile(a.vague).flat());
   const screenshotWords = compile(a.screenshot_words);
   const greetings = compile(a.greetings);
   const signoffs = compile(a.signoffs);
@@ -251,6 +254,7 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo,
     declines,
+    contentWords: (text) => tokenize(text).filter((w) => !filler.has(w) && !vague.has(w)).length,
     mentionsScreenshot: (text) => {
       const tokens = tokenize(text);
       return screenshotWords.some((p) => indexOf(tokens, p) >= 0);

@@ -656,7 +656,7 @@ export function createCore(
     const answer = input.choice ?? (kit.says(input.text, 'separate') ? 'tickets' : kit.yesNo(input.text));
     const tickets = answer === 'tickets' || answer === 'yes' || /ticket/i.test(input.text);
     if (!tickets || questions.length === 0) {
-      const unit = config.vocabulary.slots[config.profile === 'site' ? 'site_id' : 'academy'][t.lang].toLowerCase();
+      const unit = unitWord(t.lang, config.profile === 'site');
       t.set({ phase: 'done', awaiting: null, request: null, queue: [], shared: {} });
       t.reply(say(config, t.lang, 'list_email', { unit }));
       t.status = 'done';
@@ -1022,7 +1022,7 @@ export function createCore(
 
   /** Manual first: a question the manual answers, or "is it fixed?" about a changelog entry. */
   function deflect(t: TurnBuilder, request: RequestState): boolean {
-    const text = [request.text, ...request.extra].join(' ');
+    const text = textOf(request);
     const fixed = knowledge.changelog(text, t.lang);
     const pages = fixed ? [fixed] : request.label === 'question' ? knowledge.manual(text, t.lang) : [];
     if (pages.length === 0) return false;
@@ -1116,7 +1116,7 @@ export function createCore(
   /** Outside the contract: warn before filing that it may be charged, and let the person decide. */
   function warnBillable(t: TurnBuilder, request: RequestState): boolean {
     const label = request.label ?? request.classification.inScopeLabel;
-    const text = fold([request.text, ...request.extra].join(' '));
+    const text = fold(textOf(request));
     const rule = config.billing.rules.find((r) => r.labels.includes(label) && billingCues.get(r.id)!.test(text));
     if (!rule) return false;
     request.billable = rule.id;
@@ -1200,13 +1200,13 @@ export function createCore(
       t.status = 'done';
       return;
     }
-    const unit = config.vocabulary.slots[request.slots.site_id ? 'site_id' : 'academy'][t.lang].toLowerCase();
+    const unit = unitWord(t.lang, request.slots.site_id !== undefined);
     request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
     t.set({ phase: 'duplicate', awaiting: 'confirm', request });
-    t.reply(say(config, t.lang, 'progress_colleague', { ticket: match.id, title: match.title, status, unit }), [
-      { value: 'add', label: say(config, t.lang, 'duplicate_add') },
-      { value: 'new', label: say(config, t.lang, 'duplicate_new') },
-    ]);
+    t.reply(
+      say(config, t.lang, 'progress_colleague', { ticket: match.id, title: match.title, status, unit }),
+      joinChoices(t.lang),
+    );
     t.status = 'collecting';
   }
 
@@ -1217,16 +1217,26 @@ export function createCore(
         title: match.title,
         when: describeDate(new Date(match.createdAt), config.helpdesk.hours.timezone, LOCALES[t.lang]),
       }),
-      [
-        { value: 'add', label: say(config, t.lang, 'duplicate_add') },
-        { value: 'new', label: say(config, t.lang, 'duplicate_new') },
-      ],
+      joinChoices(t.lang),
     );
     t.status = 'collecting';
   }
 
+  /** Add my details to that ticket, or a new one: the buttons of every offer of an open ticket. */
+  function joinChoices(lang: Lang): Reply['choices'] {
+    return [
+      { value: 'add', label: say(config, lang, 'duplicate_add') },
+      { value: 'new', label: say(config, lang, 'duplicate_new') },
+    ];
+  }
+
+  /** "academie" / "site": what the person's organisation is called in this profile, as a word in a sentence. */
+  function unitWord(lang: Lang, site: boolean): string {
+    return config.vocabulary.slots[site ? 'site_id' : 'academy'][lang].toLowerCase();
+  }
+
   function similarTicket(request: RequestState, tickets: TicketSummary[], lang: Lang): TicketSummary | null {
-    const mine = { text: [request.text, ...request.extra].join(' '), screen: request.slots.screen };
+    const mine = { text: textOf(request), screen: request.slots.screen };
     let best: TicketSummary | null = null;
     let bestScore = -1;
     for (const ticket of tickets) {

@@ -4,13 +4,12 @@ import { FileLearnedStore } from '../adapters/learn/store.ts';
 import { memoryOutbox } from '../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker } from '../adapters/tickets/outbox/worker.ts';
 import { deskCorrections } from '../bots/server/corrections.ts';
-import type { TicketDraft } from '../core/types.ts';
 import { type DeskBots, deskBots, PIET, TEAMS_DESK, teamsShown } from './desks/harness.ts';
 import { OPEN_HOURS } from './helpers.ts';
 import { type SlackBot, shown, slackBot } from './slack/harness.ts';
 import { directMessage } from './slack/requests.ts';
 import { cardSubmit, JAN, PERSONAL, personalMessage } from './teams/requests.ts';
-import { webhookFixture, withTickets } from './tickets/fixtures.ts';
+import { ticketDraft, webhookFixture, withTickets } from './tickets/fixtures.ts';
 
 // An agent corrects a ticket's kind on the desk card (Slack and Teams, through the real protocols):
 // the correction is learned (scrubbed, waiting for approval), noted on the local ticket, and the card
@@ -174,20 +173,12 @@ describe('a correction for a ticket in another ticket system', () => {
       const outbox = memoryOutbox();
       const worker = new DeliveryWorker(outbox, fx.sink, {});
       const at = '2026-03-02T09:00:00Z';
-      const draft: TicketDraft = {
+      const draft = ticketDraft({
         idempotencyKey: 'desk-correction-1',
         conversation: 'slack:D1',
         requester: { id: 'u1', name: 'Greet Hermans', email: 'greet.hermans@academie-test.be' },
-        label: 'incident',
         title: 'Storing: printer',
         description: 'De printer geeft papierstoring',
-        slots: {},
-        attachments: [],
-        lang: 'nl',
-        urgent: false,
-        priority: 'normal',
-        multiSubject: false,
-        missing: [],
         handoff: true,
         transcript: [
           {
@@ -198,7 +189,7 @@ describe('a correction for a ticket in another ticket system', () => {
           { from: 'bot', text: 'Welke academie?', at },
         ],
         createdAt: at,
-      };
+      });
       const { entry } = await outbox.put(draft, fx.sink.name, Date.now());
       const delivered = await worker.attempt(entry.key);
       const ticket = delivered?.ticket?.id;

@@ -3,6 +3,7 @@ import { fileBackend, memoryBackend, redisBackend, type StateBackend } from '../
 import type { ConversationState, TicketDraft } from '../core/types.ts';
 import { tempDir } from './helpers.ts';
 import { hasRedisServer, redisTestsRun, startRedis } from './scale/redis-server.ts';
+import { ticketDraft } from './tickets/fixtures.ts';
 
 // One contract for every state backend: the same cases, unchanged, against memory, the embedded
 // SQLite database and Redis (skipped where `redis-server` is not installed; CI installs it).
@@ -26,18 +27,13 @@ function state(conversation: string, text: string): ConversationState {
 }
 
 function draft(key: string): TicketDraft {
-  return {
+  return ticketDraft({
     idempotencyKey: key,
     conversation: key.split('#')[0]!,
-    label: 'incident',
     title: `Ticket ${key}`,
     description: 'Het rooster laadt niet',
-    slots: {},
     requester: { id: 'u1' },
-    transcript: [],
-    attachments: [],
-    createdAt: '2026-11-24T09:00:00.000Z',
-  } as unknown as TicketDraft;
+  });
 }
 
 interface Kind {

@@ -15,6 +15,7 @@ import { FakeSlack } from './slack/fake-slack.ts';
 import { memoryLog } from './slack/harness.ts';
 import { BOT_TOKEN, directMessage, eventCallback, SIGNING_SECRET, sendSigned } from './slack/requests.ts';
 import { startServe } from './state/serve-process.ts';
+import { ticketDraft } from './tickets/fixtures.ts';
 
 // Failures that are seen: a store that cannot be written, Redis away at start, a damaged outbox entry,
 // a failed first read; and the data kept in one owner-only file, earlier data folders imported.
@@ -31,18 +32,13 @@ async function until(what: string, test: () => boolean | Promise<boolean>, ms = 
 }
 
 function draft(key: string): TicketDraft {
-  return {
+  return ticketDraft({
     idempotencyKey: key,
     conversation: key.split('#')[0]!,
-    label: 'incident',
     title: 'Het rooster laadt niet',
     description: 'Het rooster laadt niet',
-    slots: {},
     requester: { id: 'u1' },
-    transcript: [],
-    attachments: [],
-    createdAt: '2026-11-24T09:00:00.000Z',
-  } as unknown as TicketDraft;
+  });
 }
 
 describe('a data folder that cannot be written (triage serve as a process)', () => {

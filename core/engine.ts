@@ -3,6 +3,7 @@ import { numbered } from './answers/lists.ts';
 import { agentSuffix } from './answers/personal.ts';
 import { type Classifier, trainClassifier } from './classify/classifier.ts';
 import { cueMatcher } from './classify/rules.ts';
+import { withScopeSignals } from './classify/scope.ts';
 import type { SoftmaxData } from './classify/softmax.ts';
 import {
   type Config,
@@ -119,7 +120,7 @@ export function createCore(
   config: Config,
   options: { clock?: () => number; trained?: SoftmaxData[] } = {},
 ): TriageCore {
-  const classifier = trainClassifier(config, options.clock, options.trained);
+  const classifier = withScopeSignals(config, trainClassifier(config, options.clock, options.trained));
   const extractor = buildExtractor(config);
   const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
   const ticketPattern = new RegExp(`\\b${config.ticket_prefix}-[0-9A-Z]{4,10}\\b`, 'i');
@@ -535,9 +536,10 @@ export function createCore(
 
   function updateLanguage(t: TurnBuilder, text: string): void {
     const guess = detectLanguage(fold(text), t.state.lang);
-    // A short answer ("AKW", "ja") says nothing about the language; switch only on clear evidence.
+    // A short answer ("AKW", "ja", "weet ik niet") says nothing about the language the person wants to
+    // be answered in (bilingual staff answer in either); switch mid-request only on a whole sentence.
     const first = ['idle', 'done', 'rejected', 'handoff', 'filing'].includes(t.state.phase);
-    if (guess.evidence >= (first ? 1 : 2.5)) t.set({ lang: guess.lang });
+    if (guess.evidence >= (first ? 1 : 4)) t.set({ lang: guess.lang });
   }
 
   /** A new request from a first message: classified, its details extracted, the person's known details added. */

@@ -156,3 +156,26 @@ describe('product names and file formats', () => {
     expect(core.classifier.classify('ALLES LIGT PLAT HIER, de rapporten openen niet').urgent).toBe(true);
   });
 });
+
+describe('which screen a request is about', () => {
+  it.each([
+    // A name said in full wins over the last part of a compound ("groepen" is only a weak name).
+    ['De klasgroepen van woensdag tonen geen lesroosters meer', 'klassen'],
+    // The request's own sentence decides; a screen named after it as the reason does not.
+    ['Kunnen jullie twee groepen samenvoegen tot één? Er staan al punten in, dus ik kan het niet zelf.', 'klassen'],
+    ['Pourriez-vous fusionner deux groupes du lundi ? Des évaluations y sont déjà encodées.', 'klassen'],
+    // Several words before one ("rechten van" is the users screen, not the marks screen's "punten").
+    ['graag de rechten van een leerkracht aanpassen zodat die punten kan ingeven', 'gebruikers'],
+  ])('%j -> %s', (text, id) => {
+    expect(academy().extract(text).screen).toBe(id);
+  });
+
+  it.each([
+    // A strong name in a later sentence still counts when the first names none.
+    ['Goedemorgen. Het uurrooster van de gitaarklas is leeg.', 'uurrooster'],
+    // A room number is not the rooms screen; the first sentence names nothing else.
+    ['In lokaal 12 staat de beamer uit. De afwezigheden lukken wel.', 'afwezigheden'],
+  ])('%j -> %s', (text, id) => {
+    expect(academy().extract(text).screen).toBe(id);
+  });
+});

@@ -83,6 +83,11 @@ const detailRule = z
   .strict();
 export type DetailRule = z.infer<typeof detailRule>;
 
+/** Phrases per language; `a|b` either word, `..` a short gap without a negation. */
+const signalPhrases = z
+  .object({ nl: z.array(nonEmpty).default([]), fr: z.array(nonEmpty).default([]), en: z.array(nonEmpty).default([]) })
+  .strict();
+
 const scopeReason = z
   .object({
     /** Why the helpdesk does not handle it, one or two sentences. */
@@ -97,6 +102,21 @@ const scopeReason = z
      */
     clarify: z
       .object({ question: localized, out_of_scope_if: z.enum(['yes', 'no']) })
+      .strict()
+      .optional(),
+    /**
+     * What people say that puts the cause on one side (see core/classify/scope.ts): `ours` lifts this
+     * refusal ("it types fine in Notepad"), `theirs` makes an in-scope verdict this refusal ("same in
+     * Word since I spilled coffee on it") when the text also names a word of each lexicon in `needs`.
+     */
+    signals: z
+      .object({
+        ours: signalPhrases.optional(),
+        theirs: signalPhrases.optional(),
+        needs: z.array(nonEmpty).default([]),
+        /** Phrases that stand in for `needs` (a consequence the lexicons do not hold: "field not found"). */
+        needs_or: signalPhrases.optional(),
+      })
       .strict()
       .optional(),
   })
@@ -585,6 +605,19 @@ export const configSchema = z
         complaint: z.array(detailRule),
       })
       .strict(),
+    /**
+     * Phrases that make an in-scope request one kind whatever else it says (see core/classify/scope.ts):
+     * a reproach about what the helpdesk did or said ("had ons wel mogen verwittigen") is a complaint.
+     */
+    kind_signals: z
+      .object({
+        question: signalPhrases.optional(),
+        incident: signalPhrases.optional(),
+        change: signalPhrases.optional(),
+        complaint: signalPhrases.optional(),
+      })
+      .strict()
+      .default({}),
     scope: z
       .object({
         reasons: z.object(

@@ -35,6 +35,17 @@ export function semanticProblems(raw: unknown): SemanticProblem[] {
       if (!labels.has(label)) problems.push({ path: 'intents', message: `no intent has label "${label}"` });
     }
   }
+  const lexicon = obj(cfg.lexicon);
+  for (const [reason, value] of Object.entries(obj(obj(cfg.scope).reasons))) {
+    arr(obj(obj(value).signals).needs).forEach((name, i) => {
+      if (cfg.lexicon !== undefined && !(String(name) in lexicon)) {
+        problems.push({
+          path: `scope.reasons.${reason}.signals.needs[${i}]`,
+          message: `unknown lexicon "${String(name)}" (not in lexicon)`,
+        });
+      }
+    });
+  }
   const dirs = obj(cfg.directories);
   const screens = new Set(arr(dirs.screens).map((s) => obj(s).id));
   for (const [kind, rules] of Object.entries(obj(cfg.details))) {

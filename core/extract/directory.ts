@@ -267,6 +267,12 @@ export class ScreenMatcher {
     const t = tokens[i]!;
     // A Dutch compound is named by its last part: an "inschrijvingsattest" is an attest (plural too).
     const w = t.folded;
+    // A name said in full, in several words ("rechten van") or one ("klasgroepen"), before the last
+    // part of a compound ("groepen").
+    const said =
+      this.entries.find((e) => e.multi?.every((m, k) => tokens[i + k]?.folded === m)) ??
+      this.entries.find((e) => !e.multi && e.word === w);
+    if (said) return said;
     if (w.length >= 9) {
       for (const cut of [0, 1, 2]) {
         for (const e of this.heads.get(w.slice(-3 - cut, w.length - cut)) ?? []) {
@@ -292,11 +298,16 @@ export class ScreenMatcher {
     return null;
   }
 
-  /** The screen the text is about: the first strong name, else the first weak one; null when none. */
+  /**
+   * The screen the text is about: the first sentence that names one decides (the request comes first;
+   * "des évaluations sont déjà encodées" after it is the reason), its first strong name, else its first
+   * weak one; null when none.
+   */
   find(text: string): string | null {
     const tokens = tokenize(maskLinks(text));
     let weak: string | null = null;
     for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i]!.opens && weak !== null) return weak;
       const e = this.matchToken(tokens, i);
       if (!e) continue;
       if (e.strong) return e.id;

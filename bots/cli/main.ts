@@ -74,6 +74,29 @@ async function savedCore(options: ProfileOptions): Promise<TriageCore> {
   return cachedCore(await withLearned(config, dataDir()), dataDir(), () => performance.now());
 }
 
+/**
+ * Cores per profile for the JSON-lines commands (`classify`, `converse`), built once: restored from the
+ * model saved in the data folder when the configuration and code are unchanged (a cold start otherwise
+ * trains, about a second and a half of CPU); trained for this run alone with `--history`.
+ */
+function savedCores(options: ProfileOptions): (profile?: string) => Promise<TriageCore> {
+  if (options.history) {
+    const trained = coreCache(options);
+    return async (profile) => trained(profile);
+  }
+  const cache = new Map<string, Promise<TriageCore>>();
+  return (profile) => {
+    const which = { ...options, profile: profile ?? options.profile ?? 'academy' };
+    const key = configPath(which);
+    let core = cache.get(key);
+    if (!core) {
+      core = cachedConfig(key, dataDir()).then((config) => cachedCore(config, dataDir(), () => performance.now()));
+      cache.set(key, core);
+    }
+    return core;
+  };
+}
+
 /** Cores per profile, built once (training takes tens of milliseconds). */
 function coreCache(options: ProfileOptions): (profile?: string) => TriageCore {
   const cache = new Map<string, TriageCore>();
@@ -222,11 +245,11 @@ export function program(): Command {
     .option('--history <file>', 'labelled JSON lines (text, label, oos_reason) added to training for this run')
     .action(async (options: ProfileOptions) => {
       if (options.history) checkHistory(options.history);
-      const coreFor = coreCache(options);
-      await jsonLines((value) => {
+      const coreFor = savedCores(options);
+      await jsonLines(async (value) => {
         const input = value as { id?: string; text?: unknown; profile?: string };
         if (typeof input.text !== 'string') throw new Error('"text" must be a string');
-        const core = coreFor(input.profile);
+        const core = await coreFor(input.profile);
         const v = core.classifier.classify(input.text);
         return {
           ...(input.id !== undefined ? { id: input.id } : {}),
@@ -255,8 +278,8 @@ export function program(): Command {
     .addOption(nowOption())
     .action(async (options: ProfileOptions & { persist?: boolean; askOnce?: boolean; now?: string }) => {
       const clock = clockFrom(options.now);
-      const core = coreCache(options)();
       const dir = await privateDataDir();
+      const core = await savedCores(options)();
       const store = options.persist ? fileStore(dir) : memoryStore();
       const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
@@ -328,7 +351,7 @@ Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
     .option('--errors', 'list misclassified lines with the features that decided them, and slot errors')
     .option('--json', 'print the report as JSON')
     .option('--history <file>', 'labelled JSON lines (text, label, oos_reason) added to training for this run')
-    .action((file: string, options: ProfileOptions & { errors?: boolean; json?: boolean }) => {
+    .action(async (file: string, options: ProfileOptions & { errors?: boolean; json?: boolean }) => {
       const lines = readFileSync(file, 'utf8')
         .split('\n')
         .map((l, i) => ({ l, i }))
@@ -339,11 +362,15 @@ Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
           return parsed.data;
         })
         .filter((l) => !options.profile || l.profile === options.profile);
-      const coreFor = coreCache({ config: options.config, history: options.history });
-      const report = evaluate(lines, (profile) => coreFor(profile));
-      const training = [...new Set(lines.map((l) => l.profile))].map((p) => {
-        const core = coreFor(p);
-        return `${options.config ?? p}: ${core.classifier.examples} examples, trained in ${core.classifier.trainingMs.toFixed(0)} ms`;
+      const loadCore = savedCores({ config: options.config, history: options.history });
+      const profiles = [...new Set(lines.map((l) => l.profile))];
+      const cores = new Map(await Promise.all(profiles.map(async (p) => [p, await loadCore(p)] as const)));
+      const coreFor = (profile: string) => cores.get(profile)!;
+      const report = evaluate(lines, coreFor);
+      const training = profiles.map((p) => {
+        const { examples, trainingMs, restored } = coreFor(p).classifier;
+        const how = restored ? 'model restored from the data folder in' : 'trained in';
+        return `${options.config ?? p}: ${examples} examples, ${how} ${trainingMs.toFixed(0)} ms`;
       });
       const first = firstTurns(lines, (profile) => coreFor(profile));
       if (options.json) process.stdout.write(`${JSON.stringify({ ...report, firstTurns: first }, null, 2)}\n`);

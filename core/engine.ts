@@ -334,8 +334,10 @@ export function createCore(
   function intercept(t: TurnBuilder, input: Turn, text: string, attachments: Attachment[]): boolean {
     const idle = between(t);
     if (!idle && t.state.phase !== 'handoff' && kit.cancels(text)) {
+      const kept = (t.state.ready ?? []).length > 0;
       t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
-      t.reply(say(config, t.lang, 'cancelled'));
+      t.reply(say(config, t.lang, kept ? 'cancelled_rest' : 'cancelled'));
+      fileKept(t);
       t.status = 'done';
       return true;
     }
@@ -1294,8 +1296,10 @@ export function createCore(
       );
       t.status = 'collecting';
     } else if (waiting && t.state.closesAt && t.ctx.now.getTime() >= Date.parse(t.state.closesAt)) {
+      const kept = (t.state.ready ?? []).length > 0;
       t.set({ phase: 'done', awaiting: null, request: null, remindedAt: undefined, closesAt: undefined, queue: [] });
-      t.reply(say(config, t.lang, 'closed_no_reaction'));
+      t.reply(say(config, t.lang, kept ? 'closed_rest' : 'closed_no_reaction'));
+      fileKept(t);
       t.status = 'done';
     }
     // Time passing is not activity: the conversation keeps its last-activity time.
@@ -1409,8 +1413,17 @@ export function createCore(
     file(t, reason);
   }
 
-  /** Ask the host to file the request's ticket; for a handoff, as a handoff to a person. */
+  /**
+   * Ask the host to file the request's ticket; for a handoff, as a handoff to a person. A subject of a
+   * split message waits for the ones after it: all are filed together at the end, the first subject's
+   * ticket first, so the person hears every number in one answer (see `keepForLater`).
+   */
   function file(t: TurnBuilder, handoff?: HandoffReason): void {
+    if (!handoff && (t.state.queue?.length ?? 0) > 0) {
+      keepForLater(t);
+      return;
+    }
+    fileKept(t);
     const request = t.state.request!;
     const draft = buildDraft(t, request, handoff !== undefined);
     const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
@@ -1422,6 +1435,32 @@ export function createCore(
     });
     t.effect(handoff ? { type: 'handoff', reason: handoff, ticket: draft } : { type: 'file_ticket', ticket: draft });
     t.status = handoff ? 'handoff' : 'filed';
+  }
+
+  /** A finished subject of a split message, kept in the state until the last subject is through. */
+  function keepForLater(t: TurnBuilder): void {
+    const request = t.state.request!;
+    t.set({
+      ready: [...(t.state.ready ?? []), request],
+      request: null,
+      awaiting: null,
+      shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
+    });
+    t.reply(say(config, t.lang, 'multi_kept'));
+    t.status = 'collecting';
+    nextSubject(t);
+  }
+
+  /** File the kept subjects (they were complete): at the end, when the rest is cancelled or closed. */
+  function fileKept(t: TurnBuilder): void {
+    const kept = t.state.ready ?? [];
+    if (kept.length === 0) return;
+    const pending = kept.map((request) => {
+      const draft = buildDraft(t, request, false);
+      t.effect({ type: 'file_ticket', ticket: draft });
+      return { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: false, subject: true };
+    });
+    t.set({ ready: [], pendingTickets: [...(t.state.pendingTickets ?? []), ...pending].slice(-20) });
   }
 
   function buildDraft(t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
@@ -1496,7 +1535,8 @@ export function createCore(
     if (!isCurrent(t, key)) {
       // The number of a ticket that waited in the outbox: the person has moved on, so name the request.
       if (!pending) return;
-      const parts = [say(config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
+      const told = pending.subject ? 'filed_subject' : 'ticket_late';
+      const parts = [say(config, t.lang, told, { ticket: ticket.id, title: pending.title })];
       if (pending.urgent) parts.push(say(config, t.lang, 'filed_urgent', { ticket: ticket.id }));
       t.reply(parts.join('\n\n'));
       // A handoff whose ticket waited in the outbox goes to the desk now, if a person can still take it.
@@ -1551,6 +1591,8 @@ export function createCore(
   function nextSubject(t: TurnBuilder): void {
     const [next, ...rest] = t.state.queue ?? [];
     if (next === undefined) {
+      // The last subject ended without a ticket of its own (refused, added to another, failed).
+      fileKept(t);
       if (t.state.shared && Object.keys(t.state.shared).length > 0) t.set({ shared: {} });
       return;
     }

@@ -166,6 +166,8 @@ export interface PendingTicket {
   handoff: boolean;
   /** The ticket system refused it; a person follows up (the number may still come after a retry). */
   failed?: boolean;
+  /** One of a split message's subjects, filed with the last: its number is said with its subject. */
+  subject?: boolean;
 }
 
 /** Status of a conversation after a turn, as in the CLI contract. */
@@ -252,6 +254,8 @@ export interface ConversationState {
   pendingTickets?: PendingTicket[];
   /** Subjects of a split first message still to triage, each to become its own ticket. */
   queue?: string[];
+  /** Subjects of a split message already complete, filed together with the last one. */
+  ready?: RequestState[];
   /** Details shared by the subjects of a split message (academy, contact), asked once. */
   shared?: Slots;
   /** The person's channel shows cards with buttons (from the last turn). */

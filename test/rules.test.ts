@@ -65,7 +65,7 @@ describe('clarifying question near the out-of-scope boundary', () => {
     const chat = transcript({ core });
     const q = await chat
       .user('De printer van het secretariaat drukt alles met grijze strepen af.')
-      .bot({ status: 'collecting', awaiting: 'confirm', says: /Word-document/ });
+      .bot({ status: 'collecting', awaiting: 'confirm', says: /andere programma's/ });
     expect(q.replies.at(-1)?.choices?.map((c) => c.value)).toEqual(['yes', 'no']);
     const r = await chat.user('ja').bot({ status: 'rejected', says: /leverancier van het toestel/ });
     expect(r.rejection?.reason).toBe('hardware');
@@ -129,6 +129,71 @@ describe('one subject per ticket', () => {
     const tickets = await chat.tickets.list();
     expect(tickets).toHaveLength(4);
     expect(tickets.every((t) => t.draft.slots.academy === 'AKW')).toBe(true);
+  });
+
+  it('files the subjects together once the last is through, the first subject first', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Kunnen jullie bij de facturatie een extra betaalwijze per domiciliëring toevoegen? En iets helemaal anders: de export naar het departement toont sinds gisteren een foutmelding.',
+      )
+      .bot({ awaiting: 'academy', says: /2 verschillende onderwerpen/ });
+    const kept = await chat
+      .user('Academie Lindenhof')
+      .bot({ status: 'collecting', says: [/Genoteerd/, /volgende onderwerp/] });
+    expect(kept.tickets).toEqual([]);
+    expect(await chat.tickets.list()).toHaveLength(0);
+    let r = kept;
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.status).toBe('filed');
+    expect(r.tickets.map((t) => t.label)).toEqual(['change', 'incident']);
+    // The turn's ticket is the message's first subject; the answer names both numbers.
+    expect(r.ticket?.label).toBe('change');
+    expect(r.replies.map((x) => x.text).join('\n')).toMatch(/HD-000001[\s\S]*HD-000002/);
+  });
+
+  it('still files a complete subject when the person stops during the next one', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Graag een extra veld "instrument" in de leerlingenfiche. Los daarvan: het uurrooster van de pianoklas toont een foutmelding bij het openen.',
+      )
+      .bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ status: 'collecting', says: /Genoteerd/ });
+    const r = await chat.user('laat maar, stop').bot({ status: 'done', says: [/rest/, /HD-000001/] });
+    expect(r.tickets.map((t) => t.label)).toEqual(['change']);
+    expect(await chat.tickets.list()).toHaveLength(1);
+  });
+
+  it('files a complete subject when the next one is closed for want of an answer', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Graag een extra veld "instrument" in de leerlingenfiche. Los daarvan: het uurrooster van de pianoklas toont een foutmelding bij het openen.',
+      )
+      .bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ status: 'collecting', says: /Genoteerd/ });
+    chat.clock.now = new Date(chat.clock.now.getTime() + 25 * 3_600_000);
+    expect((await chat.service.tick('conv-1')).map((r) => r.text).join()).toMatch(/Herinnering/);
+    chat.clock.now = new Date(chat.clock.now.getTime() + 14 * 24 * 3_600_000);
+    const closed = (await chat.service.tick('conv-1')).map((r) => r.text).join('\n');
+    expect(closed).toMatch(/laatste vraag afgesloten[\s\S]*HD-000001/);
+    const tickets = await chat.tickets.list();
+    expect(tickets.map((t) => t.draft.label)).toEqual(['change']);
+  });
+
+  it('files the first subject when the second is out of scope', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'Kunnen jullie de vakantiedagen van volgend schooljaar al invoeren in de kalender? Nog iets anders: onze printer in het secretariaat zit vast met papier.',
+      )
+      .bot({ awaiting: 'academy' });
+    let r = await chat.user('Academie Lindenhof').bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('Kalender').bot({});
+    expect(r.replies.map((x) => x.text).join('\n')).toMatch(/Genoteerd[\s\S]*HD-000001/);
+    expect(r.rejection).not.toBeNull();
+    expect(r.tickets.map((t) => t.label)).toEqual(['change']);
   });
 
   it('splits in French too', async () => {

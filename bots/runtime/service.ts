@@ -13,6 +13,7 @@ import type {
   Awaiting,
   ConversationState,
   Effect,
+  Outcome,
   Person,
   Reply,
   Status,
@@ -32,7 +33,7 @@ export interface TurnResult {
   ticket:
     | (Omit<TicketDraft, 'transcript' | 'requester' | 'idempotencyKey' | 'conversation'> & { id: string; url?: string })
     | null;
-  /** Every ticket filed this turn (a message with several subjects files several); `ticket` is the last. */
+  /** Every ticket filed this turn (a message with several subjects files several); `ticket` is the first. */
   tickets: NonNullable<TurnResult['ticket']>[];
   rejection: { reason: OosReason; text: string } | null;
   effects: Effect[];
@@ -250,13 +251,29 @@ export class TriageService {
   tick(conversation: string): Promise<Reply[]> {
     return this.serial(conversation, async () => {
       const state = await this.store.get(conversation);
-      const outcome = state ? this.core.handle(state, { type: 'tick' }, this.context()) : null;
+      let outcome = state ? this.core.handle(state, { type: 'tick' }, this.context()) : null;
+      // Closing a split message's last subject files the subjects that were complete.
+      if (outcome?.effects.some((e) => e.type === 'file_ticket')) outcome = await this.fileFromTick(outcome);
       if (outcome && outcome.replies.length > 0)
         await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
       const now = outcome && outcome.replies.length > 0 ? outcome.state : state;
       if (!now?.awaiting) await this.waiting.remove(conversation);
       return outcome?.replies ?? [];
     });
+  }
+
+  /** The tickets a tick files (through the outbox, as in a turn), their outcomes fed back to the core. */
+  private async fileFromTick(outcome: Outcome): Promise<Outcome> {
+    let state = outcome.state;
+    const replies = [...outcome.replies];
+    for (const effect of outcome.effects) {
+      if (effect.type !== 'file_ticket') continue;
+      const { event } = await this.fileTicket(effect.ticket, state, undefined);
+      const next = this.core.handle(state, event, this.context());
+      state = next.state;
+      replies.push(...next.replies);
+    }
+    return { ...outcome, state, replies };
   }
 
   /**
@@ -480,7 +497,8 @@ export class TriageService {
       effects.push(...outcome.effects);
       status = effect.type === 'handoff' ? 'handoff' : outcome.status;
     }
-    const ticket = tickets.at(-1) ?? null;
+    // A message with several subjects files them together: the turn's ticket is the first subject's.
+    const ticket = tickets[0] ?? null;
     // The turn's end in one commit: the conversation, its place on the waiting list, the tickets whose
     // outcome it tells (so the worker does not tell them again) and the request, handled.
     const final = state;

@@ -52,6 +52,7 @@ const stored = z
     awaiting: z.string().nullable(),
     request: request.nullable(),
     rejected: request.nullable(),
+    ready: z.array(request).optional(),
     misunderstood: z.number().int(),
     requests: z.number().int(),
     lastTicket: z.object({ id: z.string() }).loose().nullable(),

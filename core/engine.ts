@@ -85,7 +85,10 @@ export type CoreEvent =
   /** Unclaimed handoff during contact hours: the person's place in the queue. */
   | { type: 'handoff_queue'; position: number }
   /** The host's answer to a `ticket_status` effect. */
-  | { type: 'ticket_status'; id: string; status: TicketState };
+  | { type: 'ticket_status'; id: string; status: TicketState }
+  /** The host's answer to an `add_to_ticket` effect: the note is on the ticket, or could not be added. */
+  | { type: 'note_added'; ticketId: string; purpose: 'duplicate' | 'addendum' }
+  | { type: 'note_failed'; ticketId: string; purpose: 'duplicate' | 'addendum' };
 
 /** Longest text the core reads of one message; the rest is kept for the ticket but not analysed. */
 const MAX_ANALYSED = 4000;
@@ -182,6 +185,7 @@ export function createCore(
     else if (event.type === 'tick') return onTick(turn);
     else if (event.type === 'ticket_failed') onFailed(turn, event.idempotencyKey);
     else if (event.type === 'ticket_status') onStatus(turn, event.id, event.status);
+    else if (event.type === 'note_added' || event.type === 'note_failed') onNote(turn, event);
     else onDesk(turn, event);
     return turn.outcome();
   }
@@ -348,6 +352,7 @@ export function createCore(
       return true;
     }
     if (input.choice) return false;
+    if (idle && addendum(t, text, attachments)) return true;
     // "??" or "..." between requests: what can the bot do for them.
     if (idle && attachments.length === 0 && !/[\p{L}\p{N}]/u.test(text)) {
       t.reply(say(config, t.lang, 'empty'));
@@ -380,6 +385,41 @@ export function createCore(
       return true;
     }
     return false;
+  }
+
+  /**
+   * Shortly after a ticket: a file sent with little or no text, a file announced ("ik stuur zo een
+   * screenshot"), or "ik vergat te zeggen..." is more for that ticket, added to it as a note; anything
+   * else is a new request. The person hears whether it was added when the host has tried (`onNote`).
+   */
+  function addendum(t: TurnBuilder, text: string, attachments: Attachment[]): boolean {
+    const ticket = t.state.lastTicket?.id;
+    const minutes = config.conversation.addendum_minutes;
+    if (!ticket || t.state.phase !== 'done' || minutes === 0) return false;
+    if (t.ctx.now.getTime() - Date.parse(t.state.updatedAt) > minutes * 60_000) return false;
+    const announced = t.state.addendumFor === ticket;
+    const forIt = kit.addsToTicket(text);
+    if (attachments.length > 0 && (announced || forIt || kit.contentWords(text) < 3)) {
+      t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'addendum' });
+    } else if (attachments.length === 0 && kit.announcesFile(text)) {
+      t.set({ addendumFor: ticket });
+      t.reply(say(config, t.lang, 'addendum_wait', { ticket }));
+    } else if (attachments.length === 0 && forIt && kit.contentWords(text) >= 2) {
+      t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'addendum' });
+    } else {
+      return false;
+    }
+    t.status = 'done';
+    return true;
+  }
+
+  function onNote(t: TurnBuilder, event: Extract<CoreEvent, { type: 'note_added' | 'note_failed' }>): void {
+    if (event.purpose === 'addendum') t.set({ addendumFor: undefined });
+    if (event.type === 'note_added') {
+      if (event.purpose === 'addendum') t.reply(say(config, t.lang, 'addendum_added', { ticket: event.ticketId }));
+      return;
+    }
+    t.reply(say(config, t.lang, 'addendum_failed', { ticket: event.ticketId, ...helpdeskParams(config, t.lang) }));
   }
 
   /** Ask the host for a ticket's status, saying who asks (the host answers for their own tickets only). */
@@ -556,6 +596,12 @@ export function createCore(
     const { reasons: _reasons, ...classification } = classifier.classify(analysed, t.lang);
     const slots: Slots = { ...extractor.extract(analysed) };
     Object.assign(slots, onlyNew(slots, shared));
+    // The academy or site of this conversation's last ticket: said once, not asked again.
+    const unit = t.state.unit;
+    if (unit && !slots.academy && !slots.site_id) {
+      if (/^\d{4}$/.test(unit)) slots.site_id = unit;
+      else slots.academy = unit;
+    }
     if (input.user.name) slots.name ??= input.user.name;
     if (input.user.email) slots.email ??= input.user.email;
     const request: RequestState = {
@@ -852,6 +898,15 @@ export function createCore(
   function onAnswer(t: TurnBuilder, text: string, attachments: Attachment[]): void {
     const request = t.state.request!;
     const slot = t.state.awaiting as Slot | null;
+    // "Nog iets anders: ..." instead of the detail: another subject, taken after this one.
+    const another = slot && slot !== 'description' && attachments.length === 0 ? kit.newSubject(text) : null;
+    if (slot && another) {
+      t.set({ queue: [...(t.state.queue ?? []), another] });
+      t.reply(say(config, t.lang, 'subject_later'));
+      t.reply(say(config, t.lang, `ask_${slot}`));
+      t.status = 'collecting';
+      return;
+    }
     request.attachments.push(...attachments);
     if (slot === 'description') {
       onDescription(t, request, text);
@@ -913,7 +968,9 @@ export function createCore(
     }
     const lastTry = (request.asked[slot] ?? 0) >= config.conversation.max_asks;
     if (tellsMore(text, config.conversation.min_description_words)) request.extra.push(text);
-    else if (text) request.given = { ...request.given, [slot]: text.slice(0, 200) };
+    // "Bedankt!", "hallo" are no academy or student: never kept as what the person gave.
+    else if (text && !kit.thanks(text) && !kit.greetingOnly(text))
+      request.given = { ...request.given, [slot]: text.slice(0, 200) };
     if (!lastTry) return;
     request.skipped.push(slot);
     const given = request.given?.[slot];
@@ -1260,7 +1317,13 @@ export function createCore(
     const fresh = input.choice === 'new' || (!input.choice && (kit.says(input.text, 'separate') || typed === 'no'));
     if (add) {
       const text = [request.text, ...request.extra].join('\n\n');
-      t.effect({ type: 'add_to_ticket', ticketId: duplicate.id, text, attachments: request.attachments });
+      t.effect({
+        type: 'add_to_ticket',
+        ticketId: duplicate.id,
+        text,
+        attachments: request.attachments,
+        purpose: 'duplicate',
+      });
       t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: duplicate.id } });
       t.reply(say(config, t.lang, 'duplicate_added', { ticket: duplicate.id }));
       t.status = 'done';

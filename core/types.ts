@@ -127,7 +127,14 @@ export type Effect =
   /** Look up open tickets of an academy or site (ask once); the host answers with `tickets_found`. */
   | { type: 'find_tickets'; key: string; academy?: string; siteId?: string; since: string }
   /** Add the person's details to an existing ticket instead of filing a new one. */
-  | { type: 'add_to_ticket'; ticketId: string; text: string; attachments: Attachment[] }
+  /** A note on an existing ticket: `duplicate` (ask once) or `addendum` (more for the ticket just filed). */
+  | {
+      type: 'add_to_ticket';
+      ticketId: string;
+      text: string;
+      attachments: Attachment[];
+      purpose?: 'duplicate' | 'addendum';
+    }
   /** A fact about the helpdesk answered from config (hours, phone, reply time...): no ticket. */
   | { type: 'answered_fact'; fact: string }
   /** The manual or changelog answered: no ticket (counted as resolved by the manual). */
@@ -254,6 +261,8 @@ export interface ConversationState {
   pendingTickets?: PendingTicket[];
   /** Subjects of a split first message still to triage, each to become its own ticket. */
   queue?: string[];
+  /** A file was announced for this ticket ("ik stuur zo een screenshot"): the next file goes to it. */
+  addendumFor?: string;
   /** Subjects of a split message already complete, filed together with the last one. */
   ready?: RequestState[];
   /** Details shared by the subjects of a split message (academy, contact), asked once. */

@@ -541,14 +541,17 @@ export class TriageService {
         text: effect.text,
         attachments: effect.attachments,
       };
+      const purpose = effect.purpose ?? 'duplicate';
       try {
         if (!this.sink.addNote) throw new Error(`${this.sink.name} cannot add notes`);
         await this.sink.addNote(effect.ticketId, note);
         this.log.info({ ticket: effect.ticketId }, 'note added to ticket');
+        return { type: 'note_added', ticketId: effect.ticketId, purpose };
       } catch (error) {
         this.log.error({ err: String(error), ticket: effect.ticketId, sink: this.sink.name }, 'adding note failed');
+        // The person hears it (with where to send it instead): nothing they sent is lost in silence.
+        return { type: 'note_failed', ticketId: effect.ticketId, purpose };
       }
-      return null;
     }
     let tickets: TicketSummary[] = [];
     if (!this.askOnce) return { type: 'tickets_found', key: effect.key, tickets };

@@ -214,6 +214,10 @@ const MESSAGE_KEYS = [
   'multi_split',
   'multi_next',
   'multi_kept',
+  'addendum_added',
+  'subject_later',
+  'addendum_failed',
+  'addendum_wait',
   'filed_subject',
   'cancelled_rest',
   'closed_rest',
@@ -644,6 +648,12 @@ export const configSchema = z
         /** Add my details to the open ticket on the same subject / file a separate one after all. */
         join: phraseList,
         separate: phraseList,
+        /** "Ik vergat te zeggen...", "hier is de screenshot": more for the ticket just filed. */
+        addendum: phraseList.optional(),
+        /** "Nog iets anders: ..." opening an answer: another subject, not the detail asked. */
+        new_subject: phraseList.optional(),
+        /** "Ik stuur zo een screenshot": a file announced for the ticket just filed. */
+        announce_file: phraseList.optional(),
         /** "What is the status of HD-...": with a ticket number, a status look-up. */
         status: phraseList,
         /** "Kan ik {name} spreken": templates of a request for one named colleague; {name} is a capitalised name. */
@@ -696,6 +706,8 @@ export const configSchema = z
           .min(1)
           .default(60 * 24),
         min_description_words: z.number().int().min(0).default(4),
+        /** Minutes after a ticket during which a file or "I forgot to say" is added to it (0: never). */
+        addendum_minutes: z.number().int().min(0).default(60),
         /** "Status of HD-...?" also for tickets of the person's academy or site (else their own only). */
         status_of_organisation: z.boolean().default(false),
         /** On channels with buttons, show the ticket (every detail, Send / Edit) before filing it. */

@@ -14,6 +14,8 @@ const LANGS: readonly Lang[] = ['nl', 'fr', 'en'];
 
 /** A phrase as the sequence of its folded words. */
 type Tokens = readonly string[];
+/** A word as `words` reads it (core/text/normalize.ts). */
+const WORD = /[\p{L}\p{N}]+/gu;
 
 function tokenize(text: string): string[] {
   return words(fold(text));
@@ -96,6 +98,12 @@ export interface LanguageKit {
   areSteps(items: string[]): boolean;
   /** One of a list of typed commands (send, edit, join, separate), as the whole answer. */
   says(text: string, command: 'send' | 'edit' | 'join' | 'separate'): boolean;
+  /** "Ik vergat te zeggen...", "hier is de screenshot" at the start: more for the ticket just filed. */
+  addsToTicket(text: string): boolean;
+  /** "Ik stuur zo een screenshot": a file announced for later. */
+  announcesFile(text: string): boolean;
+  /** "Nog iets anders: ..." at the start of an answer: the rest is another subject (null when not). */
+  newSubject(text: string): string | null;
 }
 
 export function buildLanguage(config: Config): LanguageKit {
@@ -132,6 +140,20 @@ export function buildLanguage(config: Config): LanguageKit {
   const named = LANGS.flatMap((l) => a.named_agent[l] ?? []).map(templatePattern);
   const numberWords = a.number_words;
   const stepCues = compile(a.step_cues);
+  const none = { nl: [], fr: [], en: [] };
+  const addendum = compile(a.addendum ?? none);
+  const announce = compile(a.announce_file ?? none);
+  const another = compile(a.new_subject ?? none);
+
+  /** Where a phrase starts the text, after at most two filler words ("o ja, ik vergat..."). */
+  function opensWith(tokens: Tokens, phrases: Tokens[]): Tokens | null {
+    for (let at = 0; at <= 2; at++) {
+      const hit = phrases.find((p) => startsAt(tokens, p, at));
+      if (hit) return tokens.slice(at + hit.length);
+      if (!filler.has(tokens[at] ?? '')) return null;
+    }
+    return null;
+  }
 
   function yesNo(text: string): YesNo | null {
     const tokens = tokenize(text);
@@ -279,6 +301,21 @@ export function buildLanguage(config: Config): LanguageKit {
       items.length >= 2 &&
       items.filter((item) => stepCues.some((cue) => startsAt(tokenize(item), cue, 0))).length * 2 >= items.length + 1,
     says: (text, command) => covers(tokenize(text), commands[command], filler),
+    addsToTicket: (text) => opensWith(tokenize(text), addendum) !== null,
+    newSubject: (text) => {
+      const rest = opensWith(tokenize(text), another);
+      if (!rest || rest.length < 3) return null;
+      // The rest in the person's own words: past the phrase's words and the punctuation after them
+      // (folding keeps the length of Latin text, so word positions carry over).
+      const all = tokenize(text).length;
+      const ends = [...fold(text).matchAll(WORD)].map((m) => m.index + m[0].length);
+      const cut = ends[all - rest.length - 1] ?? 0;
+      return text.slice(cut).replace(/^[\s,;:.!?-]+/u, '');
+    },
+    announcesFile: (text) => {
+      const tokens = tokenize(text);
+      return tokens.length <= 12 && announce.some((p) => indexOf(tokens, p) >= 0);
+    },
   };
 }
 

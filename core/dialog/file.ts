@@ -1,0 +1,129 @@
+// Filing a ticket and what the ticket system answers: its number, a queued ticket, a refusal.
+import { describeInstant, isOpen, nextOpening } from '../hours.ts';
+import { say } from '../messages.ts';
+import type { FiledTicket } from '../types.ts';
+import { type Dialog, type HandoffReason, LOCALES, pick, SHARED_SLOTS, unitOf } from './context.ts';
+import { buildDraft } from './draft.ts';
+import { missingRequired, requestKey } from './request.ts';
+import { nextSubject } from './subjects.ts';
+import type { TurnBuilder } from './turn.ts';
+
+/** Ask the host to file the request's ticket; for a handoff, as a handoff to a person. */
+export function file(d: Dialog, t: TurnBuilder, handoff?: HandoffReason): void {
+  const request = t.state.request!;
+  const draft = buildDraft(d, t, request, handoff !== undefined);
+  const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
+  t.set({
+    phase: 'filing',
+    awaiting: null,
+    request,
+    pendingTickets: [...(t.state.pendingTickets ?? []), pending].slice(-20),
+  });
+  t.effect(handoff ? { type: 'handoff', reason: handoff, ticket: draft } : { type: 'file_ticket', ticket: draft });
+  t.status = handoff ? 'handoff' : 'filed';
+}
+
+/** The request being filed in this conversation right now, if `key` is its ticket. */
+export function isCurrent(t: TurnBuilder, key: string): boolean {
+  const request = t.state.request;
+  return t.state.phase === 'filing' && request !== null && requestKey(t, request) === key;
+}
+
+export function takePending(t: TurnBuilder, key: string) {
+  const pending = t.state.pendingTickets ?? [];
+  t.set({ pendingTickets: pending.filter((p) => p.key !== key) });
+  return pending.find((p) => p.key === key);
+}
+
+export function onFiled(d: Dialog, t: TurnBuilder, key: string, ticket: FiledTicket): void {
+  const pending = takePending(t, key);
+  t.set({ lastTicket: ticket });
+  if (!isCurrent(t, key)) {
+    // The number of a ticket that waited in the outbox: the person has moved on, so name the request.
+    if (!pending) return;
+    const parts = [say(d.config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
+    if (pending.urgent) parts.push(say(d.config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+    t.reply(parts.join('\n\n'));
+    // A handoff whose ticket waited in the outbox goes to the desk now, if a person can still take it.
+    const waiting = t.state.phase === 'handoff' && t.state.pendingHandoff === key;
+    if (pending.handoff && waiting) {
+      const live = isOpen(t.ctx.now, d.config.helpdesk.hours) && t.ctx.desk === true;
+      t.set({ pendingHandoff: null, handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } });
+      if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
+      else t.set({ phase: 'done' });
+    }
+    return;
+  }
+  const request = t.state.request!;
+  const wasHandoff = t.state.pendingHandoff === key;
+  const open = isOpen(t.ctx.now, d.config.helpdesk.hours);
+  // Outside contact hours there is no live handoff: the ticket waits for the morning.
+  const live = wasHandoff && open && t.ctx.desk === true;
+  t.set({
+    phase: live ? 'handoff' : 'done',
+    awaiting: null,
+    request: null,
+    pendingHandoff: null,
+    ...unitOf(request),
+    shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
+    ...(wasHandoff ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } } : {}),
+  });
+  const opens = describeOpening(d, t);
+  if (wasHandoff) {
+    t.reply(say(d.config, t.lang, open ? 'handoff' : 'handoff_outside_hours', { ticket: ticket.id, opens }));
+    if (live) t.effect({ type: 'desk_open', ticket: ticket.id, draft: buildDraft(d, t, request, true) });
+    t.status = 'handoff';
+    return;
+  }
+  const parts = [say(d.config, t.lang, 'filed', { ticket: ticket.id })];
+  if (d.config.tickets.requester_notified) parts.push(say(d.config, t.lang, 'filed_by_mail'));
+  // Urgent outside contact hours: when to call, not "call now" beside "we are closed".
+  if (request.classification.urgent && open) parts.push(say(d.config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+  else if (request.classification.urgent)
+    parts.push(say(d.config, t.lang, 'filed_urgent_closed', { ticket: ticket.id, opens }));
+  else if (!open) parts.push(say(d.config, t.lang, 'filed_outside_hours', { opens }));
+  if (missingRequired(d, request).length > 0) parts.push(say(d.config, t.lang, 'filed_partial'));
+  if (request.label === 'complaint') parts.push(say(d.config, t.lang, 'complaint_followup'));
+  // A second subject the splitter could not separate: the one-subject-per-ticket tip.
+  const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
+  if (request.classification.multiSubject && !split) parts.push(say(d.config, t.lang, 'multi_subject'));
+  t.reply(parts.join('\n\n'));
+  t.status = 'filed';
+  nextSubject(d, t);
+}
+
+export function onQueued(d: Dialog, t: TurnBuilder, key: string): void {
+  const current = isCurrent(t, key);
+  t.reply(say(d.config, t.lang, 'ticket_queued'));
+  if (!current) return;
+  const request = t.state.request!;
+  const wasHandoff = t.state.pendingHandoff === key;
+  // A handoff keeps `pendingHandoff`: when the number comes, the desk gets it (see `onFiled`).
+  t.set({
+    phase: wasHandoff ? 'handoff' : 'done',
+    awaiting: null,
+    request: null,
+    ...unitOf(request),
+    shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
+  });
+  t.status = wasHandoff ? 'handoff' : 'filed';
+  nextSubject(d, t);
+}
+
+export function onFailed(d: Dialog, t: TurnBuilder, key: string): void {
+  const current = isCurrent(t, key);
+  // Kept, marked: a dead letter re-sent later (`triage tickets retry`) still brings its number here.
+  const pending = t.state.pendingTickets ?? [];
+  t.set({ pendingTickets: pending.map((p) => (p.key === key ? { ...p, failed: true } : p)) });
+  t.reply(say(d.config, t.lang, 'ticket_failed'));
+  if (!current) return;
+  t.set({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });
+  t.status = 'done';
+  nextSubject(d, t);
+}
+
+export function describeOpening(d: Dialog, t: TurnBuilder): string {
+  const at = nextOpening(t.ctx.now, d.config.helpdesk.hours);
+  const { day, time } = describeInstant(at, d.config.helpdesk.hours.timezone, LOCALES[t.lang]);
+  return say(d.config, t.lang, 'opens_at', { day, time });
+}

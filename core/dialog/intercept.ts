@@ -1,0 +1,120 @@
+// Whole-message intents that take precedence over the pending question, each only where it makes sense.
+import { say } from '../messages.ts';
+import { fold, words } from '../text/normalize.ts';
+import type { Attachment, Turn } from '../types.ts';
+import { type Dialog, MAX_ANALYSED } from './context.ts';
+import { handOff } from './handoff.ts';
+import { askedProgress } from './progress.ts';
+import { lookUpStatus } from './status.ts';
+import { startRequest } from './subjects.ts';
+import { statusOf, type TurnBuilder } from './turn.ts';
+
+/** Phases in which the bot waits for no answer: a message there is new (thanks, a greeting, a request). */
+export function between(t: TurnBuilder): boolean {
+  const phase = t.state.phase;
+  return (
+    phase === 'idle' ||
+    phase === 'done' ||
+    phase === 'rejected' ||
+    phase === 'filing' ||
+    (phase === 'handoff' && !t.state.handoff?.live)
+  );
+}
+
+/**
+ * Intents that take precedence over the pending question: cancel, relay to the agent, a status look-up,
+ * a named colleague, a request for a person, thanks, a bare greeting. Returns true when one took the turn.
+ */
+export function intercept(d: Dialog, t: TurnBuilder, input: Turn, text: string, attachments: Attachment[]): boolean {
+  const idle = between(t);
+  if (!idle && t.state.phase !== 'handoff' && d.kit.cancels(text)) {
+    t.set({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
+    t.reply(say(d.config, t.lang, 'cancelled'));
+    t.status = 'done';
+    return true;
+  }
+  // Handed to a person: what the person says goes to the agent; the bot keeps silent.
+  if (t.state.phase === 'handoff' && t.state.handoff?.live) {
+    t.effect({ type: 'relay', text, attachments });
+    t.status = 'handoff';
+    return true;
+  }
+  if (input.choice) return false;
+  // "??" or "..." between requests: what can the bot do for them.
+  if (idle && attachments.length === 0 && !/[\p{L}\p{N}]/u.test(text)) {
+    t.reply(say(d.config, t.lang, 'empty'));
+    t.status = 'done';
+    return true;
+  }
+  if ((idle || t.state.phase === 'opening') && askedProgress(d, t, text, attachments, input)) return true;
+  if (lookUpStatus(d, t, text, idle)) return true;
+  const named = d.kit.namedColleague(text);
+  if (named) {
+    namedColleague(d, t, named.rest, attachments, input, idle);
+    return true;
+  }
+  if (d.kit.asksForPerson(text)) {
+    handOff(d, t, text, attachments, input, 'asked');
+    return true;
+  }
+  const thanked = d.kit.thanks(text);
+  const acknowledges = thanked || d.kit.yesNo(text) !== null || d.kit.declines(text);
+  if (idle && attachments.length === 0 && acknowledges && words(fold(text)).length <= 4) {
+    t.reply(say(d.config, t.lang, thanked ? 'thanks_reply' : 'acknowledged'));
+    t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
+    return true;
+  }
+  if ((idle || t.state.phase === 'opening') && attachments.length === 0 && answerFact(d, t, text)) return true;
+  if (idle && attachments.length === 0 && d.kit.greetingOnly(text)) {
+    t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
+    t.reply(say(d.config, t.lang, 'greeting_reply'));
+    t.status = 'collecting';
+    return true;
+  }
+  return false;
+}
+
+/**
+ * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
+ * at once from config in the person's language; no ticket, and the conversation stays open for a request.
+ */
+export function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
+  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now);
+  if (!fact) return false;
+  // "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral.
+  const verdict = d.classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+  if (verdict.label === 'out_of_scope' && verdict.confidence >= d.config.classifier.clarify_threshold) return false;
+  t.set({ phase: 'done', awaiting: null, request: null });
+  t.reply(`${fact.text}\n\n${say(d.config, t.lang, 'fact_more')}`);
+  t.effect({ type: 'answered_fact', fact: fact.id });
+  t.status = 'done';
+  return true;
+}
+
+/**
+ * "Kan ik Sandra spreken?": the honest answer (any colleague can help, no promise of that person); what
+ * else the message says is the request, else the bot asks what it is about.
+ */
+export function namedColleague(
+  d: Dialog,
+  t: TurnBuilder,
+  rest: string,
+  attachments: Attachment[],
+  input: Turn,
+  idle: boolean,
+): void {
+  const content = d.kit.withoutCourtesies(rest);
+  if (!idle) {
+    t.reply(say(d.config, t.lang, 'named_agent_go_on'));
+    t.status = statusOf(t.state);
+    return;
+  }
+  if (words(fold(content)).length >= d.config.conversation.min_description_words) {
+    t.reply(say(d.config, t.lang, 'named_agent_go_on'));
+    startRequest(d, t, content, attachments, input);
+    return;
+  }
+  t.set({ phase: 'opening', awaiting: 'description', request: null, rejected: null });
+  t.reply(say(d.config, t.lang, 'named_agent'));
+  t.status = 'collecting';
+}

@@ -23,18 +23,23 @@ export function deflect(d: Dialog, t: TurnBuilder, request: RequestState): boole
   const message = fixed
     ? say(d.config, t.lang, 'changelog_known', { title: fixed.page.title, url: fixed.page.url, date: fixed.page.date })
     : say(d.config, t.lang, 'kb_proposal', { articles: list });
-  t.set({ phase: 'deflecting', awaiting: 'confirm', request });
+  t.enter({ phase: 'deflecting', awaiting: 'confirm', request });
   t.reply(message, yesNo(d, t.lang));
   t.status = 'collecting';
   return true;
 }
 
-export function onDeflect(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onDeflect(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  input: Turn,
+  attachments: Attachment[],
+): void {
   request.attachments.push(...attachments);
   const answer = yesOrNo(d, input);
   if (answer === 'yes') {
-    t.set({ phase: 'done', awaiting: null, request: null });
+    t.enter({ phase: 'done', awaiting: null, request: null });
     t.reply(say(d.config, t.lang, 'kb_resolved'));
     t.effect({ type: 'resolved_by_manual', pages: request.proposed ?? [] });
     t.status = 'done';
@@ -47,20 +52,19 @@ export function onDeflect(d: Dialog, t: TurnBuilder, input: Turn, attachments: A
     Object.assign(request.slots, onlyNew(request.slots, d.extractor.extract(input.text)));
   }
   t.reply(say(d.config, t.lang, 'kb_go_on'));
-  t.set({ phase: 'collecting', awaiting: null, request });
-  proceed(d, t);
+  t.enter({ phase: 'collecting', awaiting: null, request });
+  proceed(d, t, request);
 }
 
 /** All details known: who may ask; then preview or file. */
-export function beforeFiling(d: Dialog, t: TurnBuilder): void {
-  const request = t.state.request!;
+export function beforeFiling(d: Dialog, t: TurnBuilder, request: RequestState): void {
   request.checks ??= {};
   if (!request.checks.registry) {
     request.checks.registry = true;
     if (!checkRegistry(d, t, request)) return;
   }
-  if (d.config.conversation.preview && t.state.interactive) showPreview(d, t);
-  else file(d, t, ruleHandoff(d, t, request));
+  if (d.config.conversation.preview && t.state.interactive) showPreview(d, t, request);
+  else file(d, t, request, ruleHandoff(d, t, request));
 }
 
 /** A configured rule that hands this request to a person (urgent incidents during contact hours). */
@@ -90,7 +94,7 @@ export function checkRegistry(d: Dialog, t: TurnBuilder, request: RequestState):
   // Who the contact persons are is not this person's to know: the message names the unit only.
   const params = { unit: unit ?? '' };
   if (registry.mode === 'refuse') {
-    t.set({ phase: 'done', awaiting: null, request: null });
+    t.enter({ phase: 'done', awaiting: null, request: null });
     t.reply(say(d.config, t.lang, 'not_registered_refused', params));
     t.status = 'done';
     nextSubject(d, t);
@@ -107,18 +111,23 @@ export function warnBillable(d: Dialog, t: TurnBuilder, request: RequestState): 
   const rule = d.config.billing.rules.find((r) => r.labels.includes(label) && d.billingCues.get(r.id)!.test(text));
   if (!rule) return false;
   request.billable = rule.id;
-  t.set({ phase: 'billing', awaiting: 'confirm', request });
+  t.enter({ phase: 'billing', awaiting: 'confirm', request });
   t.reply(say(d.config, t.lang, 'billable_warning'), yesNo(d, t.lang));
   t.status = 'collecting';
   return true;
 }
 
-export function onBilling(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onBilling(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  input: Turn,
+  attachments: Attachment[],
+): void {
   request.attachments.push(...attachments);
   const answer = yesOrNo(d, input);
   if (answer === 'no') {
-    t.set({ phase: 'done', awaiting: null, request: null });
+    t.enter({ phase: 'done', awaiting: null, request: null });
     t.reply(say(d.config, t.lang, 'billable_declined'));
     t.status = 'done';
     nextSubject(d, t);
@@ -132,5 +141,5 @@ export function onBilling(d: Dialog, t: TurnBuilder, input: Turn, attachments: A
     t.status = 'collecting';
     return;
   }
-  proceed(d, t);
+  proceed(d, t, request);
 }

@@ -23,7 +23,7 @@ export function onTick(d: Dialog, t: TurnBuilder): Outcome {
     );
     t.status = 'collecting';
   } else if (waiting && t.state.closesAt && t.ctx.now.getTime() >= Date.parse(t.state.closesAt)) {
-    t.set({ phase: 'done', awaiting: null, request: null, remindedAt: undefined, closesAt: undefined, queue: [] });
+    t.enter({ phase: 'done', awaiting: null, request: null, remindedAt: undefined, closesAt: undefined, queue: [] });
     t.reply(say(d.config, t.lang, 'closed_no_reaction'));
     t.status = 'done';
   }

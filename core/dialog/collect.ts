@@ -16,13 +16,18 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   const asked = request.asked[slot] ?? 0;
   request.asked[slot] = asked + 1;
   const question = say(d.config, t.lang, `ask_${slot}`);
-  t.set({ phase: 'collecting', awaiting: slot, request });
+  t.enter({ phase: 'collecting', awaiting: slot, request });
   t.reply(asked === 0 ? question : say(d.config, t.lang, 'retry', { question }));
   t.status = 'collecting';
 }
 
-export function onAnswer(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onAnswer(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  text: string,
+  attachments: Attachment[],
+): void {
   const slot = t.state.awaiting as Slot | null;
   request.attachments.push(...attachments);
   if (slot === 'description') {
@@ -36,8 +41,7 @@ export function onAnswer(d: Dialog, t: TurnBuilder, text: string, attachments: A
     request.absent = ['screenshot', 'error_message'];
     if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
     Object.assign(request.slots, found);
-    t.set({ request });
-    proceed(d, t);
+    proceed(d, t, request);
     return;
   }
   if (slot) {
@@ -53,8 +57,7 @@ export function onAnswer(d: Dialog, t: TurnBuilder, text: string, attachments: A
     request.extra.push(text);
   }
   Object.assign(request.slots, found);
-  t.set({ request });
-  proceed(d, t);
+  proceed(d, t, request);
 }
 
 /** "Weet ik niet", "heb ik niet": asked once is enough; an optional detail gets a short "no problem". */
@@ -114,12 +117,12 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
     }
     // Nothing said of what it is about: no ticket made of "nee" or "?".
     if (!request.described && request.skipped.includes('description')) {
-      t.set({ phase: 'done', awaiting: null, request: null, queue: [] });
+      t.enter({ phase: 'done', awaiting: null, request: null, queue: [] });
       t.reply(say(d.config, t.lang, 'nothing_to_file'));
       t.status = 'done';
       return;
     }
-    if (request.label) proceed(d, t);
+    if (request.label) proceed(d, t, request);
     else triage(d, t, request);
     return;
   }
@@ -129,7 +132,7 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
   request.described = true;
   Object.assign(request.slots, onlyNew(request.slots, d.extractor.extract(explanation)));
   if (request.chosen) {
-    proceed(d, t);
+    proceed(d, t, request);
     return;
   }
   // An opening that said nothing ("ik heb een probleem") has nothing to add to the explanation's reading.
@@ -142,8 +145,7 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
 }
 
 /** Ask the next missing detail, or file the ticket when nothing required is missing. */
-export function proceed(d: Dialog, t: TurnBuilder): void {
-  const request = t.state.request!;
+export function proceed(d: Dialog, t: TurnBuilder, request: RequestState): void {
   request.checks ??= {};
   // The helpdesk's rules that can spare the person the questions: the manual, the billing warning,
   // and an open ticket on the same subject (as soon as the academy or site is known).
@@ -185,5 +187,5 @@ export function proceed(d: Dialog, t: TurnBuilder): void {
     ask(d, t, request, rule.slot);
     return;
   }
-  beforeFiling(d, t);
+  beforeFiling(d, t, request);
 }

@@ -8,8 +8,7 @@ import { describe, titleOf } from './draft.ts';
 import { file } from './file.ts';
 import type { TurnBuilder } from './turn.ts';
 
-export function showPreview(d: Dialog, t: TurnBuilder): void {
-  const request = t.state.request!;
+export function showPreview(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const preview = previewOf(d, t, request);
   const summary = [
     `${preview.kind}: ${preview.title}`,
@@ -20,7 +19,7 @@ export function showPreview(d: Dialog, t: TurnBuilder): void {
   ]
     .map((line) => `- ${line}`)
     .join('\n');
-  t.set({ phase: 'confirming', awaiting: 'confirm', request });
+  t.enter({ phase: 'confirming', awaiting: 'confirm', request });
   t.replies.push({
     text: say(d.config, t.lang, 'preview', { summary }),
     choices: [
@@ -69,29 +68,39 @@ export function displayValue(d: Dialog, slot: Slot, value: string): string {
   return value;
 }
 
-export function onConfirm(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onConfirm(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  input: Turn,
+  attachments: Attachment[],
+): void {
   request.attachments.push(...attachments);
   if (input.choice === 'send' || (!input.choice && d.kit.says(input.text, 'send'))) {
-    file(d, t, ruleHandoff(d, t, request));
+    file(d, t, request, ruleHandoff(d, t, request));
     return;
   }
   if (input.choice === 'edit' || (!input.choice && d.kit.says(input.text, 'edit'))) {
-    t.set({ phase: 'editing', awaiting: 'description', request });
+    t.enter({ phase: 'editing', awaiting: 'description', request });
     t.reply(say(d.config, t.lang, 'ask_edit'));
     t.status = 'collecting';
     return;
   }
   // Anything else is read as the correction itself.
-  onEdit(d, t, input.text.trim(), []);
+  onEdit(d, t, request, input.text.trim(), []);
 }
 
 /** A correction: details it names replace the ones known (the person knows best); other text is added. */
-export function onEdit(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onEdit(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  text: string,
+  attachments: Attachment[],
+): void {
   request.attachments.push(...attachments);
   const corrections = d.extractor.extract(text);
   if (Object.keys(corrections).length > 0) Object.assign(request.slots, corrections);
   else if (text) request.extra.push(text);
-  showPreview(d, t);
+  showPreview(d, t, request);
 }

@@ -5,7 +5,7 @@ import type { Classifier } from '../classify/classifier.ts';
 import type { Config, InScopeLabel, Lang } from '../config/schema.ts';
 import type { Extractor } from '../extract/index.ts';
 import type { Knowledge } from '../knowledge.ts';
-import type { ConversationState, RequestState, Slots } from '../types.ts';
+import type { Attachment, ConversationState, RequestState, Slots, Turn } from '../types.ts';
 import type { LanguageKit } from './language.ts';
 
 /** The dependencies of the conversation's steps, built once per configuration by `createCore`. */
@@ -27,6 +27,13 @@ export interface Dialog {
 }
 
 export type HandoffReason = 'asked' | 'misunderstood' | 'rule';
+
+/** One message as the steps of a turn read it: the turn, its text trimmed, its files within the limits. */
+export interface Said {
+  input: Turn;
+  text: string;
+  attachments: Attachment[];
+}
 
 /** Phases in which the bot offered buttons, so a button press is an answer. */
 export const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([

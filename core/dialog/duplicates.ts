@@ -3,7 +3,7 @@ import type { Lang } from '../config/schema.ts';
 import { describeDate } from '../hours.ts';
 import { sameSubject } from '../knowledge.ts';
 import { say } from '../messages.ts';
-import type { Attachment, OfferedTicket, RequestState, TicketSummary, Turn } from '../types.ts';
+import type { Attachment, DuplicateRequest, OfferedTicket, RequestState, TicketSummary, Turn } from '../types.ts';
 import { joinChoices, unitWord } from './choices.ts';
 import { proceed } from './collect.ts';
 import { type Dialog, LOCALES } from './context.ts';
@@ -14,7 +14,7 @@ import type { TurnBuilder } from './turn.ts';
 
 export function lookUpOpenTickets(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const since = new Date(t.ctx.now.getTime() - d.config.duplicates.window_days * 86_400_000).toISOString();
-  t.set({ phase: 'checking', awaiting: null, request });
+  t.enter({ phase: 'checking', awaiting: null, request });
   t.effect({
     type: 'find_tickets',
     key: requestKey(t, request),
@@ -32,7 +32,7 @@ export function onTicketsFound(d: Dialog, t: TurnBuilder, key: string, tickets: 
   const match = similarTicket(d, request, tickets, t.lang);
   if (!match) {
     if (request.progress) noOpenTicket(d, t, request);
-    else proceed(d, t);
+    else proceed(d, t, request);
     return;
   }
   const me = t.state.user?.id;
@@ -43,16 +43,18 @@ export function onTicketsFound(d: Dialog, t: TurnBuilder, key: string, tickets: 
   }
   if (sameAsker) {
     // The same person asking again: the ticket they have, not a second one.
-    t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
+    t.enter({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
     t.reply(say(d.config, t.lang, 'duplicate_same_person', { ticket: match.id, title: match.title }));
     t.status = 'done';
     nextSubject(d, t);
     return;
   }
   // Never the colleague's name: the person learns that a colleague reported it, not who.
-  request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
-  t.set({ phase: 'duplicate', awaiting: 'confirm', request });
-  offerDuplicate(d, t, request.duplicate, 'duplicate_found');
+  const offered = Object.assign(request, {
+    duplicate: { id: match.id, title: match.title, createdAt: match.createdAt },
+  });
+  t.enter({ phase: 'duplicate', awaiting: 'confirm', request: offered });
+  offerDuplicate(d, t, offered.duplicate, 'duplicate_found');
 }
 
 /** "Is it fixed yet?" about an open ticket: the person's own (no second one), or a colleague's (join it?). */
@@ -65,14 +67,16 @@ export function progressFound(
 ): void {
   const status = say(d.config, t.lang, 'status_open', { ticket: match.id });
   if (own) {
-    t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
+    t.enter({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
     t.reply(say(d.config, t.lang, 'progress_own', { ticket: match.id, title: match.title, status }));
     t.status = 'done';
     return;
   }
   const unit = unitWord(d, t.lang, request.slots.site_id !== undefined);
-  request.duplicate = { id: match.id, title: match.title, createdAt: match.createdAt };
-  t.set({ phase: 'duplicate', awaiting: 'confirm', request });
+  const offered = Object.assign(request, {
+    duplicate: { id: match.id, title: match.title, createdAt: match.createdAt },
+  });
+  t.enter({ phase: 'duplicate', awaiting: 'confirm', request: offered });
   t.reply(
     say(d.config, t.lang, 'progress_colleague', { ticket: match.id, title: match.title, status, unit }),
     joinChoices(d, t.lang),
@@ -114,9 +118,14 @@ export function similarTicket(
   return best;
 }
 
-export function onDuplicate(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request!;
-  const duplicate = request.duplicate!;
+export function onDuplicate(
+  d: Dialog,
+  t: TurnBuilder,
+  request: DuplicateRequest,
+  input: Turn,
+  attachments: Attachment[],
+): void {
+  const duplicate = request.duplicate;
   request.attachments.push(...attachments);
   const typed = !input.choice ? d.kit.yesNo(input.text) : null;
   const add = input.choice === 'add' || (!input.choice && (d.kit.says(input.text, 'join') || typed === 'yes'));
@@ -124,7 +133,7 @@ export function onDuplicate(d: Dialog, t: TurnBuilder, input: Turn, attachments:
   if (add) {
     const text = [request.text, ...request.extra].join('\n\n');
     t.effect({ type: 'add_to_ticket', ticketId: duplicate.id, text, attachments: request.attachments });
-    t.set({ phase: 'done', awaiting: null, request: null, lastTicket: { id: duplicate.id } });
+    t.enter({ phase: 'done', awaiting: null, request: null, lastTicket: { id: duplicate.id } });
     t.reply(say(d.config, t.lang, 'duplicate_added', { ticket: duplicate.id }));
     t.status = 'done';
     nextSubject(d, t);
@@ -134,7 +143,9 @@ export function onDuplicate(d: Dialog, t: TurnBuilder, input: Turn, attachments:
     offerDuplicate(d, t, duplicate, 'duplicate_retry');
     return;
   }
-  request.related = duplicate.id;
-  delete request.duplicate;
-  proceed(d, t);
+  // A ticket of its own after all: the offer is no longer part of the request.
+  const separate: RequestState = request;
+  separate.related = duplicate.id;
+  delete separate.duplicate;
+  proceed(d, t, separate);
 }

@@ -1,7 +1,7 @@
 // Filing a ticket and what the ticket system answers: its number, a queued ticket, a refusal.
 import { describeInstant, isOpen, nextOpening } from '../hours.ts';
 import { say } from '../messages.ts';
-import type { FiledTicket } from '../types.ts';
+import type { FiledTicket, PendingTicket, RequestState } from '../types.ts';
 import { type Dialog, type HandoffReason, LOCALES, pick, SHARED_SLOTS, unitOf } from './context.ts';
 import { buildDraft } from './draft.ts';
 import { missingRequired, requestKey } from './request.ts';
@@ -9,11 +9,10 @@ import { nextSubject } from './subjects.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** Ask the host to file the request's ticket; for a handoff, as a handoff to a person. */
-export function file(d: Dialog, t: TurnBuilder, handoff?: HandoffReason): void {
-  const request = t.state.request!;
+export function file(d: Dialog, t: TurnBuilder, request: RequestState, handoff?: HandoffReason): void {
   const draft = buildDraft(d, t, request, handoff !== undefined);
   const pending = { key: draft.idempotencyKey, title: draft.title, urgent: draft.urgent, handoff: draft.handoff };
-  t.set({
+  t.enter({
     phase: 'filing',
     awaiting: null,
     request,
@@ -24,42 +23,49 @@ export function file(d: Dialog, t: TurnBuilder, handoff?: HandoffReason): void {
 }
 
 /** The request being filed in this conversation right now, if `key` is its ticket. */
-export function isCurrent(t: TurnBuilder, key: string): boolean {
-  const request = t.state.request;
-  return t.state.phase === 'filing' && request !== null && requestKey(t, request) === key;
+export function filingRequest(t: TurnBuilder, key: string): RequestState | null {
+  const state = t.state;
+  return state.phase === 'filing' && requestKey(t, state.request) === key ? state.request : null;
 }
 
-export function takePending(t: TurnBuilder, key: string) {
+export function takePending(t: TurnBuilder, key: string): PendingTicket | undefined {
   const pending = t.state.pendingTickets ?? [];
   t.set({ pendingTickets: pending.filter((p) => p.key !== key) });
   return pending.find((p) => p.key === key);
 }
 
+/** The ticket system gave the ticket its number: tell the person (now, or late, naming the request). */
 export function onFiled(d: Dialog, t: TurnBuilder, key: string, ticket: FiledTicket): void {
   const pending = takePending(t, key);
   t.set({ lastTicket: ticket });
-  if (!isCurrent(t, key)) {
-    // The number of a ticket that waited in the outbox: the person has moved on, so name the request.
-    if (!pending) return;
-    const parts = [say(d.config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
-    if (pending.urgent) parts.push(say(d.config, t.lang, 'filed_urgent', { ticket: ticket.id }));
-    t.reply(parts.join('\n\n'));
-    // A handoff whose ticket waited in the outbox goes to the desk now, if a person can still take it.
-    const waiting = t.state.phase === 'handoff' && t.state.pendingHandoff === key;
-    if (pending.handoff && waiting) {
-      const live = isOpen(t.ctx.now, d.config.helpdesk.hours) && t.ctx.desk === true;
-      t.set({ pendingHandoff: null, handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } });
-      if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
-      else t.set({ phase: 'done' });
-    }
-    return;
-  }
-  const request = t.state.request!;
+  const request = filingRequest(t, key);
+  if (request) filed(d, t, request, key, ticket);
+  else if (pending) lateNumber(d, t, pending, key, ticket);
+}
+
+/**
+ * The number of a ticket that waited in the outbox: the person has moved on, so name the request. A handoff
+ * whose ticket waited goes to the desk now, if a person can still take it.
+ */
+function lateNumber(d: Dialog, t: TurnBuilder, pending: PendingTicket, key: string, ticket: FiledTicket): void {
+  const parts = [say(d.config, t.lang, 'ticket_late', { ticket: ticket.id, title: pending.title })];
+  if (pending.urgent) parts.push(say(d.config, t.lang, 'filed_urgent', { ticket: ticket.id }));
+  t.reply(parts.join('\n\n'));
+  const waiting = t.state.phase === 'handoff' && t.state.pendingHandoff === key;
+  if (!pending.handoff || !waiting) return;
+  const live = isOpen(t.ctx.now, d.config.helpdesk.hours) && t.ctx.desk === true;
+  t.set({ pendingHandoff: null, handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } });
+  if (live) t.effect({ type: 'desk_open', ticket: ticket.id });
+  else t.enter({ phase: 'done', request: null });
+}
+
+/** The number of the request being filed: the request is done (or handed to a person), the next subject follows. */
+function filed(d: Dialog, t: TurnBuilder, request: RequestState, key: string, ticket: FiledTicket): void {
   const wasHandoff = t.state.pendingHandoff === key;
   const open = isOpen(t.ctx.now, d.config.helpdesk.hours);
   // Outside contact hours there is no live handoff: the ticket waits for the morning.
   const live = wasHandoff && open && t.ctx.desk === true;
-  t.set({
+  t.enter({
     phase: live ? 'handoff' : 'done',
     awaiting: null,
     request: null,
@@ -75,6 +81,20 @@ export function onFiled(d: Dialog, t: TurnBuilder, key: string, ticket: FiledTic
     t.status = 'handoff';
     return;
   }
+  t.reply(filedMessage(d, t, request, ticket, { open, opens }).join('\n\n'));
+  t.status = 'filed';
+  nextSubject(d, t);
+}
+
+/** "Your ticket is filed", with what applies: e-mail, urgency and hours, missing details, complaint, one subject. */
+function filedMessage(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  ticket: FiledTicket,
+  hours: { open: boolean; opens: string },
+): string[] {
+  const { open, opens } = hours;
   const parts = [say(d.config, t.lang, 'filed', { ticket: ticket.id })];
   if (d.config.tickets.requester_notified) parts.push(say(d.config, t.lang, 'filed_by_mail'));
   // Urgent outside contact hours: when to call, not "call now" beside "we are closed".
@@ -87,19 +107,17 @@ export function onFiled(d: Dialog, t: TurnBuilder, key: string, ticket: FiledTic
   // A second subject the splitter could not separate: the one-subject-per-ticket tip.
   const split = (t.state.queue?.length ?? 0) > 0 || request.list === true;
   if (request.classification.multiSubject && !split) parts.push(say(d.config, t.lang, 'multi_subject'));
-  t.reply(parts.join('\n\n'));
-  t.status = 'filed';
-  nextSubject(d, t);
+  return parts;
 }
 
+/** The ticket system is slow or down: the ticket waits in the host's outbox, its number follows. */
 export function onQueued(d: Dialog, t: TurnBuilder, key: string): void {
-  const current = isCurrent(t, key);
+  const request = filingRequest(t, key);
   t.reply(say(d.config, t.lang, 'ticket_queued'));
-  if (!current) return;
-  const request = t.state.request!;
+  if (!request) return;
   const wasHandoff = t.state.pendingHandoff === key;
   // A handoff keeps `pendingHandoff`: when the number comes, the desk gets it (see `onFiled`).
-  t.set({
+  t.enter({
     phase: wasHandoff ? 'handoff' : 'done',
     awaiting: null,
     request: null,
@@ -110,14 +128,15 @@ export function onQueued(d: Dialog, t: TurnBuilder, key: string): void {
   nextSubject(d, t);
 }
 
+/** The ticket system refused the ticket for good: a person follows up. */
 export function onFailed(d: Dialog, t: TurnBuilder, key: string): void {
-  const current = isCurrent(t, key);
+  const current = filingRequest(t, key) !== null;
   // Kept, marked: a dead letter re-sent later (`triage tickets retry`) still brings its number here.
   const pending = t.state.pendingTickets ?? [];
   t.set({ pendingTickets: pending.map((p) => (p.key === key ? { ...p, failed: true } : p)) });
   t.reply(say(d.config, t.lang, 'ticket_failed'));
   if (!current) return;
-  t.set({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });
+  t.enter({ phase: 'done', awaiting: null, request: null, pendingHandoff: null });
   t.status = 'done';
   nextSubject(d, t);
 }

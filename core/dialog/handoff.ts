@@ -22,14 +22,15 @@ export function handOff(
   input: Turn,
   reason: HandoffReason,
 ): void {
-  if (!t.state.request) {
-    newRequest(d, t, text, attachments, input);
+  let request = t.state.request;
+  if (!request) {
+    request = newRequest(d, t, text, attachments, input);
   } else {
-    t.state.request.extra.push(text);
-    t.state.request.attachments.push(...attachments);
+    request.extra.push(text);
+    request.attachments.push(...attachments);
   }
-  t.state.request!.label ??= t.state.request!.classification.inScopeLabel;
-  file(d, t, reason);
+  request.label ??= request.classification.inScopeLabel;
+  file(d, t, request, reason);
 }
 
 export function onDesk(d: Dialog, t: TurnBuilder, event: DeskEvent): void {
@@ -49,7 +50,7 @@ export function onDesk(d: Dialog, t: TurnBuilder, event: DeskEvent): void {
       if (!handoff.agent) t.reply(say(d.config, t.lang, 'handoff_queue', { position: event.position }));
       return;
     case 'handoff_ended':
-      t.set({ phase: 'done', handoff: undefined });
+      t.enter({ phase: 'done', request: null, handoff: undefined });
       t.reply(say(d.config, t.lang, event.how === 'resolved' ? 'handoff_resolved' : 'handoff_returned'));
       t.status = 'done';
       return;

@@ -2,11 +2,11 @@
 import { say } from '../messages.ts';
 import { detectLanguage } from '../text/lang.ts';
 import { fold } from '../text/normalize.ts';
-import type { Attachment, Turn } from '../types.ts';
+import type { Attachment, RequestState, Turn } from '../types.ts';
 import { onBilling, onDeflect } from './checks.ts';
 import { onAnswer, proceed } from './collect.ts';
 import { onConfirm, onEdit } from './confirm.ts';
-import { BUTTON_PHASES, type Dialog, MAX_ANALYSED, typeAllowed } from './context.ts';
+import { BUTTON_PHASES, type Dialog, MAX_ANALYSED, type Said, typeAllowed } from './context.ts';
 import { onDuplicate } from './duplicates.ts';
 import { intercept } from './intercept.ts';
 import { onOffer } from './progress.ts';
@@ -53,9 +53,22 @@ export function withinLimits(d: Dialog, t: TurnBuilder, input: Turn): Turn | nul
   return kept.length === files.length ? input : { ...input, attachments: kept };
 }
 
+/** A step of a message turn: true when it took the turn (the steps after it do not run). */
+type Step = (d: Dialog, t: TurnBuilder, said: Said) => boolean;
+
+/** A message turn, in order: nothing said, an intent that takes precedence, a stale button, the answer. */
+const STEPS: readonly Step[] = [nothingSaid, intercept, staleButton, answer];
+
+/** One message from the person: within the limits, noted, then the first step that takes it. */
 export function onMessage(d: Dialog, t: TurnBuilder, given: Turn): void {
   const input = withinLimits(d, t, given);
   if (!input) return;
+  const said = note(t, input);
+  for (const step of STEPS) if (step(d, t, said)) return;
+}
+
+/** The message written down, with what it tells of the person: who, their channel, their language. */
+function note(t: TurnBuilder, input: Turn): Said {
   const text = input.text.trim();
   const attachments = input.attachments ?? [];
   t.log('user', text || attachments.map((a) => `[${a.name}]`).join(' '));
@@ -65,65 +78,81 @@ export function onMessage(d: Dialog, t: TurnBuilder, given: Turn): void {
     t.set({ interactive: input.interactive });
   }
   updateLanguage(t, text);
+  return { input, text, attachments };
+}
 
-  if (!text && attachments.length === 0 && !input.choice) {
-    t.reply(say(d.config, t.lang, 'empty'));
+/** No text, no file, no button: what can the bot do for them. */
+function nothingSaid(d: Dialog, t: TurnBuilder, { input, text, attachments }: Said): boolean {
+  if (text || attachments.length > 0 || input.choice) return false;
+  t.reply(say(d.config, t.lang, 'empty'));
+  return true;
+}
+
+/** A button of an earlier question, pressed after the conversation moved on: nothing to answer. */
+function staleButton(_d: Dialog, t: TurnBuilder, { input, text, attachments }: Said): boolean {
+  return Boolean(input.choice) && !text && attachments.length === 0 && !BUTTON_PHASES.has(t.state.phase);
+}
+
+/** The answer to what the phase waits for; between requests, a new request. */
+function answer(d: Dialog, t: TurnBuilder, said: Said): boolean {
+  const { input, text, attachments } = said;
+  const state = t.state;
+  switch (state.phase) {
+    case 'choosing_label':
+      onLabelChoice(d, t, state.request, input, attachments);
+      break;
+    case 'choosing_list':
+      onListChoice(d, t, state.request, input);
+      break;
+    case 'offering':
+      onOffer(d, t, state.request, input);
+      break;
+    case 'collecting':
+      onAnswer(d, t, state.request, text, attachments);
+      break;
+    case 'clarifying':
+      onClarify(d, t, state.request, input, attachments);
+      break;
+    case 'confirming':
+      onConfirm(d, t, state.request, input, attachments);
+      break;
+    case 'editing':
+      onEdit(d, t, state.request, text, attachments);
+      break;
+    case 'deflecting':
+      onDeflect(d, t, state.request, input, attachments);
+      break;
+    case 'billing':
+      onBilling(d, t, state.request, input, attachments);
+      break;
+    case 'duplicate':
+      onDuplicate(d, t, state.request, input, attachments);
+      break;
+    case 'checking':
+      stillChecking(d, t, state.request, said);
+      break;
+    default:
+      noQuestion(d, t, said);
+  }
+  return true;
+}
+
+/** The host has not answered the look-up of open tickets yet: keep what was said, and ask again. */
+function stillChecking(d: Dialog, t: TurnBuilder, request: RequestState, { text, attachments }: Said): void {
+  if (text) request.extra.push(text);
+  request.attachments.push(...attachments);
+  proceed(d, t, request);
+}
+
+/** A message with no question pending: "not the printer after all" resumes a refusal, else a new request. */
+function noQuestion(d: Dialog, t: TurnBuilder, { input, text, attachments }: Said): void {
+  if (t.state.phase === 'opening') t.enter({ phase: 'idle', awaiting: null, request: null });
+  const rejected = t.state.phase === 'rejected' ? t.state.rejected : null;
+  if (rejected && d.kit.notOutOfScope(text)) {
+    resumeAfterOverride(d, t, rejected, text, attachments);
     return;
   }
-  if (intercept(d, t, input, text, attachments)) return;
-  // A button of an earlier question, pressed after the conversation moved on: nothing to answer.
-  if (input.choice && !text && attachments.length === 0 && !BUTTON_PHASES.has(t.state.phase)) return;
-  switch (t.state.phase) {
-    case 'choosing_label':
-      onLabelChoice(d, t, input, attachments);
-      return;
-    case 'choosing_list':
-      onListChoice(d, t, input);
-      return;
-    case 'offering':
-      onOffer(d, t, input);
-      return;
-    case 'collecting':
-      onAnswer(d, t, text, attachments);
-      return;
-    case 'clarifying':
-      onClarify(d, t, input, attachments);
-      return;
-    case 'confirming':
-      onConfirm(d, t, input, attachments);
-      return;
-    case 'editing':
-      onEdit(d, t, text, attachments);
-      return;
-    case 'deflecting':
-      onDeflect(d, t, input, attachments);
-      return;
-    case 'billing':
-      onBilling(d, t, input, attachments);
-      return;
-    case 'duplicate':
-      onDuplicate(d, t, input, attachments);
-      return;
-    case 'checking':
-      // The host has not answered the look-up yet: keep what was said, and ask again.
-      if (text) t.state.request!.extra.push(text);
-      t.state.request!.attachments.push(...attachments);
-      proceed(d, t);
-      return;
-    case 'opening':
-      t.set({ phase: 'idle', awaiting: null });
-      startRequest(d, t, text, attachments, input);
-      return;
-    case 'rejected':
-      if (t.state.rejected && d.kit.notOutOfScope(text)) {
-        resumeAfterOverride(d, t, text, attachments);
-        return;
-      }
-      startRequest(d, t, text, attachments, input);
-      return;
-    default:
-      startRequest(d, t, text, attachments, input);
-  }
+  startRequest(d, t, text, attachments, input);
 }
 
 export function updateLanguage(t: TurnBuilder, text: string): void {

@@ -58,7 +58,7 @@ export function noOpenTicket(d: Dialog, t: TurnBuilder, request: RequestState): 
   request.checks = { ...request.checks, manual: true, duplicates: true };
   if (entry) {
     request.proposed = [entry.page.id];
-    t.set({ phase: 'deflecting', awaiting: 'confirm', request });
+    t.enter({ phase: 'deflecting', awaiting: 'confirm', request });
     t.reply(
       say(d.config, t.lang, 'progress_changelog', {
         title: entry.page.title,
@@ -70,7 +70,7 @@ export function noOpenTicket(d: Dialog, t: TurnBuilder, request: RequestState): 
     t.status = 'collecting';
     return;
   }
-  t.set({ phase: 'offering', awaiting: 'confirm', request });
+  t.enter({ phase: 'offering', awaiting: 'confirm', request });
   t.reply(
     say(d.config, t.lang, 'progress_none', { subject: subjectOf(request.subject ?? request.text) }),
     yesNo(d, t.lang),
@@ -79,8 +79,7 @@ export function noOpenTicket(d: Dialog, t: TurnBuilder, request: RequestState): 
 }
 
 /** "Shall I file a ticket for it?": yes triages it as a new request; no closes politely. */
-export function onOffer(d: Dialog, t: TurnBuilder, input: Turn): void {
-  const request = t.state.request!;
+export function onOffer(d: Dialog, t: TurnBuilder, request: RequestState, input: Turn): void {
   const answer = yesOrNo(d, input);
   if (answer === 'yes') {
     delete request.progress;
@@ -91,11 +90,11 @@ export function onOffer(d: Dialog, t: TurnBuilder, input: Turn): void {
   }
   if (answer === null && input.text.trim() && !input.choice) {
     // More about it instead of yes or no: a request after all.
-    t.set({ phase: 'idle', awaiting: null, request: null });
+    t.enter({ phase: 'idle', awaiting: null, request: null });
     startRequest(d, t, input.text.trim(), input.attachments ?? [], input);
     return;
   }
-  t.set({ phase: 'done', awaiting: null, request: null });
+  t.enter({ phase: 'done', awaiting: null, request: null });
   t.reply(say(d.config, t.lang, 'thanks_reply'));
   t.status = 'done';
 }

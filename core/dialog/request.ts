@@ -31,7 +31,7 @@ export function newRequest(
     skipped: [],
     ...(saysEnough(d, text) ? { described: true } : {}),
   };
-  t.set({ requests: request.seq, request, rejected: null, misunderstood: 0 });
+  t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
   return request;
 }
 

@@ -54,7 +54,7 @@ export function promisesNoDate(d: Dialog, t: TurnBuilder, request: RequestState)
   if (!date) return false;
   const breakage = request.classification.label === 'incident' || request.classification.label === 'out_of_scope';
   if (date.kind === 'when' && !breakage) {
-    t.set({ phase: 'done', awaiting: null, request: null });
+    t.enter({ phase: 'done', awaiting: null, request: null });
     t.reply(say(d.config, t.lang, 'date_release'));
     t.effect({ type: 'answered_fact', fact: 'release_date' });
     t.status = 'done';
@@ -77,7 +77,7 @@ export function offerListChoice(
   input: Turn,
 ): void {
   const request = newRequest(d, t, text, attachments, input);
-  t.set({
+  t.enter({
     phase: 'choosing_list',
     awaiting: 'confirm',
     request,
@@ -92,13 +92,14 @@ export function offerListChoice(
   t.status = 'collecting';
 }
 
-export function onListChoice(d: Dialog, t: TurnBuilder, input: Turn): void {
+/** One ticket per question of the list, or the list by e-mail. */
+export function onListChoice(d: Dialog, t: TurnBuilder, request: RequestState, input: Turn): void {
   const questions = t.state.queue ?? [];
   const answer = input.choice ?? (d.kit.says(input.text, 'separate') ? 'tickets' : d.kit.yesNo(input.text));
   const tickets = answer === 'tickets' || answer === 'yes' || /ticket/i.test(input.text);
   if (!tickets || questions.length === 0) {
     const unit = unitWord(d, t.lang, d.config.profile === 'site');
-    t.set({ phase: 'done', awaiting: null, request: null, queue: [], shared: {} });
+    t.enter({ phase: 'done', awaiting: null, request: null, queue: [], shared: {} });
     t.reply(say(d.config, t.lang, 'list_email', { unit }));
     t.status = 'done';
     return;
@@ -106,7 +107,7 @@ export function onListChoice(d: Dialog, t: TurnBuilder, input: Turn): void {
   const [first, ...rest] = questions as [string, ...string[]];
   t.set({ queue: rest });
   t.reply(say(d.config, t.lang, 'list_split', { count: questions.length, subject: subjectOf(first) }));
-  triage(d, t, newRequest(d, t, first, t.state.request?.attachments ?? [], input, t.state.shared ?? {}));
+  triage(d, t, newRequest(d, t, first, request.attachments, input, t.state.shared ?? {}));
 }
 
 /** The next subject of a split message, triaged as its own request with the shared details known. */

@@ -8,12 +8,11 @@ import { ask, onDescription, proceed } from './collect.ts';
 import { type Dialog, onlyNew } from './context.ts';
 import { file } from './file.ts';
 import { saysEnough, textOf } from './request.ts';
-import { nextSubject, startRequest } from './subjects.ts';
+import { nextSubject } from './subjects.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** Decide what a new request needs: a refusal, a clarifying question, the kind, or its details. */
 export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
-  t.set({ request });
   const verdict = request.classification;
   const unsure = verdict.scores.out_of_scope < d.config.classifier.clarify_threshold;
   if (verdict.label === 'out_of_scope' && verdict.oosReason) {
@@ -22,7 +21,7 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     // without such a word, the request is the helpdesk's.
     const named = d.evidence.get(verdict.oosReason)?.test(fold(textOf(request))) ?? true;
     if (clarify && unsure && named) {
-      t.set({ phase: 'clarifying', awaiting: 'confirm', misunderstood: 0 });
+      t.enter({ phase: 'clarifying', awaiting: 'confirm', request, misunderstood: 0 });
       t.reply(clarify.question[t.lang], yesNo(d, t.lang));
       t.status = 'collecting';
       return;
@@ -38,12 +37,12 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     return;
   }
   if (verdict.confidence < d.config.classifier.ask_threshold) {
-    askLabel(d, t, false);
+    askLabel(d, t, request, false);
     return;
   }
   request.label = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
   delete request.chosen;
-  proceed(d, t);
+  proceed(d, t, request);
 }
 
 export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
@@ -53,7 +52,7 @@ export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
     explain: scope.explain[t.lang],
     referral: fill(scope.referral[t.lang], helpdeskParams(d.config, t.lang)),
   });
-  t.set({ phase: 'rejected', awaiting: null, rejected: request, request: null });
+  t.enter({ phase: 'rejected', awaiting: null, rejected: request, request: null });
   t.reply(message);
   t.effect({ type: 'rejected', reason, text: message });
   t.status = 'rejected';
@@ -61,8 +60,13 @@ export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
 }
 
 /** The answer to a clarifying question near the out-of-scope boundary decides: refuse, or triage. */
-export function onClarify(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request!;
+export function onClarify(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  input: Turn,
+  attachments: Attachment[],
+): void {
   const reason = request.classification.oosReason ?? 'other';
   const clarify = d.config.scope.reasons[reason].clarify;
   const answer = yesOrNo(d, input);
@@ -88,23 +92,24 @@ export function onClarify(d: Dialog, t: TurnBuilder, input: Turn, attachments: A
   }
   // Not the device, the network...: the helpdesk's business after all (an unclear answer too: a person decides).
   request.label = d.config.scope.reasons[reason].resume_as ?? request.classification.inScopeLabel;
-  proceed(d, t);
+  proceed(d, t, request);
 }
 
-export function askLabel(d: Dialog, t: TurnBuilder, retry: boolean): void {
+export function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry: boolean): void {
   const choices = labelChoices(d, t.lang);
   const numbered = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
-  t.set({ phase: 'choosing_label', awaiting: 'label' });
+  t.enter({ phase: 'choosing_label', awaiting: 'label', request });
   t.reply(say(d.config, t.lang, retry ? 'label_retry' : 'ask_label', { choices: numbered }), choices);
   t.status = 'collecting';
 }
 
-export function onLabelChoice(d: Dialog, t: TurnBuilder, input: Turn, attachments: Attachment[]): void {
-  const request = t.state.request;
-  if (!request) {
-    startRequest(d, t, input.text.trim(), attachments, input);
-    return;
-  }
+export function onLabelChoice(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  input: Turn,
+  attachments: Attachment[],
+): void {
   const picked = parseLabel(d, input.choice ?? input.text);
   if (!picked && !input.choice && saysEnough(d, input.text)) {
     // Not a kind but what it is about ("met de zoekfunctie, die vindt niks meer"): read it again with it.
@@ -116,7 +121,7 @@ export function onLabelChoice(d: Dialog, t: TurnBuilder, input: Turn, attachment
     const misunderstood = t.state.misunderstood + 1;
     t.set({ misunderstood });
     if (misunderstood < d.config.conversation.max_asks) {
-      askLabel(d, t, true);
+      askLabel(d, t, request, true);
       return;
     }
     // Misunderstood twice: the best guess goes on (an agent corrects the kind), or, when configured, a
@@ -125,7 +130,7 @@ export function onLabelChoice(d: Dialog, t: TurnBuilder, input: Turn, attachment
     delete request.chosen;
     if (d.config.handoff.on_misunderstood && request.described) {
       t.set({ misunderstood: 0 });
-      file(d, t, 'misunderstood');
+      file(d, t, request, 'misunderstood');
       return;
     }
   } else {
@@ -134,7 +139,7 @@ export function onLabelChoice(d: Dialog, t: TurnBuilder, input: Turn, attachment
   }
   request.attachments.push(...attachments);
   t.set({ misunderstood: 0 });
-  proceed(d, t);
+  proceed(d, t, request);
 }
 
 /** The kind picked from the menu: a number, a number word, the menu's wording in any language, a kind word. */
@@ -146,14 +151,20 @@ export function labelChoices(d: Dialog, lang: Lang): { value: string; label: str
   return IN_SCOPE_LABELS.map((label) => ({ value: label, label: say(d.config, lang, `label_choice_${label}`) }));
 }
 
-export function resumeAfterOverride(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): void {
-  const request = t.state.rejected!;
+/** "It is not the printer after all": the refused request resumes with what the person adds. */
+export function resumeAfterOverride(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  text: string,
+  attachments: Attachment[],
+): void {
   const reason = request.classification.oosReason;
   request.label = (reason && d.config.scope.reasons[reason].resume_as) || request.classification.inScopeLabel;
   request.extra.push(text);
   request.attachments.push(...attachments);
   Object.assign(request.slots, onlyNew(request.slots, d.extractor.extract(text)));
-  t.set({ request, rejected: null });
+  t.set({ rejected: null });
   t.reply(say(d.config, t.lang, 'override_resumed'));
-  proceed(d, t);
+  proceed(d, t, request);
 }

@@ -29,6 +29,7 @@ export function deflect(d: Dialog, t: TurnBuilder, request: RequestState): boole
   return true;
 }
 
+/** The answer to the manual pages proposed: solved (no ticket), or on to the ticket. */
 export function onDeflect(
   d: Dialog,
   t: TurnBuilder,
@@ -77,7 +78,7 @@ export function ruleHandoff(d: Dialog, t: TurnBuilder, request: RequestState): H
 }
 
 /** Who may ask. Returns false when the request stops here (refused). */
-export function checkRegistry(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
+function checkRegistry(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
   const registry = d.config.registry;
   if (registry.mode === 'off') return true;
   const unit = request.slots.academy ?? request.slots.site_id;
@@ -117,6 +118,7 @@ export function warnBillable(d: Dialog, t: TurnBuilder, request: RequestState): 
   return true;
 }
 
+/** The answer to the billing warning: no stops the request, yes goes on, anything else asks again. */
 export function onBilling(
   d: Dialog,
   t: TurnBuilder,

@@ -4,6 +4,7 @@ import { say } from '../messages.ts';
 import type { Reply, Turn } from '../types.ts';
 import type { Dialog } from './context.ts';
 
+/** The yes / no buttons, worded in the conversation's language. */
 export function yesNo(d: Dialog, lang: Lang): Reply['choices'] {
   return [
     { value: 'yes', label: d.config.answers.yes[lang][0] ?? 'yes' },
@@ -11,6 +12,7 @@ export function yesNo(d: Dialog, lang: Lang): Reply['choices'] {
   ];
 }
 
+/** A yes / no answer: the button pressed, or the words typed in any language; null when neither. */
 export function yesOrNo(d: Dialog, input: Turn): 'yes' | 'no' | null {
   if (input.choice === 'yes' || input.choice === 'no') return input.choice;
   return d.kit.yesNo(input.text);

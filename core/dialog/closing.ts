@@ -33,6 +33,6 @@ export function onTick(d: Dialog, t: TurnBuilder): Outcome {
   return outcome;
 }
 
-export function lastQuestion(t: TurnBuilder): string {
+function lastQuestion(t: TurnBuilder): string {
   return [...t.state.transcript].reverse().find((m) => m.from === 'bot')?.text ?? '';
 }

@@ -21,6 +21,7 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   t.status = 'collecting';
 }
 
+/** The answer to the detail asked: every new detail it holds is taken, then the next question or the checks. */
 export function onAnswer(
   d: Dialog,
   t: TurnBuilder,
@@ -61,7 +62,7 @@ export function onAnswer(
 }
 
 /** "Weet ik niet", "heb ik niet": asked once is enough; an optional detail gets a short "no problem". */
-export function declined(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot): void {
+function declined(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot): void {
   request.skipped.push(slot);
   const rule = rulesFor(d, request).find((r) => r.slot === slot);
   if (!rule?.required) t.reply(say(d.config, t.lang, 'skip_ack'));
@@ -71,14 +72,7 @@ export function declined(d: Dialog, t: TurnBuilder, request: RequestState, slot:
  * An answer that is not the detail asked: a longer one is more of the story; at the screenshot question a
  * typed text is the error text; after the last try the person's words are kept for the ticket as given.
  */
-export function notUnderstood(
-  d: Dialog,
-  t: TurnBuilder,
-  request: RequestState,
-  slot: Slot,
-  text: string,
-  found: Slots,
-): void {
+function notUnderstood(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot, text: string, found: Slots): void {
   const rule = rulesFor(d, request).find((r) => r.slot === slot);
   const typedError = !d.kit.mentionsScreenshot(text);
   if (

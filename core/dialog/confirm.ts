@@ -8,6 +8,7 @@ import { describe, titleOf } from './draft.ts';
 import { file } from './file.ts';
 import type { TurnBuilder } from './turn.ts';
 
+/** Show the ticket about to be filed, with send / edit buttons. */
 export function showPreview(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const preview = previewOf(d, t, request);
   const summary = [
@@ -32,7 +33,7 @@ export function showPreview(d: Dialog, t: TurnBuilder, request: RequestState): v
   t.status = 'collecting';
 }
 
-export function previewOf(d: Dialog, t: TurnBuilder, request: RequestState): TicketPreview {
+function previewOf(d: Dialog, t: TurnBuilder, request: RequestState): TicketPreview {
   const label = request.label ?? request.classification.inScopeLabel;
   const fields = Object.entries(request.slots)
     .filter(([slot]) => slot !== 'description')
@@ -54,7 +55,7 @@ export function previewOf(d: Dialog, t: TurnBuilder, request: RequestState): Tic
 }
 
 /** A canonical value as a person recognises it: "AKW (Academie ...)", a screen's name. */
-export function displayValue(d: Dialog, slot: Slot, value: string): string {
+function displayValue(d: Dialog, slot: Slot, value: string): string {
   const dirs = d.config.directories;
   if (slot === 'academy') {
     const a = dirs.academies.find((x) => x.code === value);
@@ -68,6 +69,7 @@ export function displayValue(d: Dialog, slot: Slot, value: string): string {
   return value;
 }
 
+/** The answer to the preview: send, edit, or anything else read as the correction itself. */
 export function onConfirm(
   d: Dialog,
   t: TurnBuilder,

@@ -26,6 +26,7 @@ export interface Dialog {
   readonly menuWording: Record<InScopeLabel, string[]>;
 }
 
+/** Why a person takes over: the person asked, the bot did not understand, or a configured rule. */
 export type HandoffReason = 'asked' | 'misunderstood' | 'rule';
 
 /** One message as the steps of a turn read it: the turn, its text trimmed, its files within the limits. */
@@ -47,6 +48,7 @@ export const BUTTON_PHASES: ReadonlySet<ConversationState['phase']> = new Set([
   'duplicate',
 ]);
 
+/** The locale dates and times are written in, per language. */
 export const LOCALES: Record<Lang, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 /** "Is it fixed yet?" is a short question; with a ticket number, shorter still (else a story that quotes it). */
 export const PROGRESS_WORDS = 24;
@@ -90,6 +92,7 @@ export function unitOf(request: RequestState): Pick<ConversationState, 'unit'> {
   return unit ? { unit } : {};
 }
 
+/** The slots named in `keys` that `slots` has. */
 export function pick(slots: Slots, keys: readonly (keyof Slots)[]): Slots {
   return Object.fromEntries(keys.filter((k) => slots[k] !== undefined).map((k) => [k, slots[k]])) as Slots;
 }

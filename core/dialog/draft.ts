@@ -8,6 +8,7 @@ import type { Dialog } from './context.ts';
 import { missingRequired, requestKey, textOf } from './request.ts';
 import { MAX_TRANSCRIPT, type TurnBuilder } from './turn.ts';
 
+/** The ticket the host files for a request (a handoff ticket when a person takes over). */
 export function buildDraft(d: Dialog, t: TurnBuilder, request: RequestState, handoff: boolean): TicketDraft {
   const description = describe(d, t, request);
   const label = request.label ?? request.classification.inScopeLabel;
@@ -47,6 +48,7 @@ export function describe(d: Dialog, t: TurnBuilder, request: RequestState): stri
   return [request.text, ...request.extra, ...given].filter(Boolean).join('\n\n');
 }
 
+/** The ticket's title: "[academy] Screen: the request in one sentence". */
 export function titleOf(d: Dialog, request: RequestState): string {
   const where = request.slots.academy ?? request.slots.site_id;
   const screen = d.config.directories.screens.find((s) => s.id === request.slots.screen)?.name;

@@ -12,6 +12,7 @@ import { requestKey, textOf } from './request.ts';
 import { nextSubject } from './subjects.ts';
 import type { TurnBuilder } from './turn.ts';
 
+/** Ask the host once for the open tickets of the request's academy or site (answered by `tickets_found`). */
 export function lookUpOpenTickets(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const since = new Date(t.ctx.now.getTime() - d.config.duplicates.window_days * 86_400_000).toISOString();
   t.enter({ phase: 'checking', awaiting: null, request });
@@ -58,13 +59,7 @@ export function onTicketsFound(d: Dialog, t: TurnBuilder, key: string, tickets: 
 }
 
 /** "Is it fixed yet?" about an open ticket: the person's own (no second one), or a colleague's (join it?). */
-export function progressFound(
-  d: Dialog,
-  t: TurnBuilder,
-  request: RequestState,
-  match: TicketSummary,
-  own: boolean,
-): void {
+function progressFound(d: Dialog, t: TurnBuilder, request: RequestState, match: TicketSummary, own: boolean): void {
   const status = say(d.config, t.lang, 'status_open', { ticket: match.id });
   if (own) {
     t.enter({ phase: 'done', awaiting: null, request: null, lastTicket: { id: match.id } });
@@ -84,7 +79,7 @@ export function progressFound(
   t.status = 'collecting';
 }
 
-export function offerDuplicate(
+function offerDuplicate(
   d: Dialog,
   t: TurnBuilder,
   match: OfferedTicket,
@@ -101,12 +96,7 @@ export function offerDuplicate(
   t.status = 'collecting';
 }
 
-export function similarTicket(
-  d: Dialog,
-  request: RequestState,
-  tickets: TicketSummary[],
-  lang: Lang,
-): TicketSummary | null {
+function similarTicket(d: Dialog, request: RequestState, tickets: TicketSummary[], lang: Lang): TicketSummary | null {
   const mine = { text: textOf(request), screen: request.slots.screen };
   let best: TicketSummary | null = null;
   let bestScore = -1;
@@ -118,6 +108,7 @@ export function similarTicket(
   return best;
 }
 
+/** The answer to the offer of an open ticket: add my details to it, or a ticket of its own. */
 export function onDuplicate(
   d: Dialog,
   t: TurnBuilder,

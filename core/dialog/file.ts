@@ -23,12 +23,12 @@ export function file(d: Dialog, t: TurnBuilder, request: RequestState, handoff?:
 }
 
 /** The request being filed in this conversation right now, if `key` is its ticket. */
-export function filingRequest(t: TurnBuilder, key: string): RequestState | null {
+function filingRequest(t: TurnBuilder, key: string): RequestState | null {
   const state = t.state;
   return state.phase === 'filing' && requestKey(t, state.request) === key ? state.request : null;
 }
 
-export function takePending(t: TurnBuilder, key: string): PendingTicket | undefined {
+function takePending(t: TurnBuilder, key: string): PendingTicket | undefined {
   const pending = t.state.pendingTickets ?? [];
   t.set({ pendingTickets: pending.filter((p) => p.key !== key) });
   return pending.find((p) => p.key === key);
@@ -141,7 +141,8 @@ export function onFailed(d: Dialog, t: TurnBuilder, key: string): void {
   nextSubject(d, t);
 }
 
-export function describeOpening(d: Dialog, t: TurnBuilder): string {
+/** When the helpdesk opens next ("maandag om 08:30"), in the conversation's language. */
+function describeOpening(d: Dialog, t: TurnBuilder): string {
   const at = nextOpening(t.ctx.now, d.config.helpdesk.hours);
   const { day, time } = describeInstant(at, d.config.helpdesk.hours.timezone, LOCALES[t.lang]);
   return say(d.config, t.lang, 'opens_at', { day, time });

@@ -14,6 +14,7 @@ export type DeskEvent =
   /** Unclaimed handoff during contact hours: the person's place in the queue. */
   | { type: 'handoff_queue'; position: number };
 
+/** A person takes over: the request (this message when there is none yet) is filed as a handoff ticket. */
 export function handOff(
   d: Dialog,
   t: TurnBuilder,
@@ -33,6 +34,7 @@ export function handOff(
   file(d, t, request, reason);
 }
 
+/** The agent desk during a live handoff: claimed, a message from the agent, the queue, the end. */
 export function onDesk(d: Dialog, t: TurnBuilder, event: DeskEvent): void {
   const handoff = t.state.handoff;
   if (t.state.phase !== 'handoff' || !handoff) return;

@@ -10,7 +10,7 @@ import { startRequest } from './subjects.ts';
 import { statusOf, type TurnBuilder } from './turn.ts';
 
 /** Phases in which the bot waits for no answer: a message there is new (thanks, a greeting, a request). */
-export function between(t: TurnBuilder): boolean {
+function between(t: TurnBuilder): boolean {
   const phase = t.state.phase;
   return (
     phase === 'idle' ||
@@ -133,7 +133,7 @@ function greeting(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard)
  * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
  * at once from config in the person's language; no ticket, and the conversation stays open for a request.
  */
-export function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
+function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
   const fact = d.answers.facts.answer(text, t.lang, t.ctx.now);
   if (!fact) return false;
   // "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral.
@@ -150,7 +150,7 @@ export function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
  * "Kan ik Sandra spreken?": the honest answer (any colleague can help, no promise of that person); what
  * else the message says is the request, else the bot asks what it is about.
  */
-export function namedColleague(
+function namedColleague(
   d: Dialog,
   t: TurnBuilder,
   rest: string,

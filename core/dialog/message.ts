@@ -18,7 +18,7 @@ import type { TurnBuilder } from './turn.ts';
  * Over-long text is refused (politely, the conversation stays where it was); files over a limit
  * (count, size, type) are left out and named. Returns the turn to go on with, or null.
  */
-export function withinLimits(d: Dialog, t: TurnBuilder, input: Turn): Turn | null {
+function withinLimits(d: Dialog, t: TurnBuilder, input: Turn): Turn | null {
   const limits = d.config.limits;
   if (input.text.length > limits.text_chars) {
     updateLanguage(t, input.text.slice(0, MAX_ANALYSED));
@@ -155,7 +155,7 @@ function noQuestion(d: Dialog, t: TurnBuilder, { input, text, attachments }: Sai
   startRequest(d, t, text, attachments, input);
 }
 
-export function updateLanguage(t: TurnBuilder, text: string): void {
+function updateLanguage(t: TurnBuilder, text: string): void {
   const guess = detectLanguage(fold(text), t.state.lang);
   // A short answer ("AKW", "ja") says nothing about the language; switch only on clear evidence.
   const first = ['idle', 'done', 'rejected', 'handoff', 'filing'].includes(t.state.phase);

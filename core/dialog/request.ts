@@ -48,10 +48,12 @@ export function textOf(request: RequestState): string {
   return [request.text, ...request.extra].join(' ');
 }
 
+/** The details the request's kind needs (none before the kind is known). */
 export function rulesFor(d: Dialog, request: RequestState): DetailRule[] {
   return request.label ? d.config.details[request.label] : [];
 }
 
+/** Required details the person could not give (an optional "n.v.t." is an answer). */
 export function missingRequired(d: Dialog, request: RequestState): Slot[] {
   const required = new Set(
     rulesFor(d, request)
@@ -61,6 +63,7 @@ export function missingRequired(d: Dialog, request: RequestState): Slot[] {
   return [...new Set(request.skipped)].filter((slot) => required.has(slot));
 }
 
+/** The request's idempotency key: one request, one ticket, however often it is filed. */
 export function requestKey(t: TurnBuilder, request: RequestState): string {
   return `${t.state.conversation}#${request.seq}`;
 }

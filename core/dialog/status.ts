@@ -38,6 +38,7 @@ export function lookUpStatus(d: Dialog, t: TurnBuilder, text: string, idle: bool
   return true;
 }
 
+/** The host's answer to a status look-up, told to the person. */
 export function onStatus(d: Dialog, t: TurnBuilder, id: string, status: TicketState): void {
   t.reply(say(d.config, t.lang, `status_${status}`, { ticket: id }));
 }

@@ -49,7 +49,7 @@ export function startRequest(d: Dialog, t: TurnBuilder, text: string, attachment
  * question about when a release or fix comes is answered with the changelog (no ticket); a wish for a
  * date on a request is said to be a wish, and the request goes on (its text carries the wish).
  */
-export function promisesNoDate(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
+function promisesNoDate(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
   const date = d.answers.dates.asksForDate(request.text, t.lang);
   if (!date) return false;
   const breakage = request.classification.label === 'incident' || request.classification.label === 'out_of_scope';
@@ -68,7 +68,7 @@ export function promisesNoDate(d: Dialog, t: TurnBuilder, request: RequestState)
  * A list of three or more questions: the helpdesk prefers lists by e-mail. The bot says so, quoting the
  * questions, and offers one ticket per question or the address.
  */
-export function offerListChoice(
+function offerListChoice(
   d: Dialog,
   t: TurnBuilder,
   text: string,

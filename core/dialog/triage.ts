@@ -45,7 +45,7 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
   proceed(d, t, request);
 }
 
-export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
+function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const reason = request.classification.oosReason ?? 'other';
   const scope = d.config.scope.reasons[reason];
   const message = say(d.config, t.lang, 'rejected', {
@@ -95,7 +95,7 @@ export function onClarify(
   proceed(d, t, request);
 }
 
-export function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry: boolean): void {
+function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry: boolean): void {
   const choices = labelChoices(d, t.lang);
   const numbered = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
   t.enter({ phase: 'choosing_label', awaiting: 'label', request });
@@ -103,6 +103,7 @@ export function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry
   t.status = 'collecting';
 }
 
+/** The kind picked from the menu; an explanation instead is read as the request, two misses go on with the best guess. */
 export function onLabelChoice(
   d: Dialog,
   t: TurnBuilder,
@@ -143,11 +144,11 @@ export function onLabelChoice(
 }
 
 /** The kind picked from the menu: a number, a number word, the menu's wording in any language, a kind word. */
-export function parseLabel(d: Dialog, answer: string): InScopeLabel | null {
+function parseLabel(d: Dialog, answer: string): InScopeLabel | null {
   return d.kit.label(answer, d.menuWording);
 }
 
-export function labelChoices(d: Dialog, lang: Lang): { value: string; label: string }[] {
+function labelChoices(d: Dialog, lang: Lang): { value: string; label: string }[] {
   return IN_SCOPE_LABELS.map((label) => ({ value: label, label: say(d.config, lang, `label_choice_${label}`) }));
 }
 

@@ -221,35 +221,47 @@ export interface RequestState {
   duplicate?: OfferedTicket;
 }
 
-/** Everything the core remembers of one conversation. */
-export interface ConversationState {
+/** Phases in which the bot works on a request: the state holds it (see `PhaseState`). */
+export type RequestPhase =
+  /** "Is it fixed yet?" found nothing: the bot offered to file a ticket. */
+  | 'offering'
+  /** A list of questions: one ticket per question, or the list by e-mail. */
+  | 'choosing_list'
+  | 'choosing_label'
+  | 'clarifying'
+  | 'collecting'
+  | 'confirming'
+  | 'editing'
+  | 'deflecting'
+  | 'billing'
+  | 'checking'
+  | 'filing';
+
+/** Phases between requests: the state holds none. */
+export type FreePhase =
+  | 'idle'
+  /** A greeting or a colleague's name only: the bot asked what the request is about. */
+  | 'opening'
+  | 'rejected'
+  | 'done'
+  | 'handoff';
+
+/** A request offered to join an open ticket on the same subject: it holds the ticket offered. */
+export type DuplicateRequest = RequestState & { duplicate: OfferedTicket };
+
+/** The phase, and the request the phase guarantees (none between requests). */
+export type PhaseState =
+  | { phase: FreePhase; request: null }
+  | { phase: RequestPhase; request: RequestState }
+  | { phase: 'duplicate'; request: DuplicateRequest };
+
+/** What the core remembers of one conversation besides its phase and request. */
+export interface ConversationBase {
   /** Stored states of older versions are upgraded on load (core/dialog/state.ts). */
   version: 2;
   conversation: string;
   lang: Lang;
-  phase:
-    | 'idle'
-    /** A greeting or a colleague's name only: the bot asked what the request is about. */
-    | 'opening'
-    /** A list of questions: one ticket per question, or the list by e-mail. */
-    | 'choosing_list'
-    /** "Is it fixed yet?" found nothing: the bot offered to file a ticket. */
-    | 'offering'
-    | 'choosing_label'
-    | 'clarifying'
-    | 'collecting'
-    | 'confirming'
-    | 'editing'
-    | 'deflecting'
-    | 'billing'
-    | 'checking'
-    | 'duplicate'
-    | 'rejected'
-    | 'filing'
-    | 'done'
-    | 'handoff';
   awaiting: Awaiting;
-  request: RequestState | null;
   /** Last rejection, so "it is not hardware after all" can resume it. */
   rejected: RequestState | null;
   misunderstood: number;
@@ -281,6 +293,9 @@ export interface ConversationState {
   transcript: TicketDraft['transcript'];
   updatedAt: string;
 }
+
+/** Everything the core remembers of one conversation: a union per phase, so the phase says if a request is kept. */
+export type ConversationState = ConversationBase & PhaseState;
 
 /** What the core hands back for every event. */
 export interface Outcome {

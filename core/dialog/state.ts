@@ -1,15 +1,14 @@
 // The conversation state as stored: checked when it comes back from a store, and brought up to the current
 // version, so a state written by an older release still loads and a damaged one never breaks a turn.
 import { z } from 'zod';
-import type { ConversationState } from '../types.ts';
+import type { ConversationState, FreePhase, RequestPhase } from '../types.ts';
 
 export const STATE_VERSION = 2;
 
-const PHASES = [
-  'idle',
-  'opening',
-  'choosing_list',
+/** Phases in which the state keeps the request being worked on. */
+const REQUEST_PHASES = [
   'offering',
+  'choosing_list',
   'choosing_label',
   'clarifying',
   'collecting',
@@ -18,12 +17,13 @@ const PHASES = [
   'deflecting',
   'billing',
   'checking',
-  'duplicate',
-  'rejected',
   'filing',
-  'done',
-  'handoff',
-] as const;
+] as const satisfies readonly RequestPhase[];
+
+/** Phases between requests: no request kept. */
+const FREE_PHASES = ['idle', 'opening', 'rejected', 'done', 'handoff'] as const satisfies readonly FreePhase[];
+
+const PHASES = [...FREE_PHASES, ...REQUEST_PHASES, 'duplicate'] as const;
 
 const request = z
   .object({
@@ -41,8 +41,11 @@ const request = z
   })
   .loose();
 
+const offered = z.object({ id: z.string(), title: z.string(), createdAt: z.string() }).loose();
+
 const line = z.object({ from: z.enum(['user', 'bot']), text: z.string(), at: z.string() }).loose();
 
+/** Every version's shape, loosely: what migrations start from. */
 const stored = z
   .object({
     version: z.number().int().min(1).max(STATE_VERSION),
@@ -62,6 +65,13 @@ const stored = z
   })
   .loose();
 
+/** The current version, per phase: the request its phase guarantees, none between requests. */
+const current = z.discriminatedUnion('phase', [
+  stored.extend({ phase: z.enum(FREE_PHASES), request: z.null() }),
+  stored.extend({ phase: z.enum(REQUEST_PHASES), request }),
+  stored.extend({ phase: z.literal('duplicate'), request: request.extend({ duplicate: offered }) }),
+]);
+
 /** Why a stored state was not used. */
 export class StateError extends Error {
   readonly code = 'state_invalid';
@@ -77,16 +87,36 @@ function fromV1(state: Record<string, unknown>): Record<string, unknown> {
   return { ...state, version: 2, request: upgrade(state.request), rejected: upgrade(state.rejected) };
 }
 
+/**
+ * The phase and the request made to agree, for states written before the phase guaranteed its request:
+ * a question without its request is no question (the next message starts afresh, as it did then); a request
+ * kept between requests is left out; an offer of an open ticket without the ticket is an answer awaited.
+ */
+function settle(state: Record<string, unknown>): Record<string, unknown> {
+  const phase = state.phase as (typeof PHASES)[number];
+  const request = state.request as { duplicate?: unknown } | null;
+  if (request === null && !(FREE_PHASES as readonly string[]).includes(phase)) {
+    return { ...state, phase: 'idle', awaiting: null };
+  }
+  if (request !== null && (FREE_PHASES as readonly string[]).includes(phase)) return { ...state, request: null };
+  if (phase === 'duplicate' && !request?.duplicate) return { ...state, phase: 'collecting', awaiting: null };
+  return state;
+}
+
 /** A stored state, checked and brought to the current version; throws StateError when it is unusable. */
 export function readState(raw: unknown): ConversationState {
   const parsed = stored.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new StateError(
-      `stored conversation state is invalid at ${first?.path.join('.') || '(root)'}: ${first?.message}`,
-    );
-  }
+  if (!parsed.success) throw invalid(parsed.error);
   let state = parsed.data as Record<string, unknown>;
   if (state.version === 1) state = fromV1(state);
-  return state as unknown as ConversationState;
+  const checked = current.safeParse(settle(state));
+  if (!checked.success) throw invalid(checked.error);
+  return checked.data as unknown as ConversationState;
+}
+
+function invalid(error: z.ZodError): StateError {
+  const first = error.issues[0];
+  return new StateError(
+    `stored conversation state is invalid at ${first?.path.join('.') || '(root)'}: ${first?.message}`,
+  );
 }

@@ -1,6 +1,15 @@
 // One turn's outcome as it is built: the state, the replies and effects, the status, and the transcript.
 import type { Lang } from '../config/schema.ts';
-import type { ConversationState, CoreContext, Effect, Outcome, Reply, Status } from '../types.ts';
+import type {
+  ConversationBase,
+  ConversationState,
+  CoreContext,
+  Effect,
+  Outcome,
+  PhaseState,
+  Reply,
+  Status,
+} from '../types.ts';
 
 export const MAX_TRANSCRIPT = 40;
 /**
@@ -30,8 +39,14 @@ export class TurnBuilder {
     return this.state.lang;
   }
 
-  set(patch: Partial<ConversationState>): void {
+  /** Change what the state remembers besides its phase and request (see `enter` for those). */
+  set(patch: Partial<ConversationBase>): void {
     this.state = { ...this.state, ...patch };
+  }
+
+  /** Go to a phase with the request it keeps (none between requests), and change the rest of the state. */
+  enter(next: PhaseState & Partial<ConversationBase>): void {
+    this.state = { ...this.state, ...next } as ConversationState;
   }
 
   reply(text: string, choices?: Reply['choices']): void {

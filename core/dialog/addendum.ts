@@ -1,0 +1,46 @@
+// More for the ticket just filed: a file sent right after it, a file announced, "ik vergat te zeggen...".
+import { helpdeskParams, say } from '../messages.ts';
+import type { Attachment } from '../types.ts';
+import type { Dialog } from './context.ts';
+import type { TurnBuilder } from './turn.ts';
+
+/** Why a note went onto an existing ticket: ask once (a colleague's ticket) or more for one's own. */
+export type NotePurpose = 'duplicate' | 'addendum';
+
+/**
+ * Shortly after a ticket (`conversation.addendum_minutes`): a file sent with little or no text, a file
+ * announced ("ik stuur zo een screenshot") and then sent, or "ik vergat te zeggen..." is more for that
+ * ticket, added to it as a note; anything else is a new request. The person hears whether it was added
+ * once the host has tried (`onNote`). True when it took the turn.
+ */
+export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): boolean {
+  const ticket = t.state.lastTicket?.id;
+  const minutes = d.config.conversation.addendum_minutes;
+  if (!ticket || t.state.phase !== 'done' || minutes === 0) return false;
+  if (t.ctx.now.getTime() - Date.parse(t.state.updatedAt) > minutes * 60_000) return false;
+  const announced = t.state.addendumFor === ticket;
+  const forIt = d.kit.addsToTicket(text);
+  const note = () => t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'addendum' });
+  if (attachments.length > 0 && (announced || forIt || d.kit.contentWords(text) < 3)) note();
+  else if (attachments.length === 0 && d.kit.announcesFile(text)) {
+    t.set({ addendumFor: ticket });
+    t.reply(say(d.config, t.lang, 'addendum_wait', { ticket }));
+  } else if (attachments.length === 0 && forIt && d.kit.contentWords(text) >= 2) note();
+  else return false;
+  t.status = 'done';
+  return true;
+}
+
+/** The host added the note, or could not: said for one's own addendum; a failure always, with the address. */
+export function onNote(
+  d: Dialog,
+  t: TurnBuilder,
+  event: { type: 'note_added' | 'note_failed'; ticketId: string; purpose: NotePurpose },
+): void {
+  if (event.purpose === 'addendum') t.set({ addendumFor: undefined });
+  if (event.type === 'note_added') {
+    if (event.purpose === 'addendum') t.reply(say(d.config, t.lang, 'addendum_added', { ticket: event.ticketId }));
+    return;
+  }
+  t.reply(say(d.config, t.lang, 'addendum_failed', { ticket: event.ticketId, ...helpdeskParams(d.config, t.lang) }));
+}

@@ -1,0 +1,75 @@
+// A request as the conversation keeps it: built from a first message, and what is known of it.
+import type { DetailRule, Slot } from '../config/schema.ts';
+import type { Attachment, RequestState, Slots, Turn } from '../types.ts';
+import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
+import type { TurnBuilder } from './turn.ts';
+
+/** A new request from a first message: classified, its details extracted, the person's known details added. */
+export function newRequest(
+  d: Dialog,
+  t: TurnBuilder,
+  text: string,
+  attachments: Attachment[],
+  input: Pick<Turn, 'user'>,
+  shared: Slots = {},
+): RequestState {
+  const analysed = text.slice(0, MAX_ANALYSED);
+  const { reasons: _reasons, ...classification } = d.classifier.classify(analysed, t.lang);
+  const slots: Slots = { ...d.extractor.extract(analysed) };
+  Object.assign(slots, onlyNew(slots, shared));
+  // The academy or site of this conversation's last ticket: said once, not asked again.
+  const unit = t.state.unit;
+  if (unit && !slots.academy && !slots.site_id) {
+    if (/^\d{4}$/.test(unit)) slots.site_id = unit;
+    else slots.academy = unit;
+  }
+  if (input.user.name) slots.name ??= input.user.name;
+  if (input.user.email) slots.email ??= input.user.email;
+  const request: RequestState = {
+    seq: t.state.requests + 1,
+    text,
+    extra: [],
+    label: null,
+    classification: roundedScores(classification),
+    slots,
+    attachments: [...attachments],
+    asked: {},
+    skipped: [],
+    ...(saysEnough(d, text) ? { described: true } : {}),
+  };
+  t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
+  return request;
+}
+
+/**
+ * Whether a text says what the request is about: enough words besides fillers ("ik heb een probleem"
+ * says nothing yet; "de export loopt vast" does).
+ */
+export function saysEnough(d: Dialog, text: string): boolean {
+  return d.kit.contentWords(text) >= Math.max(2, d.config.conversation.min_description_words - 1);
+}
+
+/** Everything the person said about the request so far. */
+export function textOf(request: RequestState): string {
+  return [request.text, ...request.extra].join(' ');
+}
+
+/** The details the request's kind needs (none before the kind is known). */
+export function rulesFor(d: Dialog, request: RequestState): DetailRule[] {
+  return request.label ? d.config.details[request.label] : [];
+}
+
+/** Required details the person could not give (an optional "n.v.t." is an answer). */
+export function missingRequired(d: Dialog, request: RequestState): Slot[] {
+  const required = new Set(
+    rulesFor(d, request)
+      .filter((r) => r.required)
+      .map((r) => r.slot),
+  );
+  return [...new Set(request.skipped)].filter((slot) => required.has(slot));
+}
+
+/** The request's idempotency key: one request, one ticket, however often it is filed. */
+export function requestKey(t: TurnBuilder, request: RequestState): string {
+  return `${t.state.conversation}#${request.seq}`;
+}

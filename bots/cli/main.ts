@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { configPath, loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
-import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir, privateFileMask } from '../../adapters/files/private.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
@@ -15,12 +14,13 @@ import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import { visibleTurn } from '../../core/text/visible.ts';
 import type { Reply } from '../../core/types.ts';
+import { buildCore, configSource } from '../runtime/config-source.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { chat } from './chat.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 import { firstTurns, formatFirstTurns } from './first-turns.ts';
-import { checkHistory, learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
+import { checkHistory, learnCommands, relabelCommand, withHistory } from './learn.ts';
 import { ticketCommands } from './tickets.ts';
 
 /** Where the embedded stores keep their files. */
@@ -68,10 +68,12 @@ interface ProfileOptions {
   history?: string;
 }
 
-/** The core for `serve` and `chat`, its model kept in the data folder between starts. */
+/**
+ * The core for `serve` and `chat`, its model kept in the data folder between starts: the configuration
+ * with the admin console's overlay (when saved) and the approved learned examples.
+ */
 async function savedCore(options: ProfileOptions): Promise<TriageCore> {
-  const config = await cachedConfig(configPath(options), dataDir());
-  return cachedCore(await withLearned(config, dataDir()), dataDir(), () => performance.now());
+  return buildCore(configSource(configPath(options), dataDir()), () => performance.now());
 }
 
 /** Cores per profile, built once (training takes tens of milliseconds). */
@@ -193,6 +195,7 @@ export function program(): Command {
       const running = await serve({
         core,
         dataDir: dir,
+        source: configSource(configPath(options), dir),
         port,
         ...(options.host ? { host: options.host } : {}),
         env: process.env,
@@ -210,6 +213,8 @@ export function program(): Command {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // `kill -HUP <pid>`: read the configuration and the learned examples again, retrain, swap.
+        process.on('SIGHUP', () => void running.reload('SIGHUP'));
       });
     });
 

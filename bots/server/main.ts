@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { profilePath } from '../../adapters/config/load.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir } from '../../adapters/files/private.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
@@ -8,9 +9,12 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
+import { buildCore, type ConfigSource, configSource } from '../runtime/config-source.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
+import { ReloadableCore, type ReloadOutcome } from '../runtime/reload.ts';
 import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
+import { warmUp } from '../runtime/warm.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
@@ -35,6 +39,11 @@ export interface ServeOptions {
   teams?: Pick<TeamsDeps, 'credentials' | 'retry' | 'typingEveryMs'>;
   /** The clock of the runtime and the agent desk (contact hours, queue, reminders); tests inject one. */
   clock?: () => Date;
+  /**
+   * Where a reload reads the configuration (default: the shipped profile of `core`, an admin's overlay
+   * in `dataDir`, the learned examples there).
+   */
+  source?: ConfigSource;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -48,6 +57,9 @@ export interface Serving extends RunningServer {
   metrics: Metrics;
   /** Run the closing rule now (the server runs it every five minutes by itself): how many were told. */
   sweep(): Promise<number>;
+  /** The replaceable core: `reload()` retrains from the configuration as it now stands and swaps it in. */
+  runtime: ReloadableCore;
+  reload(reason: string): Promise<ReloadOutcome>;
 }
 
 /**
@@ -58,9 +70,18 @@ export interface Serving extends RunningServer {
  * local ticket store stay under `dataDir` either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
-  const { core, dataDir, log } = options;
+  const { dataDir, log } = options;
   // Conversations, tickets and screenshots are personal data: the folder is the owner's only.
   await ensurePrivateDir(dataDir);
+  // The core every part holds is replaceable: a reload (admin console, SIGHUP, learned examples that
+  // changed) swaps a newly trained one in behind it. Warmed up first: the first person's answer is fast.
+  const source = options.source ?? configSource(profilePath(options.core.config.profile), dataDir);
+  const runtime = new ReloadableCore(options.core, { build: () => buildCore(source), log });
+  const warmMs = warmUp(options.core);
+  log.debug({ ms: Math.round(warmMs) }, 'core warmed up');
+  // Examples approved (`triage learn approve`, an agent's correction) join training without a restart.
+  runtime.watch([source.learned]);
+  const core = runtime.core;
   const state = await backendFromEnv(options.env, dataDir, {
     log,
     onError: redisErrors(log),
@@ -310,8 +331,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     state,
     metrics,
     sweep: () => service.sweep(),
+    runtime,
+    reload: (reason) => runtime.reload(reason),
     async close() {
       clearInterval(sweeper);
+      runtime.close();
       await server.close();
       await ticketing.close();
       await state.close();

@@ -17,6 +17,7 @@ import type { Reply } from '../../core/types.ts';
 import { buildCore, configSource } from '../runtime/config-source.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
+import { MAX_TOKEN_SECONDS, MIN_SECRET_CHARS, signRequesterToken } from '../web/token.ts';
 import { chat } from './chat.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 import { firstTurns, formatFirstTurns } from './first-turns.ts';
@@ -400,6 +401,40 @@ Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
           `  temperature 1 (none): ECE ${f(c.before.ece)}  log-loss ${f(c.before.nll)}\n` +
           `  temperature ${c.temperature}: ECE ${f(c.after.ece)}  log-loss ${f(c.after.nll)}   (configured now: ${cfg.classifier.temperature})\n` +
           `put in the profile's YAML:\nclassifier:\n  temperature: ${c.temperature}\n`,
+      );
+    });
+
+  const webchat = cli.command('webchat').description('the web chat (served by `triage serve`)');
+  webchat
+    .command('token')
+    .description(
+      "sign a requester token as an intranet page would (WEBCHAT_TOKEN_SECRET): prints the token, and the chat's URL with it",
+    )
+    .requiredOption('--name <name>', "the requester's name")
+    .requiredOption('--email <address>', "the requester's e-mail address")
+    .option('--minutes <n>', 'how long the token holds (at most 1440)', '60')
+    .option('--lang <lang>', 'the language of the chat (nl, fr, en)')
+    .option('--url <base>', "the chat's address", `http://127.0.0.1:${process.env.PORT || 3978}`)
+    .action((options: { name: string; email: string; minutes: string; lang?: string; url: string }) => {
+      loadDotEnv();
+      const secret = process.env.WEBCHAT_TOKEN_SECRET?.trim();
+      if (!secret) throw new Error('WEBCHAT_TOKEN_SECRET is not set (the secret the intranet and the bot share)');
+      if (secret.length < MIN_SECRET_CHARS)
+        throw new Error(`WEBCHAT_TOKEN_SECRET must be at least ${MIN_SECRET_CHARS} characters`);
+      const minutes = Number(options.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_TOKEN_SECONDS / 60)
+        throw new Error(`--minutes must be a whole number from 1 to ${MAX_TOKEN_SECONDS / 60}`);
+      const now = Math.floor(Date.now() / 1000);
+      const token = signRequesterToken(secret, {
+        name: options.name,
+        email: options.email,
+        iat: now,
+        exp: now + minutes * 60,
+        ...(options.lang ? { lang: options.lang } : {}),
+      });
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(
+        `open ${options.url.replace(/\/+$/, '')}/#token=${token}\n(valid until ${new Date((now + minutes * 60) * 1000).toISOString()})\n`,
       );
     });
 

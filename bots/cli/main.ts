@@ -203,9 +203,13 @@ export function program(): Command {
         log,
       });
       const web = running.channels.find((c) => c.name === 'web')?.status().state === 'on';
+      const admin = running.channels.find((c) => c.name === 'admin')?.status().state === 'on';
       process.stderr.write(
         `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n` +
-          (web ? `web chat: open ${running.url}/ in a browser\n` : ''),
+          (web ? `web chat: open ${running.url}/ in a browser\n` : '') +
+          (admin
+            ? `admin console: ${running.url}/admin${process.env.ADMIN_TOKEN ? ' (ADMIN_TOKEN required)' : ' (this machine only: no ADMIN_TOKEN)'}\n`
+            : ''),
       );
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -12,6 +12,7 @@ import { say } from '../../core/messages.ts';
 import { buildCore, type ConfigSource, configSource } from '../runtime/config-source.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
+import { noting, RecentConversations } from '../runtime/recent.ts';
 import { ReloadableCore, type ReloadOutcome } from '../runtime/reload.ts';
 import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
 import { warmUp } from '../runtime/warm.ts';
@@ -19,6 +20,7 @@ import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
+import { AdminConsole, adminSettingsFromEnv } from '../web/admin.ts';
 import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
 import { deskCorrections } from './corrections.ts';
 import { DeferredChannel } from './deferred.ts';
@@ -148,7 +150,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await channel.notify(conversation, replies);
     },
   };
-  const service = new TriageService(core, store, ticketing.sink, clock, log, {
+  // The conversations saved lately, for the admin console (the stores cannot list theirs).
+  const recent = new RecentConversations();
+  const service = new TriageService(core, noting(store, recent), ticketing.sink, clock, log, {
     worker: ticketing.worker,
     notifier,
     waitMs: ticketing.waitMs,
@@ -294,6 +298,15 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     if (web.settings.mode === 'local' && !outsideCallers && !teamsOutside) host ??= '127.0.0.1';
   }
 
+  // The admin console: with ADMIN_TOKEN for whoever holds it, else for this machine only (ADMIN=off: none).
+  const adminOff = (options.env.ADMIN ?? '').trim().toLowerCase() === 'off';
+  const admin = adminSettingsFromEnv(options.env);
+  if (adminOff) channels.push(offChannel('admin', 'ADMIN=off'));
+  else
+    channels.push(
+      new AdminConsole(admin, { runtime, source, store, recent, dataDir, blobs, outbox: state.outbox, log }),
+    );
+
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
   const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
   if (chosen.warning) log.warn({}, chosen.warning);
@@ -324,6 +337,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     throw error;
   }
   if (webUrl) log.info({ url: `${server.url}/` }, `web chat: open ${server.url}/ in a browser`);
+  if (!adminOff)
+    log.info(
+      { url: `${server.url}/admin`, access: admin.token ? 'token' : 'loopback' },
+      admin.token
+        ? `admin console: ${server.url}/admin (ADMIN_TOKEN required)`
+        : `admin console: ${server.url}/admin (no ADMIN_TOKEN: callers on this machine only)`,
+    );
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).

@@ -243,7 +243,11 @@ export class AdminConsole implements Channel {
   }
 
   private login(req: restify.Request, res: restify.Response): void {
-    if (!sameOrigin(req.headers)) {
+    // A form post under `Referrer-Policy: no-referrer` says `Origin: null`: the browser's own
+    // `Sec-Fetch-Site` (which no page can set) then tells whether it came from this origin.
+    const fromHere =
+      req.headers.origin === 'null' ? req.headers['sec-fetch-site'] === 'same-origin' : sameOrigin(req.headers);
+    if (!fromHere) {
       res.send(403, { error: 'cross-origin request refused' });
       return;
     }

@@ -354,9 +354,9 @@
     const size = labels.length * cell;
     const max = Math.max(1, ...labels.flatMap((a) => labels.map((b) => counts[a]?.[b] ?? 0)));
     const chart = svg('svg', {
-      width: left + size + 4,
+      width: left + size + 70,
       height: top + size + 4,
-      viewBox: `0 0 ${left + size + 4} ${top + size + 4}`,
+      viewBox: `0 0 ${left + size + 70} ${top + size + 4}`,
       role: 'img',
       'aria-label': 'confusion matrix',
     });

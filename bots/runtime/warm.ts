@@ -19,10 +19,16 @@ const EXTRA = [
  * for the code's first optimisation. Pure: fresh conversations, nothing stored, nothing filed.
  * Returns the milliseconds it took; stops after `budgetMs`.
  */
-export function warmUp(core: TriageCore, budgetMs = 1500): number {
+export function warmUp(core: TriageCore, budgetMs = 500): number {
   const start = performance.now();
   const now = new Date();
-  const firsts = Object.values(core.config.intents).map((intent) => intent.examples[0]!);
+  // One example of each kind (and out-of-scope reason): every model class and its word lists once.
+  const kinds = new Map<string, string>();
+  for (const intent of Object.values(core.config.intents)) {
+    const key = `${intent.label}:${intent.reason ?? ''}`;
+    if (!kinds.has(key)) kinds.set(key, intent.examples[0]!);
+  }
+  const firsts = [...kinds.values()];
   for (const [i, text] of [...EXTRA, ...firsts].entries()) {
     if (performance.now() - start > budgetMs) break;
     const turn = {
@@ -34,7 +40,6 @@ export function warmUp(core: TriageCore, budgetMs = 1500): number {
     };
     try {
       core.handle(null, { type: 'message', turn }, { now, desk: true });
-      core.classifier.classify(text, undefined, { explain: true });
     } catch {
       // A sentence the core refuses warms nothing; the first person would meet the same error anyway.
     }

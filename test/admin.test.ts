@@ -29,6 +29,7 @@ async function call(
   } catch {
     body = { html: text };
   }
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, read loosely by the assertions
   return { status: res.status, body: body as Record<string, any>, headers: res.headers };
 }
 

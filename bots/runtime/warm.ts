@@ -19,7 +19,7 @@ const EXTRA = [
  * for the code's first optimisation. Pure: fresh conversations, nothing stored, nothing filed.
  * Returns the milliseconds it took; stops after `budgetMs`.
  */
-export function warmUp(core: TriageCore, budgetMs = 500): number {
+export function warmUp(core: TriageCore, budgetMs = 1500): number {
   const start = performance.now();
   const now = new Date();
   // One example of each kind (and out-of-scope reason): every model class and its word lists once.

@@ -9,7 +9,7 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
-import { buildCore, type ConfigSource, configSource } from '../runtime/config-source.ts';
+import { buildCoreAside, type ConfigSource, configSource } from '../runtime/config-source.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { noting, RecentConversations } from '../runtime/recent.ts';
@@ -78,7 +78,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // The core every part holds is replaceable: a reload (admin console, SIGHUP, learned examples that
   // changed) swaps a newly trained one in behind it. Warmed up first: the first person's answer is fast.
   const source = options.source ?? configSource(profilePath(options.core.config.profile), dataDir);
-  const runtime = new ReloadableCore(options.core, { build: () => buildCore(source), log });
+  const runtime = new ReloadableCore(options.core, { build: () => buildCoreAside(source), log });
   const warmMs = warmUp(options.core);
   log.debug({ ms: Math.round(warmMs) }, 'core warmed up');
   // Examples approved (`triage learn approve`, an agent's correction) join training without a restart.

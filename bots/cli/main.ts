@@ -175,7 +175,7 @@ export function program(): Command {
   cli
     .command('serve')
     .description(
-      'run the bot as a server for Slack and Teams: POST /slack/events, POST /api/messages, GET /healthz (`npm start`)',
+      'run the bot as a server: the web chat at /, the admin console at /admin, POST /slack/events, POST /api/messages, GET /healthz (`npm start`); SIGHUP reloads the configuration',
     )
     .addOption(profileOption())
     .addOption(configOption())

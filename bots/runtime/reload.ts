@@ -139,7 +139,7 @@ export class ReloadableCore {
       };
       log.info(
         { reason, version: this.version, ms: outcome.ms, examples: outcome.examples },
-        'configuration reloaded: new conversations turns use it',
+        'configuration reloaded: the next turn of every conversation uses it',
       );
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [];

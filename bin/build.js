@@ -13,7 +13,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the bundle is made of; package dependencies stay outside it (loaded from node_modules). */
 const SOURCES = ['core', 'adapters', 'bots'];
 /** Changes whenever the build options below change, so older bundles are not taken for current. */
-const RECIPE = 'esm-node20-split-1';
+const RECIPE = 'esm-node20-split-2';
 /** Bundles other than the current one are removed once this old (a running process may still load from one). */
 const KEEP_OLD_MS = 24 * 3_600_000;
 
@@ -41,7 +41,8 @@ export async function build({ root = ROOT, quiet = true } = {}) {
   const esbuild = await import('esbuild');
   const temp = `${dir}.tmp-${process.pid}`;
   await esbuild.build({
-    entryPoints: { main: join(root, 'bots/cli/main.ts') },
+    // The reload worker (bots/runtime/reload-worker.ts) is an entry of its own: a worker thread loads a file.
+    entryPoints: { main: join(root, 'bots/cli/main.ts'), 'reload-worker': join(root, 'bots/runtime/reload-worker.ts') },
     bundle: true,
     // Split so that what the sources load lazily (Redis, the channels' SDK glue) stays lazy.
     splitting: true,

@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { configPath, loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
-import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir, privateFileMask } from '../../adapters/files/private.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
@@ -15,12 +14,14 @@ import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import { visibleTurn } from '../../core/text/visible.ts';
 import type { Reply } from '../../core/types.ts';
+import { buildCore, configSource } from '../runtime/config-source.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
+import { MAX_TOKEN_SECONDS, MIN_SECRET_CHARS, signRequesterToken } from '../web/token.ts';
 import { chat } from './chat.ts';
 import { evaluate, formatReport, labelledLine } from './evaluate.ts';
 import { firstTurns, formatFirstTurns } from './first-turns.ts';
-import { checkHistory, learnCommands, relabelCommand, withHistory, withLearned } from './learn.ts';
+import { checkHistory, learnCommands, relabelCommand, withHistory } from './learn.ts';
 import { ticketCommands } from './tickets.ts';
 
 /** Where the embedded stores keep their files. */
@@ -68,10 +69,12 @@ interface ProfileOptions {
   history?: string;
 }
 
-/** The core for `serve` and `chat`, its model kept in the data folder between starts. */
+/**
+ * The core for `serve` and `chat`, its model kept in the data folder between starts: the configuration
+ * with the admin console's overlay (when saved) and the approved learned examples.
+ */
 async function savedCore(options: ProfileOptions): Promise<TriageCore> {
-  const config = await cachedConfig(configPath(options), dataDir());
-  return cachedCore(await withLearned(config, dataDir()), dataDir(), () => performance.now());
+  return buildCore(configSource(configPath(options), dataDir()), () => performance.now());
 }
 
 /**
@@ -195,7 +198,7 @@ export function program(): Command {
   cli
     .command('serve')
     .description(
-      'run the bot as a server for Slack and Teams: POST /slack/events, POST /api/messages, GET /healthz (`npm start`)',
+      'run the bot as a server: the web chat at /, the admin console at /admin, POST /slack/events, POST /api/messages, GET /healthz (`npm start`); SIGHUP reloads the configuration',
     )
     .addOption(profileOption())
     .addOption(configOption())
@@ -216,15 +219,20 @@ export function program(): Command {
       const running = await serve({
         core,
         dataDir: dir,
+        source: configSource(configPath(options), dir),
         port,
         ...(options.host ? { host: options.host } : {}),
         env: process.env,
         log,
       });
       const web = running.channels.find((c) => c.name === 'web')?.status().state === 'on';
+      const admin = running.channels.find((c) => c.name === 'admin')?.status().state === 'on';
       process.stderr.write(
         `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n` +
-          (web ? `web chat: open ${running.url}/ in a browser\n` : ''),
+          (web ? `web chat: open ${running.url}/ in a browser\n` : '') +
+          (admin
+            ? `admin console: ${running.url}/admin${process.env.ADMIN_TOKEN ? ' (ADMIN_TOKEN required)' : ' (this machine only: no ADMIN_TOKEN)'}\n`
+            : ''),
       );
       await new Promise<void>((resolve) => {
         const stop = () => {
@@ -233,6 +241,8 @@ export function program(): Command {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // `kill -HUP <pid>`: read the configuration and the learned examples again, retrain, swap.
+        process.on('SIGHUP', () => void running.reload('SIGHUP'));
       });
     });
 
@@ -422,6 +432,40 @@ Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
           `  temperature 1 (none): ECE ${f(c.before.ece)}  log-loss ${f(c.before.nll)}\n` +
           `  temperature ${c.temperature}: ECE ${f(c.after.ece)}  log-loss ${f(c.after.nll)}   (configured now: ${cfg.classifier.temperature})\n` +
           `put in the profile's YAML:\nclassifier:\n  temperature: ${c.temperature}\n`,
+      );
+    });
+
+  const webchat = cli.command('webchat').description('the web chat (served by `triage serve`)');
+  webchat
+    .command('token')
+    .description(
+      "sign a requester token as an intranet page would (WEBCHAT_TOKEN_SECRET): prints the token, and the chat's URL with it",
+    )
+    .requiredOption('--name <name>', "the requester's name")
+    .requiredOption('--email <address>', "the requester's e-mail address")
+    .option('--minutes <n>', 'how long the token holds (at most 1440)', '60')
+    .option('--lang <lang>', 'the language of the chat (nl, fr, en)')
+    .option('--url <base>', "the chat's address", `http://127.0.0.1:${process.env.PORT || 3978}`)
+    .action((options: { name: string; email: string; minutes: string; lang?: string; url: string }) => {
+      loadDotEnv();
+      const secret = process.env.WEBCHAT_TOKEN_SECRET?.trim();
+      if (!secret) throw new Error('WEBCHAT_TOKEN_SECRET is not set (the secret the intranet and the bot share)');
+      if (secret.length < MIN_SECRET_CHARS)
+        throw new Error(`WEBCHAT_TOKEN_SECRET must be at least ${MIN_SECRET_CHARS} characters`);
+      const minutes = Number(options.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_TOKEN_SECONDS / 60)
+        throw new Error(`--minutes must be a whole number from 1 to ${MAX_TOKEN_SECONDS / 60}`);
+      const now = Math.floor(Date.now() / 1000);
+      const token = signRequesterToken(secret, {
+        name: options.name,
+        email: options.email,
+        iat: now,
+        exp: now + minutes * 60,
+        ...(options.lang ? { lang: options.lang } : {}),
+      });
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(
+        `open ${options.url.replace(/\/+$/, '')}/#token=${token}\n(valid until ${new Date((now + minutes * 60) * 1000).toISOString()})\n`,
       );
     });
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { profilePath } from '../../adapters/config/load.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir } from '../../adapters/files/private.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
@@ -8,13 +9,18 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
+import { buildCoreAside, type ConfigSource, configSource } from '../runtime/config-source.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
+import { noting, RecentConversations } from '../runtime/recent.ts';
+import { ReloadableCore, type ReloadOutcome } from '../runtime/reload.ts';
 import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
+import { warmUp } from '../runtime/warm.ts';
 import { slackSettingsFromEnv } from '../slack/settings.ts';
 import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
+import { AdminConsole, adminSettingsFromEnv } from '../web/admin.ts';
 import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
 import { deskCorrections } from './corrections.ts';
 import { DeferredChannel } from './deferred.ts';
@@ -35,6 +41,11 @@ export interface ServeOptions {
   teams?: Pick<TeamsDeps, 'credentials' | 'retry' | 'typingEveryMs'>;
   /** The clock of the runtime and the agent desk (contact hours, queue, reminders); tests inject one. */
   clock?: () => Date;
+  /**
+   * Where a reload reads the configuration (default: the shipped profile of `core`, an admin's overlay
+   * in `dataDir`, the learned examples there).
+   */
+  source?: ConfigSource;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -48,6 +59,9 @@ export interface Serving extends RunningServer {
   metrics: Metrics;
   /** Run the closing rule now (the server runs it every five minutes by itself): how many were told. */
   sweep(): Promise<number>;
+  /** The replaceable core: `reload()` retrains from the configuration as it now stands and swaps it in. */
+  runtime: ReloadableCore;
+  reload(reason: string): Promise<ReloadOutcome>;
 }
 
 /**
@@ -58,9 +72,18 @@ export interface Serving extends RunningServer {
  * local ticket store stay under `dataDir` either way.
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
-  const { core, dataDir, log } = options;
+  const { dataDir, log } = options;
   // Conversations, tickets and screenshots are personal data: the folder is the owner's only.
   await ensurePrivateDir(dataDir);
+  // The core every part holds is replaceable: a reload (admin console, SIGHUP, learned examples that
+  // changed) swaps a newly trained one in behind it. Warmed up first: the first person's answer is fast.
+  const source = options.source ?? configSource(profilePath(options.core.config.profile), dataDir);
+  const runtime = new ReloadableCore(options.core, { build: () => buildCoreAside(source), log });
+  const warmMs = warmUp(options.core);
+  log.debug({ ms: Math.round(warmMs) }, 'core warmed up');
+  // Examples approved (`triage learn approve`, an agent's correction) join training without a restart.
+  runtime.watch([source.learned]);
+  const core = runtime.core;
   const state = await backendFromEnv(options.env, dataDir, {
     log,
     onError: redisErrors(log),
@@ -127,7 +150,9 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       await channel.notify(conversation, replies);
     },
   };
-  const service = new TriageService(core, store, ticketing.sink, clock, log, {
+  // The conversations saved lately, for the admin console (the stores cannot list theirs).
+  const recent = new RecentConversations();
+  const service = new TriageService(core, noting(store, recent), ticketing.sink, clock, log, {
     worker: ticketing.worker,
     notifier,
     waitMs: ticketing.waitMs,
@@ -273,6 +298,15 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     if (web.settings.mode === 'local' && !outsideCallers && !teamsOutside) host ??= '127.0.0.1';
   }
 
+  // The admin console: with ADMIN_TOKEN for whoever holds it, else for this machine only (ADMIN=off: none).
+  const adminOff = (options.env.ADMIN ?? '').trim().toLowerCase() === 'off';
+  const admin = adminSettingsFromEnv(options.env);
+  if (adminOff) channels.push(offChannel('admin', 'ADMIN=off'));
+  else
+    channels.push(
+      new AdminConsole(admin, { runtime, source, store, recent, dataDir, blobs, outbox: state.outbox, log }),
+    );
+
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
   const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
   if (chosen.warning) log.warn({}, chosen.warning);
@@ -303,6 +337,13 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     throw error;
   }
   if (webUrl) log.info({ url: `${server.url}/` }, `web chat: open ${server.url}/ in a browser`);
+  if (!adminOff)
+    log.info(
+      { url: `${server.url}/admin`, access: admin.token ? 'token' : 'loopback' },
+      admin.token
+        ? `admin console: ${server.url}/admin (ADMIN_TOKEN required)`
+        : `admin console: ${server.url}/admin (no ADMIN_TOKEN: callers on this machine only)`,
+    );
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).
@@ -310,8 +351,11 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     state,
     metrics,
     sweep: () => service.sweep(),
+    runtime,
+    reload: (reason) => runtime.reload(reason),
     async close() {
       clearInterval(sweeper);
+      runtime.close();
       await server.close();
       await ticketing.close();
       await state.close();

@@ -12,6 +12,7 @@ import { type TurnResult, turnLog } from '../runtime/service.ts';
 import type { Channel, ChannelStatus } from '../server/server.ts';
 import { COOKIE, cookieValue, RateLimit, SESSION_MS, SessionSigner, sameOrigin, type WebSession } from './session.ts';
 import { PAGE_TEXTS } from './texts.ts';
+import { MIN_SECRET_CHARS, verifyRequesterToken } from './token.ts';
 
 /** `local`: callers on this machine only (the name/e-mail form proves nothing); `open`: anyone who reaches the port. */
 export type WebMode = 'local' | 'open';
@@ -22,6 +23,11 @@ export interface WebSettings {
   secret?: string;
   /** Sessions a caller address may open per minute (`WEBCHAT_SESSIONS_PER_MINUTE`, default 30). */
   sessionsPerMinute?: number;
+  /**
+   * Verifies the requester tokens of an intranet page that embeds the chat (`WEBCHAT_TOKEN_SECRET`):
+   * when set, callers from other machines must bring one (the name/e-mail form stays for this machine).
+   */
+  tokenSecret?: string;
 }
 
 /** What the web channel needs from the host: the triage runtime, the file store, the configured texts. */
@@ -271,7 +277,9 @@ export class WebChannel implements Channel {
       tooFast(res, wait);
       return;
     }
-    const opened = this.signer.open(req.body, this.now());
+    const fields = this.requester(req, res);
+    if (!fields) return;
+    const opened = this.signer.open(fields, this.now());
     if ('error' in opened) {
       res.send(400, { error: opened.error });
       return;
@@ -279,6 +287,35 @@ export class WebChannel implements Channel {
     const cookie = `${COOKIE}=${this.signer.cookie(opened.session)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`;
     res.setHeader('set-cookie', req.isSecure() ? `${cookie}; Secure` : cookie);
     res.send(200, this.describe(opened.session));
+  }
+
+  /**
+   * Who opens a session: the claims of a signed requester token (an intranet page embedding the chat),
+   * or the form's name and e-mail. A forged, expired or unexpected token is refused with why; with a
+   * token secret set, the form is for callers on this machine only. Null after the refusal is sent.
+   */
+  private requester(req: restify.Request, res: restify.Response): Record<string, unknown> | null {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const secret = this.settings.tokenSecret;
+    if (body.token !== undefined) {
+      if (!secret) {
+        res.send(400, { error: 'requester tokens are not accepted here (WEBCHAT_TOKEN_SECRET is not set)' });
+        return null;
+      }
+      const checked = verifyRequesterToken(secret, body.token, this.now());
+      if ('error' in checked) {
+        this.log.warn({ code: checked.code }, 'requester token refused');
+        res.send(401, { error: checked.error, code: checked.code });
+        return null;
+      }
+      const { name, email, lang } = checked.claims;
+      return { name, email, lang: lang ?? body.lang };
+    }
+    if (secret && !isLoopback(req.socket.remoteAddress)) {
+      res.send(401, { error: 'open the chat from the intranet page: it signs who you are', code: 'TOKEN_REQUIRED' });
+      return null;
+    }
+    return body;
   }
 
   /** A file, its bytes as the body (a screenshot pasted or chosen), into the file store. */
@@ -481,12 +518,20 @@ export function webSettingsFromEnv(env: NodeJS.ProcessEnv): { settings: WebSetti
   if (mode === 'off') return { off: 'WEBCHAT=off' };
   if (mode !== 'local' && mode !== 'open') return { off: `WEBCHAT must be local, open or off, not ${mode}` };
   const secret = env.WEBCHAT_SECRET?.trim();
+  const tokenSecret = env.WEBCHAT_TOKEN_SECRET?.trim();
+  if (tokenSecret !== undefined && tokenSecret.length > 0 && tokenSecret.length < MIN_SECRET_CHARS)
+    return { off: `WEBCHAT_TOKEN_SECRET must be at least ${MIN_SECRET_CHARS} characters (e.g. openssl rand -hex 32)` };
   const perMinute = env.WEBCHAT_SESSIONS_PER_MINUTE ? Number(env.WEBCHAT_SESSIONS_PER_MINUTE) : undefined;
   if (perMinute !== undefined && !(Number.isInteger(perMinute) && perMinute > 0))
     return {
       off: `WEBCHAT_SESSIONS_PER_MINUTE must be a positive whole number, not ${env.WEBCHAT_SESSIONS_PER_MINUTE}`,
     };
   return {
-    settings: { mode, ...(secret ? { secret } : {}), ...(perMinute ? { sessionsPerMinute: perMinute } : {}) },
+    settings: {
+      mode,
+      ...(secret ? { secret } : {}),
+      ...(perMinute ? { sessionsPerMinute: perMinute } : {}),
+      ...(tokenSecret ? { tokenSecret } : {}),
+    },
   };
 }

@@ -763,6 +763,14 @@ export const configSchema = z
     tickets: ticketsSection.prefault({}),
     /** Learning from the helpdesk's own tickets and its agents' corrections (see learning.ts). */
     learning: learningSection.prefault({}),
+    /** The admin console (`/admin`): what it shows. */
+    admin: z
+      .object({
+        /** Show names, e-mail addresses and phone numbers in transcripts and tickets (default: masked). */
+        show_personal_data: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

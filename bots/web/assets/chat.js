@@ -245,10 +245,28 @@
     else $('who-error').textContent = body?.error ?? t('failed');
   });
 
+  /** An intranet page's signed requester token (`#token=...`): exchanged once for a session, then dropped. */
+  const tokenSession = async () => {
+    const token = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (!token) return null;
+    history.replaceState(null, '', location.pathname + location.search);
+    return api('/web/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, lang }),
+    });
+  };
+
   const boot = async () => {
     texts = (await api('/web/texts.json')).body ?? {};
     applyTexts();
-    const { status, body } = await api('/web/session');
+    const signed = await tokenSession();
+    if (signed && signed.status !== 200) {
+      $('who').hidden = false;
+      $('who-error').textContent = signed.body?.error ?? t('failed');
+      return;
+    }
+    const { status, body } = signed ?? (await api('/web/session'));
     if (status === 200) startChat(body);
     else {
       $('who').hidden = false;

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { configPath, loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir, privateFileMask } from '../../adapters/files/private.ts';
 import { fileStore, memoryStore } from '../../adapters/state/store.ts';
@@ -93,8 +94,11 @@ function savedCores(options: ProfileOptions): (profile?: string) => Promise<Tria
     const key = configPath(which);
     let core = cache.get(key);
     if (!core) {
-      core = cachedConfig(key, dataDir()).then((config) => cachedCore(config, dataDir(), () => performance.now()));
-      cache.set(key, core);
+      const built = cachedConfig(key, dataDir()).then((config) =>
+        cachedCore(config, dataDir(), () => performance.now()),
+      );
+      cache.set(key, built);
+      core = built;
     }
     return core;
   };

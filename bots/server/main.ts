@@ -8,6 +8,7 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
+import { DeskSurfaces } from '../runtime/desk.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { type AgentDesk, keepConversationMs, type Notifier, TriageService } from '../runtime/service.ts';
@@ -16,6 +17,7 @@ import type { TeamsDeps } from '../teams/channel.ts';
 import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
 import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
+import { BrowserDesk, deskPageFromEnv } from '../web/desk.ts';
 import { deskCorrections } from './corrections.ts';
 import { DeferredChannel } from './deferred.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
@@ -153,6 +155,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
 
   // An agent's correction of a ticket's kind on a desk card: learned, and noted on a local ticket.
   const corrections = deskCorrections(core.config, { dataDir, sink: ticketing.sink, outbox: state.outbox, clock });
+  // Every desk's cards by their prefix: a step on one desk (the browser) redraws the card where it was posted.
+  const surfaces = new DeskSurfaces();
   const channels: Channel[] = [];
   const desks: Partial<Record<DeskName, AgentDesk>> = {};
   let outsideCallers = false;
@@ -171,7 +175,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs,
       log,
       turnFailed,
-      desk: { host: service, book: handoffs, config: core.config, clock, corrections },
+      desk: { host: service, book: handoffs, config: core.config, clock, corrections, surfaces },
       observer: metrics,
       ...(options.env.MAX_WAITING_TURNS ? { maxWaitingTurns: Number(options.env.MAX_WAITING_TURNS) } : {}),
     });
@@ -181,6 +185,10 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     // Over HTTP, Slack calls in from outside; in Socket Mode the bot calls out.
     outsideCallers ||= !slack.settings.appToken;
   }
+
+  // The agent desk in the browser (/desk): with DESK_TOKEN, agents on other machines sign in with it.
+  const deskPage = deskPageFromEnv(options.env);
+  outsideCallers ||= !('off' in deskPage) && Boolean(deskPage.settings.token);
 
   let host = options.host;
   const teams = teamsSettingsFromEnv(options.env);
@@ -231,6 +239,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
                 config: core.config,
                 clock,
                 corrections,
+                surfaces,
               },
             }
           : {}),
@@ -273,6 +282,25 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     if (web.settings.mode === 'local' && !outsideCallers && !teamsOutside) host ??= '127.0.0.1';
   }
 
+  // The browser desk sees every handoff, whichever desk posted its card; it takes new ones when no
+  // Slack or Teams desk is set up (or HANDOFF_DESK=web), so a fresh `npm start` has a working desk.
+  if ('off' in deskPage) {
+    channels.push(offChannel('desk', deskPage.off));
+  } else {
+    const browserDesk = new BrowserDesk(deskPage.settings, {
+      host: service,
+      book: handoffs,
+      config: core.config,
+      log,
+      clock,
+      corrections,
+      deliveries,
+      surfaces,
+    });
+    desks.web = browserDesk.desk;
+    channels.push(browserDesk);
+  }
+
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
   const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
   if (chosen.warning) log.warn({}, chosen.warning);
@@ -280,7 +308,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     service.useDesk(new DeskRouter(handoffs, desks, chosen.desk));
     log.info(
       { desk: chosen.desk, desks: Object.keys(desks) },
-      `agent desk on ${chosen.desk === 'slack' ? 'Slack' : 'Teams'}`,
+      `agent desk on ${{ slack: 'Slack', teams: 'Teams', web: 'the browser (/desk)' }[chosen.desk]}`,
     );
   }
 
@@ -303,6 +331,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     throw error;
   }
   if (webUrl) log.info({ url: `${server.url}/` }, `web chat: open ${server.url}/ in a browser`);
+  if (desks.web) log.info({ url: `${server.url}/desk` }, `agent desk: open ${server.url}/desk in a browser`);
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).

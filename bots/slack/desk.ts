@@ -272,7 +272,6 @@ class SlackCards implements DeskSurface {
       .catch((error: unknown) => Promise.reject(new Error(slackError(error))));
   }
 
-
   private cardOf(handoff: OpenHandoff) {
     return deskCard({
       config: this.deps.config,

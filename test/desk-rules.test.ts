@@ -85,7 +85,10 @@ describe('the desk decides', () => {
       expect(d.handoff).toBeNull();
       expect(d.effects).toEqual([{ type: 'hint', to: PIET, key: 'desk_ended', text: expect.any(String) }]);
     }
-    expect(decide(ended, { type: 'reply', agent: LIES, text: 'nog iets' }, ctx)).toEqual({ handoff: null, effects: [] });
+    expect(decide(ended, { type: 'reply', agent: LIES, text: 'nog iets' }, ctx)).toEqual({
+      handoff: null,
+      effects: [],
+    });
     expect(decide(undefined, { type: 'claim', agent: LIES }, ctx)).toEqual({ handoff: null, effects: [] });
   });
 

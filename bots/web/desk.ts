@@ -275,7 +275,9 @@ export class BrowserDesk implements Channel {
     });
     raw.write('retry: 2000\n\n');
     this.streams.add(raw);
-    send(raw, 'queue', { handoffs: await this.queue() });
+    const handoffs = await this.queue();
+    this.last = JSON.stringify(handoffs);
+    send(raw, 'queue', { handoffs });
     const beat = setInterval(() => raw.write(': beat\n\n'), HEARTBEAT_MS);
     beat.unref();
     req.socket.setTimeout(0);

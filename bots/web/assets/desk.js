@@ -29,7 +29,7 @@
     document.title = t('title');
   };
 
-  const minutesSince = (iso) => Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));
+  const timeOf = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
   // ---- sign-in -------------------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@
     events = new EventSource('/desk/events');
     events.addEventListener('queue', (event) => {
       queue = JSON.parse(event.data).handoffs;
-      $('hint').textContent = '';
+      if ($('hint').textContent === t('offline')) $('hint').textContent = '';
       render();
     });
     events.onerror = () => {
@@ -82,7 +82,7 @@
   const statusOf = (h) =>
     h.agent
       ? `${t('claimed_by')} ${h.agent.id === me.id ? t('you') : h.agent.name}`
-      : `${t('waiting')} ${minutesSince(h.openedAt)} min`;
+      : `${t('waiting')} ${timeOf(h.openedAt)}`;
 
   const render = () => {
     const list = $('queue');
@@ -91,7 +91,7 @@
       ...queue.map((h) => {
         const button = el('button', { type: 'button', 'data-conversation': h.conversation }, [
           el('span', { text: `${h.ticket} · ${h.requester.name}` }),
-          el('span', { class: 'sub', text: `${h.kind ? `${h.kind} · ` : ''}${statusOf(h)} · ${h.desk}` }),
+          el('span', { class: 'sub', text: `${h.kind ? `${h.kind} · ` : ''}${statusOf(h)} · ${deskOf(h)}` }),
         ]);
         if (h.conversation === selected) button.setAttribute('aria-current', 'true');
         button.addEventListener('click', () => {
@@ -116,7 +116,7 @@
       [t('ticket'), h.ticket],
       [t('person'), [h.requester.name, h.requester.email].filter(Boolean).join(', ')],
       [t('kind'), h.kind],
-      [t('via'), h.desk],
+      [t('via'), deskOf(h)],
     ].filter(([, v]) => v);
     $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
     $('state').textContent = statusOf(h);
@@ -159,8 +159,9 @@
       $('hint').textContent = body.error || t('failed');
       return false;
     }
+    // A step the desk refused (a reply before the claim) keeps what was typed.
     if (body.hints?.length) $('hint').textContent = body.hints.join(' ');
-    return true;
+    return !body.hints?.length;
   };
 
   $('composer').addEventListener('submit', async (event) => {

@@ -18,6 +18,7 @@ import {
   decide,
   deskText,
   nameOf,
+  reminder,
   type ToPerson,
 } from '../../core/desk/desk.ts';
 import type { Attachment, ConversationState, Person, Reply, TicketDraft } from '../../core/types.ts';
@@ -249,19 +250,29 @@ export class Desk implements AgentDesk {
   }
 
   /**
-   * Remind the desk, once, of each of its handoffs nobody took within `handoff.remind_desk_after_minutes`.
-   * Returns how many were reminded.
+   * Remind the desk, once, of each of its handoffs nobody took within `handoff.remind_desk_after_minutes`
+   * (the rule is `core/desk`'s `reminder`). Every process runs this round: the mark is made under the
+   * book's lock, so only one of them reminds. Returns how many were reminded.
    */
   async remind(now: Date = this.clock()): Promise<number> {
-    const minutes = this.deps.config.handoff.remind_desk_after_minutes;
-    const due = await this.deps.book.dueForReminder(this.surface.prefix, now, minutes);
+    const { book, log } = this.deps;
+    const ctx = { ...this.context(), now };
     let reminded = 0;
-    for (const { handoff, waited } of due) {
+    for (const handoff of await book.current()) {
+      if (!handoff.card.startsWith(this.surface.prefix) || !reminder(handoff, ctx)) continue;
+      let text = '';
+      const marked = await book.update(handoff.conversation, (h) => {
+        const due = h.card === handoff.card ? reminder(h, ctx) : null;
+        text = due?.text ?? '';
+        return due?.handoff ?? null;
+      });
+      if (!marked) continue;
       try {
-        await this.surface.remind(handoff, this.say('desk_reminder', { minutes: waited }));
+        await book.addToThread(handoff.conversation, [{ from: 'note', text, at: now.toISOString() }]);
+        await this.surface.remind(marked, text);
         reminded++;
       } catch (error) {
-        this.deps.log.error({ err: String(error) }, 'could not remind the desk');
+        log.error({ err: String(error) }, 'could not remind the desk');
       }
     }
     return reminded;

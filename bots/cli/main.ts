@@ -203,6 +203,8 @@ export function program(): Command {
         `helpdesk triage listening on port ${running.port} (GET /healthz for the channels' state)\n` +
           (web ? `web chat: open ${running.url}/ in a browser\n` : ''),
       );
+      if (running.channels.find((c) => c.name === 'desk')?.status().state === 'on')
+        process.stderr.write(`agent desk: open ${running.url}/desk in a browser\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           log.info({}, 'shutting down: finishing the turns under way');

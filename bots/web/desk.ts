@@ -7,7 +7,7 @@ import restify from 'restify';
 import { PROJECT_ROOT } from '../../adapters/config/load.ts';
 import { kindText } from '../../adapters/learn/corrections.ts';
 import type { Handoff } from '../../adapters/state/handoffs.ts';
-import { type AgentAction, nameOf } from '../../core/desk/desk.ts';
+import { type AgentAction, buttonsOf, type CardButton, nameOf } from '../../core/desk/desk.ts';
 import { visibleLine } from '../../core/text/visible.ts';
 import type { Person } from '../../core/types.ts';
 import { Desk, type DeskDeps, type DeskSurface } from '../runtime/desk.ts';
@@ -48,6 +48,8 @@ export interface QueueItem {
   desk: string;
   agent?: { id: string; name: string };
   claimedAt?: string;
+  /** The buttons the card has left (the desk's rule, as Slack and Teams show them). */
+  buttons: CardButton[];
   thread: { from: string; name?: string; text: string; at: string; files?: string[] }[];
 }
 
@@ -304,6 +306,7 @@ export class BrowserDesk implements Channel {
         desk: h.card.split(':')[0] ?? '',
         ...(h.agent ? { agent: { id: h.agent.id, name: nameOf(h.agent) } } : {}),
         ...(h.claimedAt ? { claimedAt: h.claimedAt } : {}),
+        buttons: buttonsOf(h),
         thread: await book.thread(h.conversation),
       })),
     );

@@ -58,7 +58,7 @@ export type DeskEffect =
   | { type: 'person'; event: ToPerson }
   /** Tell only the agent who acted (Slack: ephemeral; Teams: in the thread, by name; browser: on the page). */
   | { type: 'hint'; to: Person; key: MessageKey; text: string }
-  /** The agent's files are not sent on to the person (text only). */
+  /** A line for the log (never what was said). */
   | { type: 'log'; message: string; fields?: Record<string, string> };
 
 /** A decision: the record to store (null: leave it as it is) and what to do. */

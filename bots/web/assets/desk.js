@@ -81,8 +81,9 @@
 
   const statusOf = (h) =>
     h.agent
-      ? `${t('claimed_by')} ${h.agent.id === me.id ? t('you') : h.agent.name}`
+      ? `${t('claimed_by')} ${h.agent.name}${h.agent.id === me.id ? ` (${t('you')})` : ''}`
       : `${t('waiting')} ${timeOf(h.openedAt)}`;
+  const deskOf = (h) => t(`desk_${h.desk}`);
 
   const render = () => {
     const list = $('queue');
@@ -120,10 +121,8 @@
     ].filter(([, v]) => v);
     $('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
     $('state').textContent = statusOf(h);
-    const mine = h.agent?.id === me.id;
-    const acts = h.agent ? (mine ? ['resolve', 'return'] : []) : ['claim'];
     $('buttons').replaceChildren(
-      ...acts.map((act) => {
+      ...h.buttons.map((act) => {
         const button = el('button', { type: 'button', 'data-act': act, text: texts[`act_${act}`] || act });
         button.addEventListener('click', () => act_(h.conversation, { act }));
         return button;

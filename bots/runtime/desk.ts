@@ -122,10 +122,6 @@ export class Desk implements AgentDesk {
     this.surfaces.add(surface);
   }
 
-  get book(): HandoffBook {
-    return this.deps.book;
-  }
-
   /** A desk text in the desk's language. */
   say(key: MessageKey, params: Record<string, string | number> = {}): string {
     return deskText({ config: this.deps.config, lang: this.lang }, key, params);

@@ -29,7 +29,7 @@ import {
 import { slackError } from './files.ts';
 import { escapeMrkdwn, fromSlack } from './text.ts';
 
-export type { DeskEvent, DeskHost } from '../runtime/desk.ts';
+export type { DeskHost } from '../runtime/desk.ts';
 
 export interface SlackDeskDeps {
   client: webApi.WebClient;

@@ -63,6 +63,7 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
           teams: { state: 'off', reason: NO_APP_ID },
           web: { state: 'on', mode: 'local' },
           admin: { state: 'on', mode: 'loopback' },
+          desk: { state: 'on', mode: 'local' },
         },
         store: { state: 'ok', kind: 'sqlite' },
         tickets: { state: 'ok', adapter: 'local', waiting: 0, dead: 0 },

@@ -1,29 +1,23 @@
 import Keyv from 'keyv';
-import type { Person } from '../../core/types.ts';
+import type { Handoff } from '../../core/desk/desk.ts';
 import type { NamedLock } from './lock.ts';
 import { sqliteKeyv } from './sqlite.ts';
 
-/** One handoff as the agent desk keeps it: where its card is, who took it, how it ended. */
-export interface Handoff {
-  conversation: string;
-  ticket: string;
-  /**
-   * Where the desk posted the card, as the desk names it (Slack: `slack:<channel>:<ts>`; Teams:
-   * `teams:<channel conversation id>;messageid=<card id>`, the card's thread). The prefix names the desk.
-   */
-  card: string;
-  requester: Person;
-  openedAt: string;
-  agent?: Person;
-  claimedAt?: string;
-  /** The desk was reminded that nobody took it (once). */
-  remindedAt?: string;
-  ended?: { how: 'resolved' | 'returned'; by: Person; at: string };
-  /** The card as posted, for a desk whose platform does not send it back with a click (Teams redraws it). */
-  view?: unknown;
-  /** The ticket's kind as the desk shows it (`incident`, `out_of_scope/hardware`), after an agent's correction. */
-  kind?: string;
+export type { Handoff } from '../../core/desk/desk.ts';
+
+/** One message of a handoff's exchange as the browser desk shows it (the person, an agent, the bot). */
+export interface ThreadEntry {
+  from: 'person' | 'agent' | 'bot' | 'note';
+  /** Who wrote it (the person's or the agent's name). */
+  name?: string;
+  text: string;
+  at: string;
+  /** Names of files the person sent (the files themselves stay in the file store and on the ticket). */
+  files?: string[];
 }
+
+/** Entries kept per handoff's exchange (the oldest give way). */
+const THREAD_MAX = 200;
 
 /** How long a handoff is remembered after its last change (a late click still finds it). */
 const KEEP_MS = 30 * 24 * 60 * 60_000;
@@ -143,6 +137,27 @@ export class HandoffBook {
       if (marked) due.push({ handoff: marked, waited });
     }
     return due;
+  }
+
+  /**
+   * Add to a handoff's exchange as the browser desk shows it (what the person and the agents wrote on
+   * any desk): kept beside the book, so every process and surface sees the same exchange.
+   */
+  addToThread(conversation: string, entries: ThreadEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const thread = ((await this.keyv.get(`thread:${conversation}`)) as ThreadEntry[] | undefined) ?? [];
+      await this.keyv.set(`thread:${conversation}`, [...thread, ...entries].slice(-THREAD_MAX), KEEP_MS);
+    });
+  }
+
+  /** Start a handoff's exchange afresh (a new handoff of the same conversation). */
+  async clearThread(conversation: string): Promise<void> {
+    await this.keyv.delete(`thread:${conversation}`);
+  }
+
+  async thread(conversation: string): Promise<ThreadEntry[]> {
+    return ((await this.keyv.get(`thread:${conversation}`)) as ThreadEntry[] | undefined) ?? [];
   }
 
   close(): Promise<void> {

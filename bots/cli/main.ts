@@ -238,6 +238,8 @@ export function program(): Command {
             ? `admin console: ${running.url}/admin${process.env.ADMIN_TOKEN ? ' (ADMIN_TOKEN required)' : ' (this machine only: no ADMIN_TOKEN)'}\n`
             : ''),
       );
+      if (running.channels.find((c) => c.name === 'desk')?.status().state === 'on')
+        process.stderr.write(`agent desk: open ${running.url}/desk in a browser\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           log.info({}, 'shutting down: finishing the turns under way');

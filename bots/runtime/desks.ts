@@ -2,8 +2,8 @@ import type { HandoffBook } from '../../adapters/state/handoffs.ts';
 import type { Attachment, ConversationState, TicketDraft } from '../../core/types.ts';
 import type { AgentDesk, DeskOpened } from './service.ts';
 
-/** Which desk takes new handoffs when both Slack and Teams have one. */
-export type DeskName = 'slack' | 'teams';
+/** Which desk takes new handoffs when several are set up (`web`: the browser desk at /desk). */
+export type DeskName = 'slack' | 'teams' | 'web';
 
 /**
  * Several agent desks (Slack, Teams) as the one the runtime talks to: new handoffs go to the chosen
@@ -34,18 +34,18 @@ export class DeskRouter implements AgentDesk {
 }
 
 /**
- * The desk new handoffs go to: `HANDOFF_DESK` (slack or teams) when that desk is set up, else Slack's,
- * else Teams'. A warning when `HANDOFF_DESK` names a desk that is not there.
+ * The desk new handoffs go to: `HANDOFF_DESK` (slack, teams or web) when that desk is set up, else
+ * Slack's, else Teams', else the browser's. A warning when `HANDOFF_DESK` names a desk that is not there.
  */
 export function chooseDesk(
   wanted: string | undefined,
   available: DeskName[],
 ): { desk: DeskName | null; warning?: string } {
   const name = wanted?.trim().toLowerCase();
-  const fallback = available.includes('slack') ? 'slack' : (available[0] ?? null);
+  const fallback = (['slack', 'teams', 'web'] as const).find((d) => available.includes(d)) ?? null;
   if (!name) return { desk: fallback };
-  if (name !== 'slack' && name !== 'teams')
-    return { desk: fallback, warning: `HANDOFF_DESK must be slack or teams, not ${wanted}` };
+  if (name !== 'slack' && name !== 'teams' && name !== 'web')
+    return { desk: fallback, warning: `HANDOFF_DESK must be slack or teams, or web (the browser), not ${wanted}` };
   if (!available.includes(name))
     return { desk: fallback, warning: `HANDOFF_DESK is ${name} but that desk is not set up` };
   return { desk: name };

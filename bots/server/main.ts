@@ -10,6 +10,8 @@ import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
 import { buildCoreAside, type ConfigSource, configSource } from '../runtime/config-source.ts';
+
+import { DeskSurfaces } from '../runtime/desk.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
 import { Metrics, outboxCounts } from '../runtime/metrics.ts';
 import { noting, RecentConversations } from '../runtime/recent.ts';
@@ -22,6 +24,7 @@ import { mountTeamsRoute } from '../teams/route.ts';
 import { teamsDeskFromEnv, teamsSettingsFromEnv } from '../teams/settings.ts';
 import { AdminConsole, adminSettingsFromEnv } from '../web/admin.ts';
 import { WebChannel, webSettingsFromEnv } from '../web/channel.ts';
+import { BrowserDesk, deskPageFromEnv } from '../web/desk.ts';
 import { deskCorrections } from './corrections.ts';
 import { DeferredChannel } from './deferred.ts';
 import { type Channel, type ComponentHealth, offChannel, type RunningServer, startServer } from './server.ts';
@@ -178,6 +181,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
 
   // An agent's correction of a ticket's kind on a desk card: learned, and noted on a local ticket.
   const corrections = deskCorrections(core.config, { dataDir, sink: ticketing.sink, outbox: state.outbox, clock });
+  // Every desk's cards by their prefix: a step on one desk (the browser) redraws the card where it was posted.
+  const surfaces = new DeskSurfaces();
   const channels: Channel[] = [];
   const desks: Partial<Record<DeskName, AgentDesk>> = {};
   let outsideCallers = false;
@@ -196,7 +201,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       blobs,
       log,
       turnFailed,
-      desk: { host: service, book: handoffs, config: core.config, clock, corrections },
+      desk: { host: service, book: handoffs, config: core.config, clock, corrections, surfaces },
       observer: metrics,
       ...(options.env.MAX_WAITING_TURNS ? { maxWaitingTurns: Number(options.env.MAX_WAITING_TURNS) } : {}),
     });
@@ -206,6 +211,10 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     // Over HTTP, Slack calls in from outside; in Socket Mode the bot calls out.
     outsideCallers ||= !slack.settings.appToken;
   }
+
+  // The agent desk in the browser (/desk): with DESK_TOKEN, agents on other machines sign in with it.
+  const deskPage = deskPageFromEnv(options.env);
+  outsideCallers ||= !('off' in deskPage) && Boolean(deskPage.settings.token);
 
   let host = options.host;
   const teams = teamsSettingsFromEnv(options.env);
@@ -256,6 +265,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
                 config: core.config,
                 clock,
                 corrections,
+                surfaces,
               },
             }
           : {}),
@@ -307,6 +317,25 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       new AdminConsole(admin, { runtime, source, store, recent, dataDir, blobs, outbox: state.outbox, log }),
     );
 
+  // The browser desk sees every handoff, whichever desk posted its card; it takes new ones when no
+  // Slack or Teams desk is set up (or HANDOFF_DESK=web), so a fresh `npm start` has a working desk.
+  if ('off' in deskPage) {
+    channels.push(offChannel('desk', deskPage.off));
+  } else {
+    const browserDesk = new BrowserDesk(deskPage.settings, {
+      host: service,
+      book: handoffs,
+      config: core.config,
+      log,
+      clock,
+      corrections,
+      deliveries,
+      surfaces,
+    });
+    desks.web = browserDesk.desk;
+    channels.push(browserDesk);
+  }
+
   // One desk takes new handoffs (HANDOFF_DESK, else Slack's); each keeps relaying the handoffs it holds.
   const chosen = chooseDesk(options.env.HANDOFF_DESK, Object.keys(desks) as DeskName[]);
   if (chosen.warning) log.warn({}, chosen.warning);
@@ -314,7 +343,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     service.useDesk(new DeskRouter(handoffs, desks, chosen.desk));
     log.info(
       { desk: chosen.desk, desks: Object.keys(desks) },
-      `agent desk on ${chosen.desk === 'slack' ? 'Slack' : 'Teams'}`,
+      `agent desk on ${{ slack: 'Slack', teams: 'Teams', web: 'the browser (/desk)' }[chosen.desk]}`,
     );
   }
 
@@ -344,6 +373,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
         ? `admin console: ${server.url}/admin (ADMIN_TOKEN required)`
         : `admin console: ${server.url}/admin (no ADMIN_TOKEN: callers on this machine only)`,
     );
+
+  if (desks.web) log.info({ url: `${server.url}/desk` }, `agent desk: open ${server.url}/desk in a browser`);
   return {
     ...server,
     // The channels as built (the server started them all, deferred ones included).

@@ -10,6 +10,7 @@ import type { Inbox } from '../../adapters/state/inbox.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, ConversationState, Person, Reply, Turn } from '../../core/types.ts';
+import type { DeskSurfaces } from '../runtime/desk.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
 import { type TurnResult, turnLog } from '../runtime/service.ts';
@@ -56,7 +57,14 @@ export interface SlackDeps {
   /** The configured apology when a turn fails (given why: not saved, or else), in the conversation's language. */
   turnFailed?: (conversation: string, error?: unknown) => Promise<string>;
   /** What the agent desk needs (used when `SLACK_DESK_CHANNEL` names the desk channel). */
-  desk?: { host: DeskHost; book: HandoffBook; config: Config; clock?: () => Date; corrections?: DeskCorrections };
+  desk?: {
+    host: DeskHost;
+    book: HandoffBook;
+    config: Config;
+    clock?: () => Date;
+    corrections?: DeskCorrections;
+    surfaces?: DeskSurfaces;
+  };
   /** Told whether each delivery was handled or recognised as a copy (metrics). */
   observer?: DeliveryObserver;
   /** Largest request body read (default {@link MAX_BODY_BYTES}): larger gets 413. */
@@ -203,6 +211,7 @@ export class SlackChannel implements Channel {
             log: this.log,
             ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
             ...(deps.desk.corrections ? { corrections: deps.desk.corrections } : {}),
+            ...(deps.desk.surfaces ? { surfaces: deps.desk.surfaces } : {}),
           })
         : null;
     this.listen();

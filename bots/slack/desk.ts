@@ -1,15 +1,21 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { correctOnCard, type DeskCorrections, kindText } from '../../adapters/learn/corrections.ts';
-import { kindName, parseKind } from '../../adapters/learn/examples.ts';
+import type { DeskCorrections } from '../../adapters/learn/corrections.ts';
+import { parseKind } from '../../adapters/learn/examples.ts';
 import type { DeliveryLog } from '../../adapters/state/deliveries.ts';
 import type { Handoff, HandoffBook } from '../../adapters/state/handoffs.ts';
-import type { Config, Lang, MessageKey } from '../../core/config/schema.ts';
-import type { CoreEvent } from '../../core/engine.ts';
-import { say } from '../../core/messages.ts';
-import type { Attachment, ConversationState, Person, Reply, TicketDraft } from '../../core/types.ts';
-import { Ticker } from '../runtime/desks.ts';
+import type { Config, Lang } from '../../core/config/schema.ts';
+import type { CardStatus } from '../../core/desk/desk.ts';
+import type { Attachment, Person } from '../../core/types.ts';
+import {
+  type CardChange,
+  Desk,
+  type DeskHost,
+  type DeskSurface,
+  type DeskSurfaces,
+  type OpenHandoff,
+} from '../runtime/desk.ts';
 import type { AgentDesk, DeskOpened } from '../runtime/service.ts';
 import {
   cardWithKind,
@@ -23,13 +29,7 @@ import {
 import { slackError } from './files.ts';
 import { escapeMrkdwn, fromSlack } from './text.ts';
 
-/** What the desk tells the runtime: an agent claimed, wrote, or ended a handoff. */
-export type DeskEvent = Extract<CoreEvent, { type: 'agent_claimed' | 'agent_message' | 'handoff_ended' }>;
-
-/** The runtime as the desk sees it (`TriageService.fromDesk`): the core decides what the person hears. */
-export interface DeskHost {
-  fromDesk(conversation: string, event: DeskEvent): Promise<Reply[]>;
-}
+export type { DeskHost } from '../runtime/desk.ts';
 
 export interface SlackDeskDeps {
   client: webApi.WebClient;
@@ -45,6 +45,8 @@ export interface SlackDeskDeps {
   clock?: () => Date;
   /** Where an agent's correction of a ticket's kind goes (learned, noted on the ticket); none: the menu does nothing. */
   corrections?: DeskCorrections;
+  /** The server's desk surfaces (a step on the browser desk redraws this desk's card). */
+  surfaces?: DeskSurfaces;
 }
 
 const click = z.looseObject({
@@ -73,86 +75,49 @@ export interface ThreadReply {
   files: number;
 }
 
+const ICONS: Record<CardStatus, string> = {
+  claimed: ':raising_hand:',
+  resolved: ':white_check_mark:',
+  returned: ':robot_face:',
+};
+
 /**
  * The agent desk in a Slack channel. Each live handoff is a card (details, ticket, the conversation so
  * far) with a Claim button; the agent who claims it answers in the card's thread, and what they write
  * goes to the person through the core (marked with their first name); what the person writes comes
  * into the thread. Resolve and Return to bot end it. Thread replies before a claim, or by another
- * agent after it, stay internal (the writer gets an ephemeral hint). The book (card <-> conversation)
- * is kept with the state (on disk, or in Redis for every process), so a restart keeps relaying.
+ * agent after it, stay internal (the writer gets an ephemeral hint). Slack translation only: the
+ * decisions are the desk's (`core/desk`, run by `Desk`); the book (card <-> conversation) is kept with
+ * the state (on disk, or in Redis for every process), so a restart keeps relaying.
  */
 export class SlackDesk implements AgentDesk {
-  private readonly lang: Lang;
-  private readonly clock: () => Date;
-  private readonly reminders = new Ticker();
+  private readonly desk: Desk;
+  private readonly cards: SlackCards;
 
   constructor(private readonly deps: SlackDeskDeps) {
-    this.lang = deps.config.default_language;
-    this.clock = deps.clock ?? (() => new Date());
+    this.cards = new SlackCards(deps, deps.config.default_language);
+    this.desk = new Desk(this.cards, deps);
   }
 
-  /**
-   * Check every 30 seconds for handoffs that waited too long for an agent (in-process timer, on every
-   * process: the book marks each reminder under its lock, so the desk hears it once).
-   */
   start(everyMs = 30_000): void {
-    this.reminders.start(
-      everyMs,
-      () => this.remind(),
-      (error) => this.deps.log.error({ err: String(error) }, 'desk reminder failed'),
-    );
+    this.desk.start(everyMs);
   }
 
   stop(): void {
-    this.reminders.stop();
+    this.desk.stop();
   }
 
-  // ---- from the runtime ------------------------------------------------------------------------
-
-  async open(
-    conversation: string,
-    handoff: { ticket: string; url?: string; draft: TicketDraft; state: ConversationState },
-  ): Promise<DeskOpened> {
-    const { client, channel, config, book } = this.deps;
-    const waiting = await book.waitingBefore(conversation, this.clock());
-    const { card, thread } = deskCard({
-      config,
-      lang: this.lang,
-      ticket: handoff.ticket,
-      ...(handoff.url ? { url: handoff.url } : {}),
-      draft: handoff.draft,
-      transcript: handoff.state.transcript,
-    });
-    const posted = await client.chat.postMessage({ channel, ...card, unfurl_links: false, unfurl_media: false });
-    if (!posted.ts) throw new Error('the desk card was posted without a ts');
-    await book.open({
-      conversation,
-      ticket: handoff.ticket,
-      card: cardId(channel, posted.ts),
-      requester: handoff.draft.requester,
-      openedAt: this.clock().toISOString(),
-      kind: handoff.draft.label,
-    });
-    for (const message of thread) {
-      await client.chat
-        .postMessage({ channel, thread_ts: posted.ts, ...message, unfurl_links: false, unfurl_media: false })
-        .catch((error: unknown) => this.deps.log.error({ err: slackError(error) }, 'could not post the transcript'));
-    }
-    this.deps.log.info({ conversation, ticket: handoff.ticket, waiting }, 'handoff posted on the desk');
-    return { position: waiting + 1 };
+  open(conversation: string, handoff: OpenHandoff): Promise<DeskOpened> {
+    return this.desk.open(conversation, handoff);
   }
 
-  async relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
-    const handoff = await this.deps.book.get(conversation);
-    if (!handoff || handoff.ended) throw new Error('no open handoff on the desk for this conversation');
-    const [, channel, ts] = splitCard(handoff.card);
-    await this.deps.client.chat.postMessage({
-      channel,
-      thread_ts: ts,
-      ...relayMessage(nameOf(handoff.requester), text, attachments),
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+  relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
+    return this.desk.relay(conversation, text, attachments);
+  }
+
+  /** Remind the desk, once, of each of its handoffs nobody took in time. Returns how many were reminded. */
+  remind(now?: Date): Promise<number> {
+    return this.desk.remind(now);
   }
 
   // ---- from Slack ------------------------------------------------------------------------------
@@ -162,135 +127,40 @@ export class SlackDesk implements AgentDesk {
     return channel === this.deps.channel && (await this.deps.book.byCard(cardId(channel, thread))) !== undefined;
   }
 
-  /** A button of a card: Claim, Resolve, Return to bot. */
+  /** A button of a card: Claim, Resolve, Return to bot, or the kind menu. */
   async onClick(body: unknown): Promise<void> {
     const parsed = click.safeParse(body);
     if (!parsed.success) return;
     const { user, channel, message, actions } = parsed.data;
+    if (channel?.id !== this.deps.channel || !message) return;
+    const card = cardId(channel.id, message.ts);
+    const blocks = message.blocks ?? [];
     if (actions[0]!.action_id === KIND_ACTION) {
-      if (channel?.id === this.deps.channel && message) await this.onKind(user.id, message, actions[0]!);
+      const kind = parseKind(actions[0]!.selected_option?.value ?? '');
+      const handoff = await this.deps.book.byCard(card);
+      if (!kind || !handoff || !this.deps.corrections) return;
+      const key = `desk:${card}:kind:${user.id}:${actions[0]!.action_ts ?? actions[0]!.selected_option?.value}`;
+      await this.once(key, handoff, async () =>
+        this.desk.correctKind(handoff, await this.deps.person(user.id), kind, 'slack', blocks),
+      );
       return;
     }
     const action = /^desk_(claim|resolve|return)$/.exec(actions[0]!.action_id)?.[1] as DeskAction | undefined;
-    if (!action || channel?.id !== this.deps.channel || !message) return;
-    const card = cardId(channel.id, message.ts);
+    if (!action) return;
     const handoff = await this.deps.book.byCard(card);
-    if (!handoff || handoff.ended) {
-      await this.hint(user.id, message.ts, 'desk_ended');
+    if (!handoff) {
+      await this.cards.hintTo(user.id, message.ts, this.desk.say('desk_ended'));
       return;
     }
-    if (action === 'claim' && handoff.agent) {
-      if (handoff.agent.id !== user.id)
-        await this.hint(user.id, message.ts, 'desk_already_claimed', { agent: nameOf(handoff.agent) });
+    const probe = { type: action, agent: { id: user.id } };
+    if (!this.desk.changes(handoff, probe)) {
+      await this.desk.act(handoff, probe, { via: blocks });
       return;
     }
-    if (action !== 'claim' && !handoff.agent) return;
     // A double click, or the same click twice, acts once; per agent, so that a second agent clicking at
     // the same moment is not taken for a copy and still hears who claimed it (the book picks one).
-    const delivery = `desk:${card}:${action === 'claim' ? 'claim' : 'end'}:${user.id}`;
-    if (!(await this.deps.deliveries.claim(delivery))) {
-      this.deps.log.info({ conversation: handoff.conversation }, 'copy of a desk click ignored');
-      return;
-    }
-    try {
-      const agent = await this.deps.person(user.id);
-      if (action === 'claim') await this.claim(handoff, agent, message.blocks ?? []);
-      else await this.end(handoff, action === 'resolve' ? 'resolved' : 'returned', agent, message.blocks ?? []);
-    } finally {
-      await this.deps.deliveries.done(delivery);
-    }
-  }
-
-  /**
-   * The kind menu: the agent corrects the ticket's kind. The book takes one correction at a time (a
-   * double click finds the kind already set and does nothing); the correction is learned and noted on
-   * the ticket, and the card shows the new kind and who corrected it. Ended handoffs can be corrected too.
-   */
-  private async onKind(
-    userId: string,
-    message: { ts: string; blocks?: unknown[] | undefined },
-    action: { action_ts?: string | undefined; selected_option?: { value: string } | undefined },
-  ): Promise<void> {
-    const kind = parseKind(action.selected_option?.value ?? '');
-    const card = cardId(this.deps.channel, message.ts);
-    const handoff = await this.deps.book.byCard(card);
-    if (!kind || !handoff || !this.deps.corrections) return;
-    const delivery = `desk:${card}:kind:${userId}:${action.action_ts ?? kindName(kind)}`;
-    if (!(await this.deps.deliveries.claim(delivery))) {
-      this.deps.log.info({ conversation: handoff.conversation }, 'copy of a desk click ignored');
-      return;
-    }
-    try {
-      const agent = await this.deps.person(userId);
-      const by = { kind, by: agent, channel: 'slack' };
-      const corrected = await correctOnCard(this.deps.book, this.deps.corrections, handoff, by, this.deps.log);
-      if (corrected === 'unchanged') return;
-      if (corrected === 'not_found') {
-        await this.hint(userId, message.ts, 'desk_kind_not_found', { ticket: handoff.ticket });
-        return;
-      }
-      const { to } = corrected;
-      const note = this.say('desk_kind_corrected', {
-        agent: nameOf(agent),
-        from: kindText(this.deps.config, this.lang, corrected.from),
-        to: kindText(this.deps.config, this.lang, corrected.to),
-      });
-      await this.deps.client.chat
-        .update({
-          channel: this.deps.channel,
-          ts: message.ts,
-          text: note,
-          blocks: cardWithKind(message.blocks ?? [], {
-            config: this.deps.config,
-            lang: this.lang,
-            kind: to,
-            note: `:pencil2: ${escapeMrkdwn(note)}`,
-          }),
-        })
-        .catch((error: unknown) => this.deps.log.warn({ err: slackError(error) }, 'could not update the desk card'));
-      this.deps.log.info(
-        { conversation: handoff.conversation, ticket: handoff.ticket, example: corrected.example.id },
-        'kind corrected on the desk',
-      );
-    } finally {
-      await this.deps.deliveries.done(delivery);
-    }
-  }
-
-  private async claim(handoff: Handoff, agent: Person, blocks: unknown[]): Promise<void> {
-    const now = this.clock().toISOString();
-    const claimed = await this.deps.book.update(handoff.conversation, (h) =>
-      h.card === handoff.card && !h.agent && !h.ended ? { ...h, agent, claimedAt: now } : null,
-    );
-    if (!claimed) {
-      const current = await this.deps.book.get(handoff.conversation);
-      if (current?.agent && current.agent.id !== agent.id) {
-        const [, , ts] = splitCard(handoff.card);
-        await this.hint(agent.id, ts, 'desk_already_claimed', { agent: nameOf(current.agent) });
-      }
-      return;
-    }
-    const text = this.say('desk_claimed', { agent: nameOf(agent), requester: nameOf(handoff.requester) });
-    await this.redraw(handoff, blocks, `:raising_hand: ${escapeMrkdwn(text)}`, ['resolve', 'return']);
-    await this.deps.host.fromDesk(handoff.conversation, { type: 'agent_claimed', agent });
-    this.deps.log.info({ conversation: handoff.conversation, ticket: handoff.ticket }, 'handoff claimed');
-  }
-
-  private async end(handoff: Handoff, how: 'resolved' | 'returned', by: Person, blocks: unknown[]): Promise<void> {
-    const at = this.clock().toISOString();
-    const ended = await this.deps.book.update(handoff.conversation, (h) =>
-      h.card === handoff.card && !h.ended ? { ...h, ended: { how, by, at } } : null,
-    );
-    if (!ended) return;
-    const text = this.say(how === 'resolved' ? 'desk_resolved' : 'desk_returned', { agent: nameOf(by) });
-    await this.redraw(
-      handoff,
-      blocks,
-      `${how === 'resolved' ? ':white_check_mark:' : ':robot_face:'} ${escapeMrkdwn(text)}`,
-      [],
-    );
-    await this.deps.host.fromDesk(handoff.conversation, { type: 'handoff_ended', how });
-    this.deps.log.info({ conversation: handoff.conversation, ticket: handoff.ticket, how }, 'handoff ended');
+    const once = `desk:${card}:${action === 'claim' ? 'claim' : 'end'}:${user.id}`;
+    await this.desk.act(handoff, { type: action, agent: await this.deps.person(user.id) }, { once, via: blocks });
   }
 
   /**
@@ -308,16 +178,8 @@ export class SlackDesk implements AgentDesk {
       return;
     }
     try {
-      if (!handoff.agent) {
-        await this.hint(reply.user, reply.thread, 'desk_claim_first', { claim: this.say('desk_claim') });
-      } else if (handoff.agent.id !== reply.user) {
-        await this.hint(reply.user, reply.thread, 'desk_not_yours', { agent: nameOf(handoff.agent) });
-      } else {
-        const text = fromSlack(reply.text, botUserId);
-        if (reply.files > 0) await this.hint(reply.user, reply.thread, 'desk_files_not_sent');
-        if (text)
-          await this.deps.host.fromDesk(handoff.conversation, { type: 'agent_message', agent: handoff.agent, text });
-      }
+      const text = fromSlack(reply.text, botUserId);
+      await this.desk.act(handoff, { type: 'reply', agent: { id: reply.user }, text, files: reply.files });
     } catch (error) {
       await this.deps.deliveries.release(delivery);
       throw error;
@@ -325,68 +187,106 @@ export class SlackDesk implements AgentDesk {
     await this.deps.deliveries.done(delivery);
   }
 
-  /**
-   * Remind the desk, once, of each of its handoffs nobody took within `handoff.remind_desk_after_minutes`: a
-   * reply in its thread, also shown in the channel. Returns how many were reminded.
-   */
-  async remind(now: Date = this.clock()): Promise<number> {
-    const due = await this.deps.book.dueForReminder('slack:', now, this.deps.config.handoff.remind_desk_after_minutes);
-    let reminded = 0;
-    for (const { handoff, waited } of due) {
-      const [, channel, ts] = splitCard(handoff.card);
-      await this.deps.client.chat
-        .postMessage({
-          channel,
-          thread_ts: ts,
-          reply_broadcast: true,
-          text: `:hourglass: ${this.say('desk_reminder', { minutes: waited })}`,
-        })
-        .then(() => reminded++)
-        .catch((error: unknown) => this.deps.log.error({ err: slackError(error) }, 'could not remind the desk'));
-    }
-    return reminded;
-  }
-
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private say(key: MessageKey, params: Record<string, string | number> = {}): string {
-    return say(this.deps.config, this.lang, key, params);
+  /** A step that acts once per delivery key (a double click). */
+  private async once(key: string, handoff: Handoff, job: () => Promise<void>): Promise<void> {
+    if (!(await this.deps.deliveries.claim(key))) {
+      this.deps.log.info({ conversation: handoff.conversation }, 'copy of a desk click ignored');
+      return;
+    }
+    try {
+      await job();
+    } finally {
+      await this.deps.deliveries.done(key);
+    }
+  }
+}
+
+/** The desk's surface in the Slack channel: cards as Block Kit messages, hints as ephemeral messages. */
+class SlackCards implements DeskSurface {
+  readonly prefix = 'slack:';
+
+  constructor(
+    private readonly deps: SlackDeskDeps,
+    private readonly lang: Lang,
+  ) {}
+
+  // ---- the desk's surface ----------------------------------------------------------------------
+
+  async post(_conversation: string, handoff: OpenHandoff): Promise<{ card: string; view: unknown }> {
+    const { card } = this.cardOf(handoff);
+    const { client, channel } = this.deps;
+    const posted = await client.chat.postMessage({ channel, ...card, unfurl_links: false, unfurl_media: false });
+    if (!posted.ts) throw new Error('the desk card was posted without a ts');
+    return { card: cardId(channel, posted.ts), view: card.blocks };
   }
 
-  private async redraw(handoff: Handoff, blocks: unknown[], status: string, actions: DeskAction[]): Promise<void> {
+  async transcript(handoff: Handoff, opened: OpenHandoff): Promise<void> {
     const [, channel, ts] = splitCard(handoff.card);
+    for (const message of this.cardOf(opened).thread) {
+      await this.deps.client.chat
+        .postMessage({ channel, thread_ts: ts, ...message, unfurl_links: false, unfurl_media: false })
+        .catch((error: unknown) => this.deps.log.error({ err: slackError(error) }, 'could not post the transcript'));
+    }
+  }
+
+  async relay(handoff: Handoff, text: string, attachments: Attachment[]): Promise<void> {
+    const [, channel, ts] = splitCard(handoff.card);
+    await this.deps.client.chat.postMessage({
+      channel,
+      thread_ts: ts,
+      ...relayMessage(nameOf(handoff.requester), text, attachments),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+
+  async show(handoff: Handoff, change: CardChange, via?: unknown): Promise<unknown> {
+    const [, channel, ts] = splitCard(handoff.card);
+    const blocks = (via ?? handoff.view ?? []) as unknown[];
+    const { config } = this.deps;
+    const lang = this.lang;
+    const text = change.type === 'status' ? `${ICONS[change.status]} ${escapeMrkdwn(change.text)}` : change.note;
+    const redrawn =
+      change.type === 'status'
+        ? cardWithStatus(blocks, { config, lang, ticket: handoff.ticket, text, actions: change.buttons })
+        : cardWithKind(blocks, { config, lang, kind: change.kind, note: `:pencil2: ${escapeMrkdwn(change.note)}` });
     try {
-      await this.deps.client.chat.update({
-        channel,
-        ts,
-        text: status,
-        blocks: cardWithStatus(blocks, {
-          config: this.deps.config,
-          lang: this.lang,
-          ticket: handoff.ticket,
-          text: status,
-          actions,
-        }),
-      });
+      await this.deps.client.chat.update({ channel, ts, text, blocks: redrawn });
     } catch (error) {
       this.deps.log.warn({ err: slackError(error) }, 'could not update the desk card');
+      return undefined;
     }
+    return redrawn;
+  }
+
+  hint(handoff: Handoff, to: Person, text: string): Promise<void> {
+    return this.hintTo(to.id, splitCard(handoff.card)[2], text);
+  }
+
+  async remind(handoff: Handoff, text: string): Promise<void> {
+    const [, channel, ts] = splitCard(handoff.card);
+    await this.deps.client.chat
+      .postMessage({ channel, thread_ts: ts, reply_broadcast: true, text: `:hourglass: ${text}` })
+      .catch((error: unknown) => Promise.reject(new Error(slackError(error))));
+  }
+
+  private cardOf(handoff: OpenHandoff) {
+    return deskCard({
+      config: this.deps.config,
+      lang: this.lang,
+      ticket: handoff.ticket,
+      ...(handoff.url ? { url: handoff.url } : {}),
+      draft: handoff.draft,
+      transcript: handoff.state.transcript,
+    });
   }
 
   /** A hint only the agent sees, in the card's thread. */
-  private async hint(
-    user: string,
-    thread: string,
-    key: MessageKey,
-    params: Record<string, string | number> = {},
-  ): Promise<void> {
+  async hintTo(user: string, thread: string, text: string): Promise<void> {
     try {
-      await this.deps.client.chat.postEphemeral({
-        channel: this.deps.channel,
-        user,
-        thread_ts: thread,
-        text: this.say(key, params),
-      });
+      await this.deps.client.chat.postEphemeral({ channel: this.deps.channel, user, thread_ts: thread, text });
     } catch (error) {
       this.deps.log.warn({ err: slackError(error) }, 'could not post a hint to an agent');
     }

@@ -21,6 +21,7 @@ import type { AddressBook } from '../../adapters/state/references.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { visibleLine, visibleTurn } from '../../core/text/visible.ts';
 import type { Attachment, Person, Reply, Turn } from '../../core/types.ts';
+import type { DeskSurfaces } from '../runtime/desk.ts';
 import { Limiter } from '../runtime/limiter.ts';
 import type { DeliveryObserver } from '../runtime/metrics.ts';
 import { type TriageService, type TurnResult, turnLog } from '../runtime/service.ts';
@@ -84,6 +85,8 @@ export interface TeamsDeps {
     config: Config;
     clock?: () => Date;
     corrections?: DeskCorrections;
+    /** The server's desk surfaces (a step on the browser desk redraws this desk's card). */
+    surfaces?: DeskSurfaces;
   };
 }
 
@@ -160,6 +163,7 @@ export class TeamsChannel implements Channel {
           log: this.log,
           ...(deps.desk.clock ? { clock: deps.desk.clock } : {}),
           ...(deps.desk.corrections ? { corrections: deps.desk.corrections } : {}),
+          ...(deps.desk.surfaces ? { surfaces: deps.desk.surfaces } : {}),
         })
       : null;
   }

@@ -63,7 +63,7 @@ const KEPT_NEWS = 50;
 const HEARTBEAT_MS = 25_000;
 
 /** Response headers of every page and answer: no framing, no sniffing, scripts and styles from here only. */
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
@@ -506,7 +506,7 @@ async function readBody(req: restify.Request, max: number): Promise<Buffer | nul
   return Buffer.concat(parts);
 }
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const a = address.replace(/^::ffff:/, '');
   return a === '::1' || /^127\./.test(a);

@@ -3,11 +3,13 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { draftFinder, relabelInSystem, systemText } from '../../adapters/learn/corrections.ts';
 import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
 import { kindName, LearnError, parseKind, readHistory, withExamples } from '../../adapters/learn/examples.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../adapters/learn/formats.ts';
 import { configWithLearned, importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
 import { FileLearnedStore, isExpired, type LearnedExample, purgeExpired } from '../../adapters/learn/store.ts';
+import type { Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import type { Config } from '../../core/config/schema.ts';
 
@@ -284,11 +286,13 @@ export function learnCommands(cli: Command): void {
 }
 
 /** `triage tickets relabel ID KIND`: correct a local ticket's kind; the correction becomes a learned example. */
-export function relabelCommand(tickets: Command): void {
+export function relabelCommand(tickets: Command, ticketing: (options: ProfileOptions) => Ticketing): void {
   profileOptions(
     tickets
       .command('relabel')
-      .description('correct the kind of a ticket in the local store; the bot learns from the correction')
+      .description(
+        "correct the kind of a ticket: the bot learns from the correction, and the ticket system's type is set where it can take it",
+      )
       .argument('<id>', 'ticket number, e.g. HD-000012')
       .argument('<kind>', 'question, incident, change, complaint or out_of_scope/<reason>')
       .option('--by <agent>', 'who corrects it', process.env.USER ?? 'agent'),
@@ -300,27 +304,46 @@ export function relabelCommand(tickets: Command): void {
         `not a kind: ${kindText} (question, incident, change, complaint, out_of_scope/<reason>)`,
       );
     const config = configOf(options);
-    const tickets = new LocalTicketStore(dataDir(), config.ticket_prefix);
-    const ticket = await tickets.get(id);
-    if (!ticket) throw new LearnError('NOT_FOUND', `no ticket ${id} in ${resolve(dataDir(), 'tickets')}`);
-    const now = new Date();
-    const store = await openStore(config);
-    const example = await learnFromTicket(config, store, {
-      ticket: id,
-      draft: ticket.draft,
-      kind,
-      channel: 'cli',
-      by: options.by,
-      now,
-    });
-    await tickets.addNote(id, {
-      at: now.toISOString(),
-      author: { id: options.by, name: options.by },
-      text: `kind corrected: ${ticket.draft.label} -> ${kindName(kind)}`,
-      attachments: [],
-    });
-    out(
-      `${id}: ${ticket.draft.label} -> ${kindName(kind)}; learned as ${example.id} (${example.status === 'approved' ? 'approved' : 'waiting for `triage learn approve`'})\n`,
-    );
+    const t = ticketing(options);
+    try {
+      const local = t.sink instanceof LocalTicketStore ? t.sink : null;
+      const stored = local ? await local.get(id) : null;
+      const draft = stored?.draft ?? (await draftFinder(t.sink, t.outbox)(id));
+      if (!draft)
+        throw new LearnError(
+          'NOT_FOUND',
+          local
+            ? `no ticket ${id} in ${resolve(dataDir(), 'tickets')}`
+            : `no ticket ${id} among the tickets delivered to ${t.sink.name} (${resolve(dataDir(), 'outbox')})`,
+        );
+      const now = new Date();
+      const store = await openStore(config);
+      const example = await learnFromTicket(config, store, {
+        ticket: id,
+        draft,
+        kind,
+        channel: 'cli',
+        by: options.by,
+        now,
+      });
+      const from = stored?.kind ?? draft.label;
+      const system = await relabelInSystem(t.sink, id, kind);
+      await local?.addNote(id, {
+        at: now.toISOString(),
+        author: { id: options.by, name: options.by },
+        text: `kind corrected: ${from} -> ${kindName(kind)}`,
+        attachments: [],
+      });
+      out(
+        `${id}: ${from} -> ${kindName(kind)}; learned as ${example.id} (${example.status === 'approved' ? 'approved' : 'waiting for `triage learn approve`'}); ${systemText(system, t.sink.name)}\n`,
+      );
+      // Learned, but the ticket system kept the old type: an error the agent sees (status 1), not a footnote.
+      if (system.result === 'failed') {
+        process.stderr.write(`${id}: ${systemText(system, t.sink.name)}; set the type there by hand\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await t.close();
+    }
   });
 }

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PROFILE_DIR } from '../adapters/config/load.ts';
 import { correctOnCard } from '../adapters/learn/corrections.ts';
-import { FileLearnedStore } from '../adapters/learn/store.ts';
+import { sqliteLearnedStore } from '../adapters/learn/stores.ts';
 import { createSink } from '../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import { fileOutbox, memoryOutbox, type Outbox } from '../adapters/tickets/outbox/outbox.ts';
@@ -150,8 +150,10 @@ describe('a desk correction sets the type in the ticket system', () => {
     try {
       const outbox = memoryOutbox();
       const ticket = await delivered(outbox, fx.sink, 'desk-relabel-1');
+      const learned = sqliteLearnedStore(fx.dataDir);
+      onTestFinished(() => learned.close());
       const corrections = deskCorrections(withTickets({}), {
-        dataDir: fx.dataDir,
+        store: learned,
         sink: fx.sink,
         outbox,
         clock: () => new Date('2026-03-02T10:00:00Z'),
@@ -193,7 +195,7 @@ describe('a desk correction sets the type in the ticket system', () => {
       expect(errors).toEqual([
         expect.objectContaining({ msg: 'kind corrected and learned, but the ticket system did not take the new type' }),
       ]);
-      expect((await new FileLearnedStore(fx.dataDir).list()).map((e) => e.label)).toEqual(['question']);
+      expect((await learned.list()).map((e) => e.label)).toEqual(['question']);
     } finally {
       await fx.close();
     }
@@ -241,7 +243,9 @@ describe('triage tickets relabel with another ticket system', () => {
       expect(failed.stderr).toMatch(
         new RegExp(`${ticket}: webhook could not be updated: .*; set the type there by hand`),
       );
-      expect((await new FileLearnedStore(fx.dataDir).list()).map((e) => e.label)).toEqual(['question']);
+      const learned = sqliteLearnedStore(fx.dataDir);
+      onTestFinished(() => learned.close());
+      expect((await learned.list()).map((e) => e.label)).toEqual(['question']);
 
       const unknown = await run(['tickets', 'relabel', 'WH-404', 'question', '--config', config], env);
       expect(unknown.code).toBe(1);

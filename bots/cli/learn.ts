@@ -8,7 +8,8 @@ import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
 import { kindName, LearnError, parseKind, readHistory, withExamples } from '../../adapters/learn/examples.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../adapters/learn/formats.ts';
 import { configWithLearned, importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
-import { FileLearnedStore, isExpired, type LearnedExample, purgeExpired } from '../../adapters/learn/store.ts';
+import { isExpired, type LearnedExample, type LearnedStore, purgeExpired } from '../../adapters/learn/store.ts';
+import { learnedStoreFromEnv } from '../../adapters/learn/stores.ts';
 import type { Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import type { Config } from '../../core/config/schema.ts';
@@ -38,9 +39,14 @@ export function checkHistory(file: string): void {
   readHistory(file, '');
 }
 
-/** The approved learned examples in the data folder join training (serve and chat). */
+/** The approved learned examples (beside the state: the data folder's database, or Redis) join training (serve and chat). */
 export async function withLearned(config: Config, dir: string): Promise<Config> {
-  return configWithLearned(config, new FileLearnedStore(dir), new Date());
+  const store = await learnedStoreFromEnv(process.env, dir);
+  try {
+    return await configWithLearned(config, store, new Date());
+  } finally {
+    await store.close();
+  }
 }
 
 const out = (s: string) => process.stdout.write(s);
@@ -53,9 +59,17 @@ function formatScore(s: Score): string {
   return `accuracy ${pct(s.accuracy)}  macro-F1 ${pct(s.macroF1)}  (F1: ${per})`;
 }
 
-/** The store, with examples past the retention period already dropped. */
-async function openStore(config: Config): Promise<FileLearnedStore> {
-  const store = new FileLearnedStore(dataDir());
+/** Stores opened by the command that runs, closed when it is done (a Redis connection keeps the process alive). */
+const opened: LearnedStore[] = [];
+
+async function closeStores(): Promise<void> {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+}
+
+/** The store, chosen as the state store is, with examples past the retention period already dropped. */
+async function openStore(config: Config): Promise<LearnedStore> {
+  const store = await learnedStoreFromEnv(process.env, dataDir());
+  opened.push(store);
   const gone = await purgeExpired(store, new Date(), config.learning.retention_days);
   if (gone > 0) process.stderr.write(`${gone} learned example(s) past the retention period were erased\n`);
   return store;
@@ -103,7 +117,10 @@ async function forgetModels(profile: string): Promise<number> {
 export function learnCommands(cli: Command): void {
   const learn = cli
     .command('learn')
-    .description("learn from the helpdesk's own tickets and its agents' corrections (kept in TRIAGE_DATA_DIR)");
+    .description(
+      "learn from the helpdesk's own tickets and its agents' corrections (kept beside the state: TRIAGE_DATA_DIR's database, or REDIS_URL)",
+    )
+    .hook('postAction', closeStores);
 
   profileOptions(
     learn
@@ -164,7 +181,7 @@ export function learnCommands(cli: Command): void {
       await store.put(examples);
       const approved = examples.filter((e) => e.status === 'approved').length;
       out(
-        `kept in ${store.file}: ${approved} approved, ${examples.length - approved} waiting for \`triage learn approve\`\n`,
+        `kept in ${store.where}: ${approved} approved, ${examples.length - approved} waiting for \`triage learn approve\`\n`,
       );
     },
   );
@@ -191,7 +208,7 @@ export function learnCommands(cli: Command): void {
       weight: config.learning.weight,
       retention_days: config.learning.retention_days,
       oldest,
-      file: store.file,
+      file: store.where,
     };
     if (options.json) {
       out(`${JSON.stringify(status)}\n`);
@@ -203,7 +220,7 @@ export function learnCommands(cli: Command): void {
     for (const [source, n] of Object.entries(bySource))
       out(`  ${source.padEnd(22)} ${n.approved} approved, ${n.pending} pending\n`);
     out(
-      `kept ${config.learning.retention_days ? `${config.learning.retention_days} days` : 'for ever'}${oldest ? `; oldest from ${oldest.slice(0, 10)}` : ''}; in ${store.file}\n`,
+      `kept ${config.learning.retention_days ? `${config.learning.retention_days} days` : 'for ever'}${oldest ? `; oldest from ${oldest.slice(0, 10)}` : ''}; in ${store.where}\n`,
     );
   });
 
@@ -343,6 +360,7 @@ export function relabelCommand(tickets: Command, ticketing: (options: ProfileOpt
         process.exitCode = 1;
       }
     } finally {
+      await closeStores();
       await t.close();
     }
   });

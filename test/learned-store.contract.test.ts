@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
 import { configWithLearned, trainingSet } from '../adapters/learn/learning.ts';
@@ -150,6 +151,26 @@ for (const kind of kinds) {
     });
   });
 }
+
+describe('erasure in the embedded database', () => {
+  it('an erased example is gone from triage.db itself, not only from the list', async () => {
+    const dir = tempDir();
+    const secret = 'Quirinus Zwaneveld belde over zijn rapport';
+    const store = sqliteLearnedStore(dir);
+    await store.put([example('gone', { text: secret }), example('kept')]);
+    await store.close();
+    const reopened = sqliteLearnedStore(dir);
+    expect(await reopened.remove(['gone'])).toBe(1);
+    await reopened.close();
+    // The last connection closed: the WAL is checkpointed into the file and removed.
+    const bytes = [join(dir, 'triage.db'), join(dir, 'triage.db-wal')]
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('');
+    expect(bytes).toContain('de zwiebelkrant flobbert weer kept');
+    expect(bytes).not.toContain('Quirinus');
+  });
+});
 
 describe('the learned store is chosen as the state store is', () => {
   it('without REDIS_URL the data folder’s database, the file store moved in; a lazy store opens at first use', async () => {

@@ -1,7 +1,7 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Keyv from 'keyv';
-import { DB_FILE, sqliteKeyv } from '../state/sqlite.ts';
+import { DB_FILE, sqliteKeyvWithDb } from '../state/sqlite.ts';
 import { FileLearnedStore, type LearnedExample, type LearnedStore, learnedExample } from './store.ts';
 
 /** One example as kept under its id: with the order it was first kept in (a replacement keeps it). */
@@ -22,6 +22,8 @@ export class KeyvLearnedStore implements LearnedStore {
     private readonly keyv: Keyv<Kept>,
     readonly where: string,
     private readonly onClose: () => Promise<void> = async () => {},
+    /** After examples were removed: make sure they are gone from the backend's files too. */
+    private readonly afterRemove: () => void = () => {},
   ) {}
 
   async list(): Promise<LearnedExample[]> {
@@ -56,7 +58,10 @@ export class KeyvLearnedStore implements LearnedStore {
     if (wanted.length === 0) return 0;
     const held = await this.keyv.getMany<Kept>(wanted);
     const present = wanted.filter((_, i) => held[i] !== undefined);
-    if (present.length > 0) await this.keyv.deleteMany(present);
+    if (present.length > 0) {
+      await this.keyv.deleteMany(present);
+      this.afterRemove();
+    }
     return present.length;
   }
 
@@ -67,8 +72,20 @@ export class KeyvLearnedStore implements LearnedStore {
 
 /** In the data folder's database, `<dataDir>/triage.db`. */
 export function sqliteLearnedStore(dataDir: string): LearnedStore {
-  const keyv = sqliteKeyv<Kept>(dataDir, 'learned');
-  return new KeyvLearnedStore(keyv, `${join(dataDir, DB_FILE)} (learned examples)`, () => keyv.disconnect());
+  const { keyv, db } = sqliteKeyvWithDb<Kept>(dataDir, 'learned');
+  // Erased rows are overwritten in the file (secure_delete); the checkpoint empties the WAL that still held them.
+  return new KeyvLearnedStore(
+    keyv,
+    `${join(dataDir, DB_FILE)} (learned examples)`,
+    () => keyv.disconnect(),
+    () => {
+      try {
+        db.checkpoint();
+      } catch {
+        // Another process reading: the next checkpoint (SQLite's own, at 1,000 pages) finishes it.
+      }
+    },
+  );
 }
 
 /** In Redis at `url`, under `triage:learned:*`, shared by every process pointed at it. */

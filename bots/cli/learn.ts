@@ -41,11 +41,19 @@ export function checkHistory(file: string): void {
 
 /** The approved learned examples (beside the state: the data folder's database, or Redis) join training (serve and chat). */
 export async function withLearned(config: Config, dir: string): Promise<Config> {
-  const store = await learnedStoreFromEnv(process.env, dir);
+  let store: LearnedStore | null = null;
   try {
+    store = await learnedStoreFromEnv(process.env, dir);
     return await configWithLearned(config, store, new Date());
+  } catch (error) {
+    // A store that cannot be read (a folder that cannot be written, Redis away) must not keep the bot
+    // from starting: it serves with its phrases, and says why (the health check says the rest).
+    process.stderr.write(
+      `triage: learned examples not used (${(error as Error).message}); training on the configured phrases only\n`,
+    );
+    return config;
   } finally {
-    await store.close();
+    await store?.close().catch(() => {});
   }
 }
 

@@ -2,9 +2,14 @@
 // Prints figures; asserts nothing.
 // Usage: npm run bench:learn [-- HISTORY.jsonl]   (default: 5,000 ticket-like lines made from the profile's
 // own phrases, two or three of one intent joined, as long as real tickets' first messages)
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../adapters/config/load.ts';
-import { type Labelled, parseHistory, withExamples } from '../adapters/learn/examples.ts';
+import { type Labelled, parseHistory, stableId, withExamples } from '../adapters/learn/examples.ts';
+import { configWithLearned } from '../adapters/learn/learning.ts';
+import type { LearnedExample } from '../adapters/learn/store.ts';
+import { sqliteLearnedStore } from '../adapters/learn/stores.ts';
 import type { Config } from '../core/config/schema.ts';
 import { createCore } from '../core/engine.ts';
 
@@ -42,6 +47,29 @@ for (const profile of ['academy', 'site']) {
     `${profile}: phrases only ${plain.classifier.examples} examples trained in ${plain.classifier.trainingMs.toFixed(0)} ms; ` +
       `with ${history.length} history lines (weight ${config.learning.weight}) ${learned.classifier.examples} examples trained in ` +
       `${learned.classifier.trainingMs.toFixed(0)} ms (${total.toFixed(0)} ms with the rest of the core, ${cpuMs.toFixed(0)} ms of CPU: on a shared machine the CPU time is the figure)`,
+  );
+  // The learned store in the embedded database: keeping the examples, and reading them back into a config.
+  const store = sqliteLearnedStore(mkdtempSync(join(tmpdir(), 'triage-bench-learn-')));
+  const now = new Date();
+  const examples: LearnedExample[] = history.map((h, i) => ({
+    id: stableId(profile, 'bench', String(i)),
+    profile,
+    text: h.text,
+    label: h.label,
+    oos_reason: h.oos_reason,
+    source: 'import:labelled',
+    status: 'approved',
+    created_at: now.toISOString(),
+  }));
+  let at = performance.now();
+  await store.put(examples);
+  const putMs = performance.now() - at;
+  at = performance.now();
+  const merged = await configWithLearned(config, store, now);
+  const readMs = performance.now() - at;
+  await store.close();
+  console.log(
+    `${profile}: learned store (triage.db): ${examples.length} examples kept in ${putMs.toFixed(0)} ms, read into the config in ${readMs.toFixed(0)} ms (${Object.values(merged.intents).filter((i) => i.learned).length} learned intents)`,
   );
   const texts = history.slice(0, 500).map((h) => h.text);
   const times: number[] = [];

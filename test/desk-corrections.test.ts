@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FileLearnedStore } from '../adapters/learn/store.ts';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { sqliteLearnedStore } from '../adapters/learn/stores.ts';
 import { memoryOutbox } from '../adapters/tickets/outbox/outbox.ts';
 import { DeliveryWorker } from '../adapters/tickets/outbox/worker.ts';
 import { deskCorrections } from '../bots/server/corrections.ts';
@@ -195,8 +195,10 @@ describe('a correction for a ticket in another ticket system', () => {
       const ticket = delivered?.ticket?.id;
       expect(ticket).toMatch(/^WH-/);
 
+      const learned = sqliteLearnedStore(fx.dataDir);
+      onTestFinished(() => learned.close());
       const corrections = deskCorrections(withTickets({}), {
-        dataDir: fx.dataDir,
+        store: learned,
         sink: fx.sink,
         outbox,
         clock: () => new Date(at),
@@ -204,7 +206,7 @@ describe('a correction for a ticket in another ticket system', () => {
       const kind = { label: 'out_of_scope' as const, oos_reason: 'hardware' as const };
       const done = await corrections.correct({ ticket: ticket!, kind, by: { id: 'UJAN' }, channel: 'slack' });
       expect(done).toMatchObject({ from: 'incident', to: 'out_of_scope/hardware' });
-      const [example, ...more] = await new FileLearnedStore(fx.dataDir).list();
+      const [example, ...more] = await learned.list();
       expect(more).toEqual([]);
       expect(example).toMatchObject({ ...kind, source: 'correction:slack', ref: ticket, status: 'pending' });
       expect(example!.text).toContain('bij het afdrukken');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileLearnedStore } from '../adapters/learn/store.ts';
+import { sqliteLearnedStore } from '../adapters/learn/stores.ts';
 import { LocalTicketStore } from '../adapters/tickets/local/store.ts';
 import type { TicketDraft } from '../core/types.ts';
 import { tempDir } from './helpers.ts';
@@ -103,8 +103,9 @@ describe('triage learn and tickets relabel, on the data folder', () => {
     expect(readdirSync(join(dir, 'models'))).toEqual(['site-0123abcd.json']);
     status = JSON.parse(run(['learn', 'status', '--json'], dir).stdout);
     expect(status).toMatchObject({ examples: 0, training: 0 });
-    const file = new FileLearnedStore(dir).file;
-    expect(JSON.parse(readFileSync(file, 'utf8')).examples).toEqual([]);
+    const store = sqliteLearnedStore(dir);
+    expect(await store.list()).toEqual([]);
+    await store.close();
   }, 240_000);
 });
 

@@ -247,16 +247,18 @@ describe('the learned-examples store', () => {
 });
 
 describe('learning joins training', () => {
-  it('history lines become extra intents per kind and reason, repeated by the weight', () => {
+  it('history lines become extra intents per kind and reason, marked learned, weighing the weight', () => {
     const config = loadConfig({ profile: 'academy' });
     const lines = parseHistory(fixture('labelled.jsonl'), 'h.jsonl');
     const merged = withExamples(config, lines, 3);
     expect(merged.intents['learned:out_of_scope:onsite']).toEqual({
       label: 'out_of_scope',
       reason: 'onsite',
-      examples: Array(3).fill(lines[0]!.text),
+      examples: [lines[0]!.text],
+      learned: true,
+      weight: 3,
     });
-    expect(merged.intents['learned:question']!.examples).toHaveLength(3);
+    expect(merged.intents['learned:question']!.examples).toHaveLength(1);
     expect(Object.keys(config.intents)).not.toContain('learned:question');
     expect(() => parseHistory('{"text":"x","label":"bug"}', 'h.jsonl')).toThrow(/h.jsonl:1: "label" must be one of/);
     expect(() => parseHistory('{"label":"incident"}', 'h.jsonl')).toThrow(/h.jsonl:1: "text"/);

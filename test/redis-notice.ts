@@ -3,7 +3,7 @@ import type { Reporter, TestModule } from 'vitest/node';
 import { hasRedisServer, redisServerBinary } from './scale/redis-server.ts';
 
 /** The suites that need a real `redis-server` (they skip themselves without one). */
-const REDIS_SUITES = /test\/(scale(-desk)?|lock|state\.contract)\.test\.ts$/;
+const REDIS_SUITES = /test\/(scale(-desk)?|lock|state\.contract|learned-store\.contract)\.test\.ts$/;
 
 /**
  * One line at the end of the run when the Redis tests were skipped: which, why, how to run them. On a

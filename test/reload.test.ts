@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../adapters/config/load.ts';
+import { sqliteLearnedStore } from '../adapters/learn/stores.ts';
 import { ReloadableCore } from '../bots/runtime/reload.ts';
 import { ConfigError } from '../core/config/validate.ts';
 import type { TriageCore } from '../core/engine.ts';
@@ -143,5 +144,32 @@ describe('reload on a running server (real HTTP)', () => {
     expect((await new Visitor(bot.url).open()).body.welcome).toBe(NEW_WELCOME);
     // The conversation that was under way goes on.
     expect((await before.say({ text: 'Scherm Evaluaties' })).status).toBe(200);
+  }, 60_000);
+
+  it('an example approved in the data folder database retrains the running server', async () => {
+    bot = await webBot();
+    const version = bot.serving.runtime.status().version;
+    const examples = bot.serving.runtime.core.classifier.examples;
+    const store = sqliteLearnedStore(bot.dataDir);
+    await store.put([
+      {
+        id: 'test-1',
+        profile: 'academy',
+        text: 'de beamer van lokaal 3 geeft een blauw scherm met de melding geen signaal',
+        label: 'out_of_scope',
+        oos_reason: 'hardware',
+        source: 'correction:cli',
+        status: 'approved',
+        created_at: new Date().toISOString(),
+        approved_at: new Date().toISOString(),
+      },
+    ]);
+    await store.close();
+    // The store touched its stamp; the server's watcher (every 2 s) reloads with the example.
+    for (let i = 0; i < 60 && bot.serving.runtime.status().version === version; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(bot.serving.runtime.status()).toMatchObject({ version: version + 1, last: { ok: true } });
+    expect(bot.serving.runtime.core.classifier.examples).toBeGreaterThan(examples);
   }, 60_000);
 });

@@ -43,9 +43,9 @@ export function stableId(...parts: string[]): string {
 
 /**
  * The configuration with labelled messages added to its training phrases: one extra intent per kind
- * (and per out-of-scope reason), each message in it `weight` times. The classifier gives every kind the
- * same total weight, so the copies set how much a learned message counts against a configured phrase.
- * The core is not touched: anything trained from `config.intents` learns from them.
+ * (and per out-of-scope reason), marked `learned` and weighing `weight` configured phrases each. The
+ * classifier gives every kind the same total weight, so the weight sets how much a learned message
+ * counts against a configured phrase; it also re-estimates its class priors on the learned ones.
  */
 export function withExamples(config: Config, examples: Labelled[], weight = 1): Config {
   if (examples.length === 0) return config;
@@ -57,10 +57,10 @@ export function withExamples(config: Config, examples: Labelled[], weight = 1): 
     const name = `learned:${reason ? `out_of_scope:${reason}` : e.label}`;
     let intent = extra[name];
     if (!intent) {
-      intent = { label: e.label, ...(reason ? { reason } : {}), examples: [] };
+      intent = { label: e.label, ...(reason ? { reason } : {}), examples: [], learned: true, weight };
       extra[name] = intent;
     }
-    for (let i = 0; i < weight; i++) intent.examples.push(text);
+    intent.examples.push(text);
   }
   return { ...config, intents: { ...config.intents, ...extra } };
 }

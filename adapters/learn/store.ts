@@ -25,11 +25,15 @@ export type LearnedExample = z.infer<typeof learnedExample>;
 
 /** Where learned examples are kept: the one port the learning commands and the server use. */
 export interface LearnedStore {
+  /** Where they are, for people: a file, the database, a Redis URL without its password. */
+  readonly where: string;
+  /** Every example, in the order they were first kept. */
   list(): Promise<LearnedExample[]>;
   /** Add or replace by id. */
   put(examples: LearnedExample[]): Promise<void>;
   /** Remove by id; answers how many were there. */
   remove(ids: Iterable<string>): Promise<number>;
+  close(): Promise<void>;
 }
 
 const fileShape = z.object({ version: z.literal(1), examples: z.array(learnedExample) });
@@ -45,6 +49,14 @@ export class FileLearnedStore implements LearnedStore {
 
   constructor(dataDir: string) {
     this.file = join(dataDir, 'learned', 'examples.json');
+  }
+
+  get where(): string {
+    return this.file;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
   }
 
   async list(): Promise<LearnedExample[]> {

@@ -325,3 +325,38 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     },
   };
 }
+
+/**
+ * A Keyv of its own on Redis (`triage:<namespace>:*`, its own connection), for data kept beside the
+ * state but not part of a turn (the learned examples). `close` ends the connection.
+ */
+export async function redisKeyv<T>(
+  url: string,
+  namespace: string,
+  options: { maxReconnects?: number } = {},
+): Promise<{ keyv: Keyv<T>; close(): Promise<void> }> {
+  const maxReconnects = options.maxReconnects ?? Number.POSITIVE_INFINITY;
+  const client: RedisClient = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries: number) =>
+        retries >= maxReconnects ? false : Math.min(100 * 2 ** Math.min(retries, 5), 3000),
+    },
+  });
+  client.on('error', () => {});
+  await client.connect();
+  const tx = new Transactions<Multi>(async (ops) => {
+    const multi = client.multi();
+    for (const op of ops) op(multi);
+    await multi.exec();
+  });
+  return {
+    keyv: keyvOn<T>(client, namespace, tx),
+    async close() {
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
+    },
+  };
+}

@@ -112,6 +112,9 @@ export class SqliteDatabase {
       // corrupt the file. FULL (`TRIAGE_SQLITE_SYNC=full`) also survives power cuts, at an fsync per commit.
       db.pragma(`synchronous = ${process.env.TRIAGE_SQLITE_SYNC?.toLowerCase() === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
+      // Deleted rows are overwritten, not left in free pages: an erased learned example or conversation
+      // (a person's right to erasure) is gone from the file once the WAL is checkpointed.
+      db.pragma('secure_delete = ON');
       db.exec(SCHEMA);
       for (const suffix of ['-wal', '-shm']) {
         if (existsSync(this.file + suffix)) chmodSync(this.file + suffix, 0o600);
@@ -122,6 +125,14 @@ export class SqliteDatabase {
       db.close();
       throw error;
     }
+  }
+
+  /**
+   * Copy the WAL into the file and empty it (after an erasure: the WAL still holds the erased rows'
+   * earlier pages). Best effort: another process reading at that moment leaves part of it for later.
+   */
+  checkpoint(): void {
+    this.handle().pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** A prepared statement, prepared once per connection. */
@@ -472,6 +483,11 @@ export class SqliteInbox {
  * write that did not happen must show.
  */
 export function sqliteKeyv<T>(dataDir: string, namespace: string): Keyv<T> {
+  return sqliteKeyvWithDb<T>(dataDir, namespace).keyv;
+}
+
+/** `sqliteKeyv`, with the database it writes to (for a checkpoint after an erasure). */
+export function sqliteKeyvWithDb<T>(dataDir: string, namespace: string): { keyv: Keyv<T>; db: SqliteDatabase } {
   const { db, release } = sharedDatabase(dataDir);
-  return new Keyv<T>({ store: new SqliteKeyvStore(db, release), namespace, throwOnErrors: true });
+  return { keyv: new Keyv<T>({ store: new SqliteKeyvStore(db, release), namespace, throwOnErrors: true }), db };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Label, OosReason } from '../../core/config/schema.ts';
 import type { Attachment, FiledTicket, Person, TicketDraft } from '../../core/types.ts';
 
 /** Something added to a ticket after filing: a colleague's details on the same subject, a reply. */
@@ -7,6 +8,23 @@ export interface TicketNote {
   author: Person;
   text: string;
   attachments: Attachment[];
+}
+
+/** A ticket's kind as an agent corrects it: one of the four kinds, or out of scope with its reason. */
+export interface TicketKind {
+  label: Label;
+  oos_reason: OosReason | null;
+}
+
+/**
+ * What a relabel did in the ticket system: `updated`, or `unmapped` when the configuration maps no
+ * type (category, call type) to that kind, so the ticket was left as it was.
+ */
+export type RelabelResult = 'updated' | 'unmapped';
+
+/** `incident`, `out_of_scope/hardware`: a kind as one word (labels, events, notes). */
+export function kindWord(kind: TicketKind): string {
+  return kind.label === 'out_of_scope' ? `out_of_scope/${kind.oos_reason ?? 'other'}` : kind.label;
 }
 
 /** Where a ticket stands, in the vocabulary every adapter maps its own states to. */
@@ -18,6 +36,8 @@ export interface StoredTicket extends FiledTicket {
   draft: TicketDraft;
   createdAt: string;
   notes?: TicketNote[];
+  /** The kind an agent corrected it to (`incident`, `out_of_scope/hardware`), when corrected. */
+  kind?: string;
 }
 
 /**
@@ -47,6 +67,11 @@ export interface TicketSink {
   status(ticket: FiledTicket): Promise<TicketStatus>;
   /** Add a note to a ticket filed before, where the system supports it (ask once: a colleague's details). */
   addNote?(id: string, note: TicketNote): Promise<void>;
+  /**
+   * Set a filed ticket's type to a corrected kind, where the system can take it (an agent's correction):
+   * throws a TicketError when the system refuses or cannot be reached, so a failure is never silent.
+   */
+  relabel?(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult>;
   close?(): Promise<void>;
 }
 

@@ -3,11 +3,14 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig, loadConfigFile, PROFILES } from '../../adapters/config/load.ts';
+import { draftFinder, relabelInSystem, systemText } from '../../adapters/learn/corrections.ts';
 import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
 import { kindName, LearnError, parseKind, readHistory, withExamples } from '../../adapters/learn/examples.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../adapters/learn/formats.ts';
 import { configWithLearned, importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
-import { FileLearnedStore, isExpired, type LearnedExample, purgeExpired } from '../../adapters/learn/store.ts';
+import { isExpired, type LearnedExample, type LearnedStore, purgeExpired } from '../../adapters/learn/store.ts';
+import { learnedStoreFromEnv } from '../../adapters/learn/stores.ts';
+import type { Ticketing } from '../../adapters/tickets/factory.ts';
 import { LocalTicketStore } from '../../adapters/tickets/local/store.ts';
 import type { Config } from '../../core/config/schema.ts';
 
@@ -36,9 +39,22 @@ export function checkHistory(file: string): void {
   readHistory(file, '');
 }
 
-/** The approved learned examples in the data folder join training (serve and chat). */
+/** The approved learned examples (beside the state: the data folder's database, or Redis) join training (serve and chat). */
 export async function withLearned(config: Config, dir: string): Promise<Config> {
-  return configWithLearned(config, new FileLearnedStore(dir), new Date());
+  let store: LearnedStore | null = null;
+  try {
+    store = await learnedStoreFromEnv(process.env, dir);
+    return await configWithLearned(config, store, new Date());
+  } catch (error) {
+    // A store that cannot be read (a folder that cannot be written, Redis away) must not keep the bot
+    // from starting: it serves with its phrases, and says why (the health check says the rest).
+    process.stderr.write(
+      `triage: learned examples not used (${(error as Error).message}); training on the configured phrases only\n`,
+    );
+    return config;
+  } finally {
+    await store?.close().catch(() => {});
+  }
 }
 
 const out = (s: string) => process.stdout.write(s);
@@ -51,9 +67,17 @@ function formatScore(s: Score): string {
   return `accuracy ${pct(s.accuracy)}  macro-F1 ${pct(s.macroF1)}  (F1: ${per})`;
 }
 
-/** The store, with examples past the retention period already dropped. */
-async function openStore(config: Config): Promise<FileLearnedStore> {
-  const store = new FileLearnedStore(dataDir());
+/** Stores opened by the command that runs, closed when it is done (a Redis connection keeps the process alive). */
+const opened: LearnedStore[] = [];
+
+async function closeStores(): Promise<void> {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+}
+
+/** The store, chosen as the state store is, with examples past the retention period already dropped. */
+async function openStore(config: Config): Promise<LearnedStore> {
+  const store = await learnedStoreFromEnv(process.env, dataDir());
+  opened.push(store);
   const gone = await purgeExpired(store, new Date(), config.learning.retention_days);
   if (gone > 0) process.stderr.write(`${gone} learned example(s) past the retention period were erased\n`);
   return store;
@@ -101,7 +125,10 @@ async function forgetModels(profile: string): Promise<number> {
 export function learnCommands(cli: Command): void {
   const learn = cli
     .command('learn')
-    .description("learn from the helpdesk's own tickets and its agents' corrections (kept in TRIAGE_DATA_DIR)");
+    .description(
+      "learn from the helpdesk's own tickets and its agents' corrections (kept beside the state: TRIAGE_DATA_DIR's database, or REDIS_URL)",
+    )
+    .hook('postAction', closeStores);
 
   profileOptions(
     learn
@@ -162,7 +189,7 @@ export function learnCommands(cli: Command): void {
       await store.put(examples);
       const approved = examples.filter((e) => e.status === 'approved').length;
       out(
-        `kept in ${store.file}: ${approved} approved, ${examples.length - approved} waiting for \`triage learn approve\`\n`,
+        `kept in ${store.where}: ${approved} approved, ${examples.length - approved} waiting for \`triage learn approve\`\n`,
       );
     },
   );
@@ -189,7 +216,7 @@ export function learnCommands(cli: Command): void {
       weight: config.learning.weight,
       retention_days: config.learning.retention_days,
       oldest,
-      file: store.file,
+      file: store.where,
     };
     if (options.json) {
       out(`${JSON.stringify(status)}\n`);
@@ -201,7 +228,7 @@ export function learnCommands(cli: Command): void {
     for (const [source, n] of Object.entries(bySource))
       out(`  ${source.padEnd(22)} ${n.approved} approved, ${n.pending} pending\n`);
     out(
-      `kept ${config.learning.retention_days ? `${config.learning.retention_days} days` : 'for ever'}${oldest ? `; oldest from ${oldest.slice(0, 10)}` : ''}; in ${store.file}\n`,
+      `kept ${config.learning.retention_days ? `${config.learning.retention_days} days` : 'for ever'}${oldest ? `; oldest from ${oldest.slice(0, 10)}` : ''}; in ${store.where}\n`,
     );
   });
 
@@ -284,11 +311,13 @@ export function learnCommands(cli: Command): void {
 }
 
 /** `triage tickets relabel ID KIND`: correct a local ticket's kind; the correction becomes a learned example. */
-export function relabelCommand(tickets: Command): void {
+export function relabelCommand(tickets: Command, ticketing: (options: ProfileOptions) => Ticketing): void {
   profileOptions(
     tickets
       .command('relabel')
-      .description('correct the kind of a ticket in the local store; the bot learns from the correction')
+      .description(
+        "correct the kind of a ticket: the bot learns from the correction, and the ticket system's type is set where it can take it",
+      )
       .argument('<id>', 'ticket number, e.g. HD-000012')
       .argument('<kind>', 'question, incident, change, complaint or out_of_scope/<reason>')
       .option('--by <agent>', 'who corrects it', process.env.USER ?? 'agent'),
@@ -300,27 +329,47 @@ export function relabelCommand(tickets: Command): void {
         `not a kind: ${kindText} (question, incident, change, complaint, out_of_scope/<reason>)`,
       );
     const config = configOf(options);
-    const tickets = new LocalTicketStore(dataDir(), config.ticket_prefix);
-    const ticket = await tickets.get(id);
-    if (!ticket) throw new LearnError('NOT_FOUND', `no ticket ${id} in ${resolve(dataDir(), 'tickets')}`);
-    const now = new Date();
-    const store = await openStore(config);
-    const example = await learnFromTicket(config, store, {
-      ticket: id,
-      draft: ticket.draft,
-      kind,
-      channel: 'cli',
-      by: options.by,
-      now,
-    });
-    await tickets.addNote(id, {
-      at: now.toISOString(),
-      author: { id: options.by, name: options.by },
-      text: `kind corrected: ${ticket.draft.label} -> ${kindName(kind)}`,
-      attachments: [],
-    });
-    out(
-      `${id}: ${ticket.draft.label} -> ${kindName(kind)}; learned as ${example.id} (${example.status === 'approved' ? 'approved' : 'waiting for `triage learn approve`'})\n`,
-    );
+    const t = ticketing(options);
+    try {
+      const local = t.sink instanceof LocalTicketStore ? t.sink : null;
+      const stored = local ? await local.get(id) : null;
+      const draft = stored?.draft ?? (await draftFinder(t.sink, t.outbox)(id));
+      if (!draft)
+        throw new LearnError(
+          'NOT_FOUND',
+          local
+            ? `no ticket ${id} in ${resolve(dataDir(), 'tickets')}`
+            : `no ticket ${id} among the tickets delivered to ${t.sink.name} (${resolve(dataDir(), 'outbox')})`,
+        );
+      const now = new Date();
+      const store = await openStore(config);
+      const example = await learnFromTicket(config, store, {
+        ticket: id,
+        draft,
+        kind,
+        channel: 'cli',
+        by: options.by,
+        now,
+      });
+      const from = stored?.kind ?? draft.label;
+      const system = await relabelInSystem(t.sink, id, kind);
+      await local?.addNote(id, {
+        at: now.toISOString(),
+        author: { id: options.by, name: options.by },
+        text: `kind corrected: ${from} -> ${kindName(kind)}`,
+        attachments: [],
+      });
+      out(
+        `${id}: ${from} -> ${kindName(kind)}; learned as ${example.id} (${example.status === 'approved' ? 'approved' : 'waiting for `triage learn approve`'}); ${systemText(system, t.sink.name)}\n`,
+      );
+      // Learned, but the ticket system kept the old type: an error the agent sees (status 1), not a footnote.
+      if (system.result === 'failed') {
+        process.stderr.write(`${id}: ${systemText(system, t.sink.name)}; set the type there by hand\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await closeStores();
+      await t.close();
+    }
   });
 }

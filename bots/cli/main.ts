@@ -483,7 +483,7 @@ Example: npx triage eval test/fixtures/holdout.jsonl --errors`,
     ticketing: openTicketing,
     profileOptions: (command) => command.addOption(profileOption()).addOption(configOption()),
   });
-  relabelCommand(tickets);
+  relabelCommand(tickets, openTicketing);
 
   return cli;
 }

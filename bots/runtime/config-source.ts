@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../../adapters/config/load.ts';
 import { cachedConfig, cachedCore } from '../../adapters/config/model-cache.ts';
 import { configWithLearned } from '../../adapters/learn/learning.ts';
-import { FileLearnedStore } from '../../adapters/learn/store.ts';
+import { learnedStamp, learnedStoreFromEnv } from '../../adapters/learn/stores.ts';
 import type { SoftmaxData } from '../../core/classify/softmax.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError, type ConfigProblem } from '../../core/config/validate.ts';
@@ -21,7 +21,7 @@ export interface ConfigSource {
   base: string;
   overlay: string;
   dataDir: string;
-  /** The learned examples' file: a change reloads. */
+  /** The file the learned store touches at every change (`learnedStamp`): a change reloads. */
   learned: string;
 }
 
@@ -30,7 +30,7 @@ export function configSource(base: string, dataDir: string): ConfigSource {
     base,
     overlay: join(dataDir, 'admin', 'config.yaml'),
     dataDir,
-    learned: new FileLearnedStore(dataDir).file,
+    learned: learnedStamp(dataDir),
   };
 }
 
@@ -46,8 +46,15 @@ export function activeFile(source: ConfigSource): string {
  */
 export async function buildCore(source: ConfigSource, clock?: () => number): Promise<TriageCore> {
   const config = await cachedConfig(activeFile(source), source.dataDir);
-  const learned = await configWithLearned(config, new FileLearnedStore(source.dataDir), new Date());
-  return cachedCore(learned, source.dataDir, clock);
+  // The approved examples from where the bot keeps them (triage.db, or Redis with REDIS_URL); a store
+  // that cannot be read leaves the phrases alone rather than keeping the bot from starting.
+  const store = await learnedStoreFromEnv(process.env, source.dataDir).catch(() => null);
+  try {
+    const learned = store ? await configWithLearned(config, store, new Date()) : config;
+    return cachedCore(learned, source.dataDir, clock);
+  } finally {
+    await store?.close().catch(() => {});
+  }
 }
 
 type WorkerAnswer =

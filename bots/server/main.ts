@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { profilePath } from '../../adapters/config/load.ts';
 import { FileBlobStore } from '../../adapters/files/blobs.ts';
 import { ensurePrivateDir } from '../../adapters/files/private.ts';
+import { LazyLearnedStore, learnedStoreFromEnv } from '../../adapters/learn/stores.ts';
 import { backendFromEnv, type StateBackend } from '../../adapters/state/backend.ts';
 import { isStoreError } from '../../adapters/state/transactions.ts';
 import { createTicketing } from '../../adapters/tickets/factory.ts';
@@ -180,7 +181,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   };
 
   // An agent's correction of a ticket's kind on a desk card: learned, and noted on a local ticket.
-  const corrections = deskCorrections(core.config, { dataDir, sink: ticketing.sink, outbox: state.outbox, clock });
+  // Kept beside the state (the data folder's database, or Redis), opened at the first correction.
+  const learned = new LazyLearnedStore(() => learnedStoreFromEnv(options.env, dataDir), 'learned examples');
+  const corrections = deskCorrections(core.config, {
+    store: learned,
+    sink: ticketing.sink,
+    outbox: state.outbox,
+    clock,
+  });
   // Every desk's cards by their prefix: a step on one desk (the browser) redraws the card where it was posted.
   const surfaces = new DeskSurfaces();
   const channels: Channel[] = [];
@@ -362,6 +370,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     // A port in use (the error says which and what to do): let go of the stores, so the process ends.
     clearInterval(sweeper);
     await ticketing.close().catch(() => {});
+    await learned.close().catch(() => {});
     await state.close().catch(() => {});
     throw error;
   }
@@ -389,6 +398,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       runtime.close();
       await server.close();
       await ticketing.close();
+      await learned.close();
       await state.close();
     },
   };

@@ -52,6 +52,10 @@ interface TrainingExample {
   features: ReturnType<typeof featurize>;
   label: string;
   group: Label;
+  /** How much it counts against one configured phrase (the intent's `weight`, 1 by default). */
+  weight: number;
+  /** From the helpdesk's own tickets rather than typed in the configuration. */
+  learned: boolean;
 }
 
 /**
@@ -82,6 +86,8 @@ export function trainingExamples(
         features: featurize(request, read(withoutAddresses(request), lang), lexicon, config.classifier.char_ngrams),
         label: intent.label === 'out_of_scope' ? `oos:${intent.reason}` : intent.label,
         group: intent.label,
+        weight: intent.weight ?? 1,
+        learned: intent.learned === true,
       };
     }),
   );
@@ -99,15 +105,55 @@ export interface Model {
  * Fit the model on examples, each kind of request weighing the same. `classifier.ensemble` models,
  * each seeing the phrases in its own order, are averaged into one (their weights): one model's answer
  * on a borderline message depends on the order it saw the phrases in; the average does not, and
- * predicting with one averaged model costs half of asking two.
+ * predicting with one averaged model costs half of asking two. With learned examples (real tickets),
+ * the class priors are then re-estimated on them (`historyPriors`).
  */
 export function fitModel(config: Config, data: TrainingExample[]): Model {
+  const model = fitSoftmax(config, data);
+  const learned = data.filter((d) => d.learned);
+  const strength = config.classifier.history_priors;
+  if (learned.length === 0 || strength === 0) return ensemble([model]);
+  // The lean of a model that never saw the tickets, measured on them: a model trained with them has
+  // learnt their words, not how often each kind comes, and still leans as the phrases taught it.
+  const phrasesOnly = ensemble([
+    fitSoftmax(
+      config,
+      data.filter((d) => !d.learned),
+    ),
+  ]);
+  // Thirteen numbers need no more than a thousand tickets to measure (every k-th, the same each time).
+  const step = Math.ceil(learned.length / PRIOR_SAMPLE);
+  const offsets = historyPriors(
+    config,
+    phrasesOnly,
+    learned.filter((_, i) => i % step === 0),
+  );
+  model.shift(
+    'bias',
+    offsets.map((b) => b * strength * config.classifier.temperature),
+  );
+  return ensemble([model]);
+}
+
+/** The averaged softmax of `classifier.ensemble` members, every kind weighing the same in total. */
+function fitSoftmax(config: Config, data: TrainingExample[]): SoftmaxModel {
   // Each kind of request weighs the same in training, however many phrases it has; the out-of-scope
-  // reasons share one kind's weight, so eight reasons do not outvote one in-scope kind.
+  // reasons share one kind's weight, so eight reasons do not outvote one in-scope kind. A learned
+  // example counts as `weight` phrases of its kind.
   const perLabel = new Map<string, number>();
-  for (const d of data) perLabel.set(d.group, (perLabel.get(d.group) ?? 0) + 1);
-  const mean = data.length / Math.max(1, perLabel.size);
-  const weighted = data.map((d) => ({ ...d, weight: mean / perLabel.get(d.group)! }));
+  let total = 0;
+  for (const d of data) {
+    perLabel.set(d.group, (perLabel.get(d.group) ?? 0) + d.weight);
+    total += d.weight;
+  }
+  const mean = total / Math.max(1, perLabel.size);
+  // An example of weight 2 is shown twice per epoch (its features computed once): AdaGrad scales each
+  // step by the gradients seen so far, so a doubled gradient would mostly cancel out; a second step does not.
+  const weighted = data.flatMap((d) => {
+    const copies = Math.max(1, Math.round(d.weight));
+    const one = { ...d, weight: (d.weight * mean) / perLabel.get(d.group)! / copies };
+    return Array.from({ length: copies }, () => one);
+  });
   const models = Array.from({ length: config.classifier.ensemble }, (_, i) => {
     const model = new SoftmaxModel(CLASSES);
     model.train(weighted, {
@@ -118,8 +164,43 @@ export function fitModel(config: Config, data: TrainingExample[]): Model {
     });
     return model;
   });
-  return ensemble([SoftmaxModel.average(models)]);
+  return SoftmaxModel.average(models);
 }
+
+/**
+ * Log-offsets per class that make a model's probabilities fit labelled real tickets best (maximum
+ * likelihood with a little L2, by gradient descent on 13 numbers): the priors of the helpdesk's own
+ * tickets instead of the phrases' equal weights, and the model's lean on longer, real messages.
+ */
+export function historyPriors(config: Config, model: Model, examples: TrainingExample[]): number[] {
+  const k = CLASSES.length;
+  const rows = examples.map((e) => ({
+    y: CLASSES.indexOf(e.label),
+    w: e.weight,
+    p: classProbabilities(config, model, e.features, config.classifier.temperature),
+  }));
+  const total = rows.reduce((s, r) => s + r.w, 0);
+  const b = new Float64Array(k);
+  const q = new Float64Array(k);
+  const l2 = 0.01;
+  for (let step = 0; step < 300; step++) {
+    const grad = new Float64Array(k);
+    for (let c = 0; c < k; c++) grad[c] = l2 * b[c]! * total;
+    for (const r of rows) {
+      let z = 0;
+      for (let c = 0; c < k; c++) {
+        q[c] = Math.max(r.p[c]!, 1e-9) * Math.exp(b[c]!);
+        z += q[c]!;
+      }
+      for (let c = 0; c < k; c++) grad[c]! += r.w * (q[c]! / z - (c === r.y ? 1 : 0));
+    }
+    for (let c = 0; c < k; c++) b[c]! -= (0.5 * grad[c]!) / total;
+  }
+  return [...b];
+}
+
+/** At most this many learned examples measure the class priors. */
+const PRIOR_SAMPLE = 1000;
 
 /** Several models as one: their probabilities averaged. */
 function ensemble(models: SoftmaxModel[]): Model {
@@ -190,7 +271,10 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
   const model = reuse
     ? ensemble(restored as SoftmaxModel[])
     : fitModel(config, trainingExamples(config, lexicon, focus));
-  const examples = Object.values(config.intents).reduce((n, intent) => n + intent.examples.length, 0);
+  const examples = Object.values(config.intents).reduce(
+    (n, intent) => n + intent.examples.length * (intent.weight ?? 1),
+    0,
+  );
   const urgency = cueMatcher(config.urgency.cues);
   const acronyms = new Set(config.urgency.acronyms.map((a) => a.toLowerCase()));
   const multi = cueMatcher(config.multi_subject.cues);

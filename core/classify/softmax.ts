@@ -84,6 +84,20 @@ export class SoftmaxModel {
     return merged;
   }
 
+  /** Add offsets (one per class) to a feature's weights: with `bias`, a shift of every message's logits. */
+  shift(feature: string, offsets: readonly number[]): void {
+    const k = this.classes.length;
+    let i = this.index.get(feature);
+    if (i === undefined) {
+      i = this.index.size;
+      this.index.set(feature, i);
+      const grown = new Float64Array((i + 1) * k);
+      grown.set(this.weights);
+      this.weights = grown;
+    }
+    for (let c = 0; c < k; c++) this.weights[i * k + c]! += offsets[c] ?? 0;
+  }
+
   private vector(features: Features, grow: boolean): [number, number][] {
     const x: [number, number][] = [];
     for (const [name, value] of features) {

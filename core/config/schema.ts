@@ -65,6 +65,13 @@ const intent = z
     reason: z.enum(OOS_REASONS).optional(),
     /** Example phrases in any of the bot's languages; the classifier learns from them. */
     examples: z.array(nonEmpty).min(1, 'an intent needs at least one example phrase'),
+    /**
+     * Messages from the helpdesk's own tickets (added by `triage learn` and `--history`, not typed in YAML):
+     * the classifier also re-estimates its class priors from them (`classifier.history_priors`).
+     */
+    learned: z.boolean().optional(),
+    /** How much each example weighs against one configured phrase (`learning.weight` for learned ones). */
+    weight: z.number().positive().max(10).optional(),
   })
   .strict();
 
@@ -499,6 +506,13 @@ export const configSchema = z
         ensemble: z.number().int().min(1).max(9).default(1),
         l2: z.number().min(0).default(0.0005),
         learning_rate: z.number().positive().default(0.5),
+        /**
+         * With learned examples (the helpdesk's own tickets): how strongly the class priors are re-estimated
+         * from them (0: not at all, 1: fully). Phrases are short and every kind weighs the same in training;
+         * real tickets are longer and come in other proportions, so the phrase model leans towards some
+         * kinds on them. That lean, measured on the tickets, is taken off the logits.
+         */
+        history_priors: z.number().min(0).max(2).default(1),
         /** Letter n-grams of this length inside longer words as features (0: none): compounds, typos, missing accents. */
         char_ngrams: z.number().int().min(0).max(6).default(0),
         /** Words that open a message ("Dag", "Bonjour à tous"): read past, not weighed. */

@@ -25,7 +25,7 @@ function validation(field: string, message: string, code = 'invalid_value'): Fak
 /**
  * Freshdesk API v2 as documented: Basic auth with the API key as user, `POST /api/v2/tickets` in JSON
  * or multipart (`attachments[]`, `tags[]`, `custom_fields[cf_x]`), `GET /api/v2/tickets/{id}`,
- * `PUT` with attachments, the filter API `GET /api/v2/search/tickets?query="tag:'x'"`, and its error
+ * `PUT` with attachments or fields (`type`), the filter API `GET /api/v2/search/tickets?query="tag:'x'"`, and its error
  * bodies (`{"description":"Validation failed","errors":[...]}`, `invalid_credentials`).
  */
 export class FakeFreshdesk {
@@ -100,7 +100,13 @@ export class FakeFreshdesk {
     if (one && (req.method === 'GET' || req.method === 'PUT')) {
       const ticket = this.tickets.find((t) => t.id === Number(one[1]));
       if (!ticket) return { status: 404 };
-      if (req.method === 'PUT') ticket.attachments.push(...(await this.fields(req)).files);
+      if (req.method === 'PUT') {
+        const { f, files } = await this.fields(req);
+        if (f.type !== undefined && !TYPES.includes(String(f.type)))
+          return validation('type', `It should be one of these values: '${TYPES.join(',')}'`);
+        if (f.type !== undefined) ticket.type = String(f.type);
+        ticket.attachments.push(...files);
+      }
       return { status: 200, body: ticket };
     }
     if (req.method === 'GET' && req.path === '/api/v2/search/tickets') {

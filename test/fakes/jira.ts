@@ -7,13 +7,16 @@ export interface JiraRequest {
   attachments: string[];
   status: string;
   category: 'NEW' | 'INDETERMINATE' | 'DONE';
+  /** The issue's labels (`PUT /rest/api/{2,3}/issue/{key}` with `update.labels` add/remove). */
+  labels: string[];
 }
 
 /**
  * Jira Service Management's REST API as documented: `POST /rest/servicedeskapi/request`, `GET` of a
  * request and its attachments, `attachTemporaryFile` (multipart field `file`, XSRF header
  * `X-Atlassian-Token: no-check` required), `POST .../request/{key}/attachment` with the temporary ids,
- * and a JQL search (`/rest/api/3/search/jql`) on a text custom field. Errors as `{"errorMessage": ...}`.
+ * a JQL search (`/rest/api/3/search/jql`) on a text custom field, and the issue edit
+ * (`PUT /rest/api/{2,3}/issue/{key}`: `update.labels` add/remove, 204; a label with a space is refused). Errors as `{"errorMessage": ...}`.
  */
 export class FakeJira {
   readonly requests: JiraRequest[] = [];
@@ -73,6 +76,7 @@ export class FakeJira {
         attachments: [],
         status: 'Waiting for support',
         category: 'NEW',
+        labels: [],
       };
       this.requests.push(r);
       return { status: 201, body: this.view(r) };
@@ -115,6 +119,23 @@ export class FakeJira {
         return { temporaryAttachmentId: id, fileName: f.name };
       });
       return { status: 201, body: { temporaryAttachments } };
+    }
+    const issue = /^\/rest\/api\/[23]\/issue\/([A-Z]+-\d+)$/.exec(req.path);
+    if (issue && req.method === 'PUT') {
+      const r = this.requests.find((x) => x.key === issue[1]);
+      if (!r)
+        return {
+          status: 404,
+          body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'] },
+        };
+      const ops = (req.json() as { update?: { labels?: { add?: string; remove?: string }[] } }).update?.labels ?? [];
+      for (const op of ops) {
+        const label = op.add ?? op.remove ?? '';
+        if (/\s/.test(label)) return { status: 400, body: { errors: { labels: 'The label cannot contain spaces.' } } };
+        if (op.remove) r.labels = r.labels.filter((l) => l !== op.remove);
+        if (op.add && !r.labels.includes(op.add)) r.labels.push(op.add);
+      }
+      return { status: 204 };
     }
     if (req.method === 'GET' && req.path === '/rest/api/3/search/jql') {
       const m = /^cf\[(\d+)\] ~ "([^"]+)"$/.exec(req.query.get('jql') ?? '');

@@ -13,6 +13,7 @@ export interface TopdeskIncident {
 /**
  * TOPdesk's incident API as documented: application-password Basic auth, `POST /tas/api/incidents`,
  * FIQL `query=` on `/incidents` and `/persons` (204 No Content for no match), `/incidents/number/{n}`
+ * (GET, and PATCH of fields such as the category),
  * and its `/attachments` (multipart field `file`); errors as `[{"message": ...}]`.
  */
 export class FakeTopdesk {
@@ -82,6 +83,14 @@ export class FakeTopdesk {
     if (one) {
       const incident = this.incidents.find((i) => i.number === one[1]);
       if (!incident) return { status: 404, body: [{ message: 'Incident not found' }] };
+      if (!one[2] && req.method === 'PATCH') {
+        const patch = req.json() as Record<string, unknown>;
+        const category = (patch.category as { name?: string } | undefined)?.name;
+        if (category && !this.categories.has(category))
+          return { status: 400, body: [{ message: `Category '${category}' not found` }] };
+        incident.body = { ...incident.body, ...patch };
+        return { status: 200, body: { id: incident.id, number: incident.number, ...incident.body } };
+      }
       if (!one[2])
         return {
           status: 200,

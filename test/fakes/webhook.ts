@@ -6,6 +6,8 @@ export interface WebhookTicket {
   key: string;
   body: { ticket: Record<string, unknown> & { attachments: { name: string }[] } };
   attachments: string[];
+  /** `ticket.relabelled` events received for this ticket, in order (`kind`), a repeated key once. */
+  kinds: string[];
 }
 
 /**
@@ -15,6 +17,7 @@ export interface WebhookTicket {
 export class FakeWebhookReceiver {
   readonly tickets: WebhookTicket[] = [];
   readonly http: FakeHttp;
+  private readonly relabels = new Set<string>();
 
   constructor(readonly secret = 'webhook-test-secret') {
     this.http = new FakeHttp(
@@ -54,9 +57,18 @@ export class FakeWebhookReceiver {
     const body = req.json() as {
       event: string;
       ticket_id?: string;
+      kind?: string;
       ticket: WebhookTicket['body']['ticket'];
       attachments?: { name: string }[];
     };
+    if (body.event === 'ticket.relabelled') {
+      const t = this.tickets.find((x) => x.id === body.ticket_id);
+      if (!t) return { status: 404 };
+      if (!body.kind) return { status: 422, body: { error: 'kind missing' } };
+      if (!this.relabels.has(key)) t.kinds.push(body.kind);
+      this.relabels.add(key);
+      return { status: 200, body: { id: t.id } };
+    }
     if (body.event === 'ticket.attachments') {
       const t = this.tickets.find((x) => x.id === body.ticket_id);
       if (!t) return { status: 404 };
@@ -71,6 +83,7 @@ export class FakeWebhookReceiver {
       key,
       body: body as WebhookTicket['body'],
       attachments: body.ticket.attachments.map((a) => a.name),
+      kinds: [],
     };
     this.tickets.push(t);
     return { status: 201, body: { id: t.id, url: `${this.http.url}/tickets/${t.id}` } };

@@ -3,7 +3,15 @@ import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader, type TicketFile } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
 import { requesterEmail, requesterName, type TicketLabels, ticketHtml, ticketSubject } from '../render.ts';
-import { type Dedupe, externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
+import {
+  type Dedupe,
+  externalRef,
+  type RelabelResult,
+  TicketError,
+  type TicketKind,
+  type TicketSink,
+  type TicketStatus,
+} from '../sink.ts';
 
 export interface FreshdeskSinkOptions {
   /** `https://yourcompany.freshdesk.com` */
@@ -154,6 +162,18 @@ export class FreshdeskTicketSink implements TicketSink {
       headers: this.headers(false),
       body: this.form({}, missing),
     });
+  }
+
+  /** `PUT /api/v2/tickets/{id}` with the ticket type mapped to the kind (`types`); a kind without a type is `unmapped`. */
+  async relabel(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult> {
+    const type = kind.label === 'out_of_scope' ? undefined : this.options.types[kind.label];
+    if (!type) return 'unmapped';
+    await call(this.options.http, `${this.base}/api/v2/tickets/${encodeURIComponent(ticket.id)}`, {
+      method: 'PUT',
+      headers: this.headers(true),
+      body: JSON.stringify({ type }),
+    });
+    return 'updated';
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {

@@ -1,4 +1,4 @@
-import type { InScopeLabel } from '../../../core/config/schema.ts';
+import { type InScopeLabel, LABELS, OOS_REASONS } from '../../../core/config/schema.ts';
 import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
@@ -7,10 +7,24 @@ import {
   attachmentsFailed,
   type Dedupe,
   externalRef,
+  kindWord,
+  type RelabelResult,
   TicketError,
+  type TicketKind,
   type TicketSink,
   type TicketStatus,
 } from '../sink.ts';
+
+/** The Jira label of a kind: `triage-kind-incident`, `triage-kind-out_of_scope-hardware` (labels take no `/`). */
+export function jiraKindLabel(kind: TicketKind): string {
+  return `triage-kind-${kindWord(kind).replace('/', '-')}`;
+}
+
+/** Every kind's label, to take the earlier one off when a kind is corrected again. */
+const KIND_LABELS = [
+  ...LABELS.filter((l) => l !== 'out_of_scope').map((label) => jiraKindLabel({ label, oos_reason: null })),
+  ...OOS_REASONS.map((r) => jiraKindLabel({ label: 'out_of_scope', oos_reason: r })),
+];
 
 export interface JiraSinkOptions {
   /** `https://yourcompany.atlassian.net` */
@@ -157,6 +171,22 @@ export class JiraTicketSink implements TicketSink {
       temporaryAttachmentIds: ids,
       public: true,
     });
+  }
+
+  /**
+   * The corrected kind as a label on the issue (`PUT /rest/api/{2,3}/issue/{key}`, the other kinds'
+   * labels taken off in the same call): a request type cannot be changed through the API once filed,
+   * a label can, and JQL and queues can filter on it.
+   */
+  async relabel(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult> {
+    const version = this.options.searchPath.includes('/api/3/') ? 3 : 2;
+    const add = jiraKindLabel(kind);
+    await this.json('PUT', `/rest/api/${version}/issue/${encodeURIComponent(ticket.id)}`, {
+      update: {
+        labels: [...KIND_LABELS.filter((l) => l !== add).map((remove) => ({ remove })), { add }],
+      },
+    });
+    return 'updated';
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {

@@ -5,7 +5,16 @@ import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import { writeFileAtomic } from '../../files/atomic.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../files/private.ts';
 import { sharedDatabase } from '../../state/sqlite.ts';
-import { type StoredTicket, TicketError, type TicketNote, type TicketSink, type TicketStatus } from '../sink.ts';
+import {
+  kindWord,
+  type RelabelResult,
+  type StoredTicket,
+  TicketError,
+  type TicketKind,
+  type TicketNote,
+  type TicketSink,
+  type TicketStatus,
+} from '../sink.ts';
 
 /**
  * The embedded ticket store: one JSON file per ticket under `<dataDir>/tickets`, numbered
@@ -148,6 +157,24 @@ export class LocalTicketStore implements TicketSink {
     }
     if (stored.status !== status) await writeFileAtomic(file, `${JSON.stringify({ ...stored, status }, null, 2)}\n`);
     return stored.status;
+  }
+
+  /**
+   * The corrected kind kept with the ticket (`kind`; an in-scope kind is also the draft's label, which
+   * `triage tickets list` and `show` print). A ticket that is not there is a NOT_FOUND TicketError.
+   */
+  async relabel(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult> {
+    const file = this.fileOf(ticket.id);
+    let stored: StoredTicket;
+    try {
+      stored = JSON.parse(await readFile(file, 'utf8')) as StoredTicket;
+    } catch {
+      throw new TicketError('NOT_FOUND', `local: no ticket ${ticket.id}`, { system: this.name });
+    }
+    const draft = kind.label === 'out_of_scope' ? stored.draft : { ...stored.draft, label: kind.label };
+    await writeFileAtomic(file, `${JSON.stringify({ ...stored, kind: kindWord(kind), draft }, null, 2)}\n`);
+    this.statuses.delete(ticket.id);
+    return 'updated';
   }
 
   /** Notes are appended to a file of their own, one JSON line each (see `addNote`). */

@@ -3,7 +3,15 @@ import type { FiledTicket, Slots, TicketDraft } from '../../../core/types.ts';
 import { blobOf, type FileReader } from '../files.ts';
 import { basicAuth, call, type HttpSettings } from '../http.ts';
 import { escapeHtml, requesterEmail, requesterName, type TicketLabels, ticketSubject, ticketText } from '../render.ts';
-import { attachmentsFailed, externalRef, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
+import {
+  attachmentsFailed,
+  externalRef,
+  type RelabelResult,
+  TicketError,
+  type TicketKind,
+  type TicketSink,
+  type TicketStatus,
+} from '../sink.ts';
 
 /** A TOPdesk category (and subcategory) by name, as set up in the customer's TOPdesk. */
 export interface TopdeskCategory {
@@ -169,6 +177,28 @@ export class TopdeskTicketSink implements TicketSink {
         body: form,
       });
     }
+  }
+
+  /**
+   * `PATCH /incidents/number/{number}` with the category, subcategory and call type mapped to the kind;
+   * a kind none of them is mapped to (out of scope) is `unmapped`.
+   */
+  async relabel(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult> {
+    if (kind.label === 'out_of_scope') return 'unmapped';
+    const category = this.options.categories[kind.label];
+    const callType = this.options.callTypes[kind.label];
+    const body = {
+      ...(category?.category ? { category: { name: category.category } } : {}),
+      ...(category?.subcategory ? { subcategory: { name: category.subcategory } } : {}),
+      ...(callType ? { callType: { name: callType } } : {}),
+    };
+    if (Object.keys(body).length === 0) return 'unmapped';
+    await call(this.options.http, `${this.base}/incidents/number/${encodeURIComponent(ticket.id)}`, {
+      method: 'PATCH',
+      headers: this.headers(true),
+      body: JSON.stringify(body),
+    });
+    return 'updated';
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {

@@ -3,7 +3,15 @@ import type { FiledTicket, TicketDraft } from '../../../core/types.ts';
 import type { FileReader, TicketFile } from '../files.ts';
 import { call, type HttpSettings } from '../http.ts';
 import { type TicketLabels, ticketMarkdown } from '../render.ts';
-import { referenceNumber, TicketError, type TicketSink, type TicketStatus } from '../sink.ts';
+import {
+  kindWord,
+  type RelabelResult,
+  referenceNumber,
+  TicketError,
+  type TicketKind,
+  type TicketSink,
+  type TicketStatus,
+} from '../sink.ts';
 
 /** Header names of a signed webhook call. */
 export const WEBHOOK_HEADERS = {
@@ -146,6 +154,24 @@ export class WebhookTicketSink implements TicketSink {
       ticket_id: ticket.id,
       attachments: filesJson(files),
     });
+  }
+
+  /**
+   * A `ticket.relabelled` event: the ticket's id and the corrected kind (`kind` as one word, `label` and
+   * `oos_reason` apart). The idempotency key names the ticket and the kind, so a repeat is the same event.
+   */
+  async relabel(ticket: FiledTicket, kind: TicketKind): Promise<RelabelResult> {
+    const word = kindWord(kind);
+    const key = `relabel:${ticket.id}:${word}`;
+    await this.send('POST', this.options.url, key, {
+      event: 'ticket.relabelled',
+      idempotency_key: key,
+      ticket_id: ticket.id,
+      kind: word,
+      label: kind.label,
+      oos_reason: kind.oos_reason,
+    });
+    return 'updated';
   }
 
   async status(ticket: FiledTicket): Promise<TicketStatus> {

@@ -301,3 +301,31 @@ describe('a slow ticket system', () => {
     expect(failed.state.phase).toBe('done');
   });
 });
+
+describe('details a request makes needless', () => {
+  it('asks no screen for a login problem', async () => {
+    const chat = transcript();
+    await chat.user('Niemand van ons kan nog inloggen sinds vanmorgen, we krijgen "sessie verlopen"').bot({
+      awaiting: 'academy',
+    });
+    const r = await chat.user('Academie Lindenhof').bot({});
+    expect(r.awaiting).not.toBe('screen');
+  });
+
+  it('still asks the screen when nothing says it is a login problem', async () => {
+    const chat = transcript();
+    await chat.user('Het programma loopt vast als ik op bewaren klik').bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ awaiting: 'screen' });
+  });
+
+  it('takes "all students of the class" at the student question as no one student', async () => {
+    const chat = transcript();
+    await chat
+      .user('In de afwezigheden staat bij de klas van de gitaar elke les op ongewettigd, fout "code 17"')
+      .bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ awaiting: 'student' });
+    const r = await chat.user('het gaat over alle leerlingen van die klas').bot({});
+    expect(r.awaiting).not.toBe('student');
+    expect(r.replies.map((x) => x.text).join()).not.toMatch(/niet goed begrepen/);
+  });
+});

@@ -84,6 +84,11 @@ const detailRule = z
     alternatives: z.array(z.enum(SLOTS)).default([]),
     /** Only ask when the screen is one of these. */
     when_screen: z.array(nonEmpty).optional(),
+    /**
+     * Not asked when the request says one of these, in any language (a login problem has no screen; "all
+     * students" names no one student); matched on folded words like the lexicon's cues.
+     */
+    unless: z.array(nonEmpty).optional(),
     /** Only ask for these kinds of out-of-scope override etc.; reserved for urgency. */
     when_urgent: z.boolean().optional(),
   })

@@ -49,12 +49,9 @@ export async function buildCore(source: ConfigSource, clock?: () => number): Pro
   // The approved examples from where the bot keeps them (triage.db, or Redis with REDIS_URL); a store
   // that cannot be read leaves the phrases alone rather than keeping the bot from starting.
   const store = await learnedStoreFromEnv(process.env, source.dataDir).catch(() => null);
-  try {
-    const learned = store ? await configWithLearned(config, store, new Date()) : config;
-    return cachedCore(learned, source.dataDir, clock);
-  } finally {
-    await store?.close().catch(() => {});
-  }
+  const learned = store ? await configWithLearned(config, store, new Date()).catch(() => config) : config;
+  await store?.close().catch(() => {});
+  return cachedCore(learned, source.dataDir, clock);
 }
 
 type WorkerAnswer =

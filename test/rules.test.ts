@@ -318,6 +318,15 @@ describe('details a request makes needless', () => {
     await chat.user('Academie Lindenhof').bot({ awaiting: 'screen' });
   });
 
+  it('takes "everywhere, in every screen" at the screen question as no one screen', async () => {
+    const chat = transcript();
+    await chat.user('Het programma is vandaag super traag, elke klik duurt tien seconden. Academie Lindenhof.').bot({
+      awaiting: 'screen',
+    });
+    const r = await chat.user('overal, in alle schermen').bot({});
+    expect(r.awaiting).not.toBe('screen');
+  });
+
   it('takes "all students of the class" at the student question as no one student', async () => {
     const chat = transcript();
     await chat

@@ -158,6 +158,14 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
       expect(progress.asksProgress(text, lang)).toEqual({ subject, ticket });
     });
 
+    it.each<[Lang, string]>([
+      ['nl', 'Ik diende gisteren HD-000321 in maar heb nog niets gehoord'],
+      ['fr', 'Toujours pas de réponse pour HD-000321'],
+      ['en', "I still haven't heard back about HD-000321"],
+    ])('[%s] "%s": nothing heard yet asks about that ticket', (lang, text) => {
+      expect(progress.asksProgress(text, lang)).toMatchObject({ ticket: 'HD-000321' });
+    });
+
     it('is none of the others: a progress question is no fact about the changelog', () => {
       expect(
         answersOf(profile).facts.answer('Wanneer is het opgelost?', 'nl', new Date('2026-11-24T09:00:00Z')),
@@ -173,6 +181,11 @@ describe.each(PROFILES)('self-service recognizers (%s profile)', (profile) => {
       ['fr', 'La page des nouvelles ne se charge pas'],
       ['en', 'The news page shows an error since this morning'],
       ['en', 'How do I update the status of a student?'],
+      [
+        'nl',
+        'De ouders hebben nog geen antwoord gekregen op de mail die het programma verstuurt, er staat een fout in',
+      ],
+      ['en', "Parents haven't heard anything, the e-mail from the program fails with an error"],
     ])('[%s] "%s" is a new incident or question', (lang, text) => {
       expect(progress.asksProgress(text, lang)).toBeNull();
     });

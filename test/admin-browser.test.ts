@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../adapters/config/load.ts';
 import { signRequesterToken } from '../bots/web/token.ts';
+import { screenshotPath } from './screenshots.ts';
 import { hasChromium, launchChromium } from './web/browser.ts';
 import { type WebBot, webBot } from './web/harness.ts';
 
@@ -75,8 +73,7 @@ describe.skipIf(!hasChromium)('the admin console in a headless Chromium', () => 
       expect(await page.locator('#try-slots').textContent()).toContain('Geboortedatum ongeldig');
       expect(await page.locator('#try-next li').count()).toBeGreaterThan(0);
       expect(await page.locator('#try-scores svg rect.bar').count()).toBeGreaterThan(3);
-      mkdirSync(join(PROJECT_ROOT, 'docs/img'), { recursive: true });
-      await page.screenshot({ path: join(PROJECT_ROOT, 'docs/img/admin.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('admin.png'), fullPage: true });
       expect(await bot.tickets.list()).toHaveLength(0);
     } finally {
       await context.close();
@@ -97,7 +94,7 @@ describe.skipIf(!hasChromium)('the admin console in a headless Chromium', () => 
       expect(await page.locator('#eval-confusion svg rect.cell').count()).toBeGreaterThanOrEqual(25);
       expect(await page.locator('#eval-reliability svg circle').count()).toBeGreaterThan(0);
       expect(await page.locator('#eval-summary').textContent()).toContain('Macro-F1');
-      await page.screenshot({ path: join(PROJECT_ROOT, 'docs/img/admin-eval.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('admin-eval.png'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../adapters/config/load.ts';
 import { OPEN_HOURS } from './helpers.ts';
+import { screenshotPath } from './screenshots.ts';
 import { type SlackBot, slackBot } from './slack/harness.ts';
 import { directMessage } from './slack/requests.ts';
 import { hasChromium, launchChromium } from './web/browser.ts';
@@ -124,8 +122,7 @@ describe.skipIf(!hasChromium)('the agent desk in a headless Chromium', () => {
         expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
       }
 
-      mkdirSync(join(PROJECT_ROOT, 'docs/img'), { recursive: true });
-      await deskPage.screenshot({ path: join(PROJECT_ROOT, 'docs/img/desk.png'), fullPage: true });
+      await deskPage.screenshot({ path: screenshotPath('desk.png'), fullPage: true });
 
       // Resolve: the person hears it, the queue is empty.
       await deskPage.getByRole('button', { name: 'Afgerond' }).click();

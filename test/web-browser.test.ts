@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../adapters/config/load.ts';
 import { FileBlobStore } from '../adapters/files/blobs.ts';
+import { screenshotPath } from './screenshots.ts';
 import { hasChromium, launchChromium } from './web/browser.ts';
 import { type WebBot, webBot } from './web/harness.ts';
 
@@ -119,8 +117,7 @@ describe.skipIf(!hasChromium)('the web chat in a headless Chromium', () => {
       for (const attachment of ticket!.draft.attachments)
         expect(Buffer.from((await blobs.get(attachment.ref!))!)).toEqual(Buffer.from(PNG_BASE64, 'base64'));
 
-      mkdirSync(join(PROJECT_ROOT, 'docs/img'), { recursive: true });
-      await page.screenshot({ path: join(PROJECT_ROOT, 'docs/img/webchat.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('webchat.png'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -318,6 +318,16 @@ describe('details a request makes needless', () => {
     await chat.user('Academie Lindenhof').bot({ awaiting: 'screen' });
   });
 
+  it('asks no page address for an editor account on a site, and still does for a page change', async () => {
+    const account = transcript({ profile: 'site' });
+    const r = await account.user('Could you add an extra editor account for our new colleague on site 1042?').bot({});
+    expect(r.awaiting).not.toBe('url');
+    const page = transcript({ profile: 'site' });
+    await page
+      .user('Could you move the contact block on our homepage to the left column? Site 1042.')
+      .bot({ awaiting: 'url' });
+  });
+
   it('takes "everywhere, in every screen" at the screen question as no one screen', async () => {
     const chat = transcript();
     await chat.user('Het programma is vandaag super traag, elke klik duurt tien seconden. Academie Lindenhof.').bot({

@@ -184,6 +184,32 @@ describe('the person hears what happened to the ticket', () => {
     expect(notifier.sent).toHaveLength(1);
   });
 
+  it('a subject filed by the closing rule on a slow helpdesk: its number still reaches the person', async () => {
+    const { sink, release } = gatedSink(new LocalTicketStore(tempDir()));
+    const notifier = recorder();
+    const worker = new DeliveryWorker(memoryOutbox(), sink, { policy: POLICY });
+    const clock = { now: OPEN_HOURS };
+    const service = new TriageService(shippedCore(), memoryStore(), sink, () => clock.now, undefined, {
+      worker,
+      notifier,
+      waitMs: 20,
+    });
+    const turn = (text: string) => service.handleTurn({ conversation: 'split', user: { id: 'u1' }, text });
+    await turn(
+      'Graag een extra veld "instrument" in de leerlingenfiche. Los daarvan: het uurrooster van de pianoklas toont een foutmelding bij het openen.',
+    );
+    expect((await turn('Academie Lindenhof')).replies.map((r) => r.text).join()).toMatch(/Genoteerd/);
+    clock.now = new Date(OPEN_HOURS.getTime() + 25 * 3_600_000);
+    await service.tick('split');
+    clock.now = new Date(OPEN_HOURS.getTime() + 15 * 24 * 3_600_000);
+    const closed = (await service.tick('split')).map((r) => r.text).join('\n');
+    expect(closed).toMatch(/laatste vraag afgesloten[\s\S]*ticketnummer volgt/);
+    release();
+    await worker.stop();
+    await worker.settle();
+    expect(notifier.sent.map((n) => n.replies.map((r) => r.text).join())).toEqual([expect.stringMatching(/HD-000001/)]);
+  });
+
   it('permanent 4xx within the turn: dead letter with the reason, and the person told a colleague follows up', async () => {
     const fx = await freshdeskFixture();
     try {

@@ -252,28 +252,52 @@ export class TriageService {
     return this.serial(conversation, async () => {
       const state = await this.store.get(conversation);
       let outcome = state ? this.core.handle(state, { type: 'tick' }, this.context()) : null;
-      // Closing a split message's last subject files the subjects that were complete.
-      if (outcome?.effects.some((e) => e.type === 'file_ticket')) outcome = await this.fileFromTick(outcome);
-      if (outcome && outcome.replies.length > 0)
-        await this.store.set(conversation, outcome.state, this.keepFor(outcome.state));
+      const filing: string[] = [];
+      try {
+        // Closing a split message's last subject files the subjects that were complete, as a turn does:
+        // the outcomes it tells are marked told in the same commit; one still to come is told later.
+        const told: string[] = [];
+        if (outcome?.effects.some((e) => e.type === 'file_ticket'))
+          outcome = await this.fileFromTick(outcome, filing, told);
+        const ticked = outcome;
+        if (ticked && ticked.replies.length > 0) {
+          await this.atomic(async () => {
+            await this.store.set(conversation, ticked.state, this.keepFor(ticked.state));
+            await this.markTold(told);
+          });
+        }
+      } finally {
+        for (const key of filing) this.inTurn.delete(key);
+      }
       const now = outcome && outcome.replies.length > 0 ? outcome.state : state;
       if (!now?.awaiting) await this.waiting.remove(conversation);
       return outcome?.replies ?? [];
     });
   }
 
-  /** The tickets a tick files (through the outbox, as in a turn), their outcomes fed back to the core. */
-  private async fileFromTick(outcome: Outcome): Promise<Outcome> {
+  /**
+   * The tickets a tick files (through the outbox, as in a turn), their outcomes fed back to the core;
+   * `filing` gets every key registered, `told` those whose outcome the replies now say.
+   */
+  private async fileFromTick(outcome: Outcome, filing: string[], told: string[]): Promise<Outcome> {
     let state = outcome.state;
     const replies = [...outcome.replies];
     for (const effect of outcome.effects) {
       if (effect.type !== 'file_ticket') continue;
+      filing.push(effect.ticket.idempotencyKey);
       const { event } = await this.fileTicket(effect.ticket, state, undefined);
+      if (event.type !== 'ticket_queued') told.push(effect.ticket.idempotencyKey);
       const next = this.core.handle(state, event, this.context());
       state = next.state;
       replies.push(...next.replies);
     }
     return { ...outcome, state, replies };
+  }
+
+  /** Record that the person has heard these tickets' outcomes, so the worker does not tell them again. */
+  private async markTold(keys: Iterable<string>): Promise<void> {
+    for (const key of keys)
+      await this.outbox.update(key, (e) => (e.notified ? null : { ...e, notified: true }), this.clock().getTime());
   }
 
   /**
@@ -392,11 +416,7 @@ export class TriageService {
       await this.atomic(async () => {
         await this.store.set(conversation, told, this.keepFor(told));
         await this.keepWaiting(conversation, told);
-        await this.outbox.update(
-          entry.key,
-          (e) => (e.notified ? null : { ...e, notified: true }),
-          this.clock().getTime(),
-        );
+        await this.markTold([entry.key]);
       });
       this.log.info(
         { key: hashKey(entry.key), ticket: entry.ticket?.id, state: entry.state },
@@ -518,8 +538,7 @@ export class TriageService {
     await this.atomic(async () => {
       await this.store.set(turn.conversation, final, Math.max(ttl, this.keepFor(final)));
       await this.keepWaiting(turn.conversation, final);
-      for (const key of told)
-        await this.outbox.update(key, (e) => (e.notified ? null : { ...e, notified: true }), this.clock().getTime());
+      await this.markTold(told);
       if (delivery) await this.deliveries?.done(delivery);
       await options.record?.(result);
     });

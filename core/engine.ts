@@ -92,6 +92,11 @@ function buildDialog(config: Config, options: { clock?: () => number; trained?: 
   const knowledge = buildKnowledge(config, (text) => extractor.extract(text).screen);
   const ticketPattern = new RegExp(`\\b${config.ticket_prefix}-[0-9A-Z]{4,10}\\b`, 'i');
   const billingCues = new Map(config.billing.rules.map((r) => [r.id, cueMatcher(r.cues)]));
+  const unlessCues = new Map(
+    Object.values(config.details)
+      .flat()
+      .flatMap((rule) => (rule.unless ? [[rule, cueMatcher(rule.unless)] as const] : [])),
+  );
   const evidence = new Map(
     Object.entries(config.lexicon)
       .filter(([reason]) => reason in config.scope.reasons)
@@ -102,7 +107,19 @@ function buildDialog(config: Config, options: { clock?: () => number; trained?: 
   const menuWording = Object.fromEntries(
     IN_SCOPE_LABELS.map((label) => [label, LANGS.map((l) => say(config, l, `label_choice_${label}`))]),
   ) as Record<InScopeLabel, string[]>;
-  return { config, classifier, extractor, knowledge, kit, answers, ticketPattern, billingCues, evidence, menuWording };
+  return {
+    config,
+    classifier,
+    extractor,
+    knowledge,
+    kit,
+    answers,
+    ticketPattern,
+    billingCues,
+    unlessCues,
+    evidence,
+    menuWording,
+  };
 }
 
 /** One event other than time passing, to the step that handles it. */

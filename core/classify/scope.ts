@@ -57,18 +57,31 @@ function matchesAt(tokens: string[], steps: Step[], at: number, negations: Reado
   return token !== undefined && step.words.has(token) && matchesAt(tokens, rest, at + 1, negations);
 }
 
-export function phraseMatcher(phrases: readonly string[], negations: ReadonlySet<string>): (text: string) => boolean {
+/** A text as the signal phrases read it: folded, and its words per clause. */
+interface Reading {
+  folded: string;
+  clauses: string[][];
+}
+
+function read(text: string): Reading {
+  const folded = fold(text);
+  // Within one clause: "quand je tape, pareil dans Word" is not "tape .. dans word".
+  const clauses = folded
+    .split(/[.,;:!?()\n]+/u)
+    .map(words)
+    .filter((c) => c.length > 0);
+  return { folded, clauses };
+}
+
+function clauseMatcher(phrases: readonly string[], negations: ReadonlySet<string>): (r: Reading) => boolean {
   const compiled = phrases.map(compile).filter((steps) => steps.some((s) => !s.gap));
-  return (text) => {
-    // Within one clause: "quand je tape, pareil dans Word" is not "tape .. dans word".
-    const clauses = fold(text)
-      .split(/[.,;:!?()\n]+/u)
-      .map(words)
-      .filter((c) => c.length > 0);
-    return compiled.some((steps) =>
-      clauses.some((tokens) => tokens.some((_, i) => matchesAt(tokens, steps, i, negations))),
-    );
-  };
+  return ({ clauses }) =>
+    compiled.some((steps) => clauses.some((tokens) => tokens.some((_, i) => matchesAt(tokens, steps, i, negations))));
+}
+
+export function phraseMatcher(phrases: readonly string[], negations: ReadonlySet<string>): (text: string) => boolean {
+  const matches = clauseMatcher(phrases, negations);
+  return (text) => matches(read(text));
 }
 
 export function buildScopeSignals(config: Config): ScopeSignals {
@@ -83,29 +96,34 @@ export function buildScopeSignals(config: Config): ScopeSignals {
     const s = scope.signals;
     if (!s) return [];
     const needs = s.needs.map((name) => cueMatcher(config.lexicon[name] ?? []));
-    const instead = phraseMatcher(all(s.needs_or), negations);
+    const instead = clauseMatcher(all(s.needs_or), negations);
     return [
       {
         reason: reason as OosReason,
-        ours: phraseMatcher(all(s.ours), negations),
-        theirs: phraseMatcher(all(s.theirs), negations),
-        needs: (text: string) => needs.every((m) => m.test(fold(text))) || instead(text),
+        ours: clauseMatcher(all(s.ours), negations),
+        theirs: clauseMatcher(all(s.theirs), negations),
+        needs: (r: Reading) => needs.every((m) => m.test(r.folded)) || instead(r),
       },
     ];
   });
   const kinds = Object.entries(config.kind_signals).map(([label, phrases]) => ({
     label: label as InScopeLabel,
-    says: phraseMatcher(all(phrases), negations),
+    says: clauseMatcher(all(phrases), negations),
   }));
   return {
-    kind: (text) => kinds.find((k) => k.says(text))?.label ?? null,
+    kind(text) {
+      const r = read(text);
+      return kinds.find((k) => k.says(r))?.label ?? null;
+    },
     theirs(text) {
-      const hit = entries.find((e) => e.theirs(text) && !e.ours(text) && e.needs(text));
-      return hit?.reason ?? null;
+      const r = read(text);
+      return entries.find((e) => e.theirs(r) && !e.ours(r) && e.needs(r))?.reason ?? null;
     },
     ours(text, reason) {
       const entry = entries.find((e) => e.reason === reason);
-      return entry ? entry.ours(text) && !entry.theirs(text) : false;
+      if (!entry) return false;
+      const r = read(text);
+      return entry.ours(r) && !entry.theirs(r);
     },
   };
 }

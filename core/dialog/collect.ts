@@ -1,5 +1,4 @@
 // Gathering a request's details: ask the next one, hear the answer, go on to the checks before filing.
-import { cueMatcher } from '../classify/rules.ts';
 import type { Slot } from '../config/schema.ts';
 import { isImage } from '../extract/index.ts';
 import { say } from '../messages.ts';
@@ -24,18 +23,6 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
 }
 
 /** The answer to the detail asked: every new detail it holds is taken, then the next question or the checks. */
-const unlessCues = new Map<readonly string[], RegExp>();
-
-/** A detail rule's `unless` cues, compiled once per rule. */
-function needless(cues: readonly string[]): RegExp {
-  let matcher = unlessCues.get(cues);
-  if (!matcher) {
-    matcher = cueMatcher(cues);
-    unlessCues.set(cues, matcher);
-  }
-  return matcher;
-}
-
 export function onAnswer(
   d: Dialog,
   t: TurnBuilder,
@@ -188,7 +175,7 @@ export function proceed(d: Dialog, t: TurnBuilder, request: RequestState): void 
         : request.slots[slot] !== undefined;
   for (const rule of rulesFor(d, request)) {
     if (rule.when_screen && !(request.slots.screen && rule.when_screen.includes(request.slots.screen))) continue;
-    if (rule.unless && needless(rule.unless).test(fold(textOf(request)))) continue;
+    if (d.unlessCues.get(rule)?.test(fold(textOf(request)))) continue;
     if (known(rule.slot) || rule.alternatives.some(known)) continue;
     if (request.absent?.includes(rule.slot)) continue;
     if (request.skipped.includes(rule.slot)) {

@@ -2,7 +2,7 @@
 // once (classifier, extractor, knowledge, language kit, answers), instead of one closure over everything.
 import type { Answers } from '../answers/index.ts';
 import type { Classifier } from '../classify/classifier.ts';
-import type { Config, InScopeLabel, Lang } from '../config/schema.ts';
+import type { Config, DetailRule, InScopeLabel, Lang } from '../config/schema.ts';
 import type { Extractor } from '../extract/index.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Attachment, ConversationState, RequestState, Slots, Turn } from '../types.ts';
@@ -20,6 +20,8 @@ export interface Dialog {
   readonly ticketPattern: RegExp;
   /** Per billing rule: does a text name one of its cues? */
   readonly billingCues: ReadonlyMap<string, RegExp>;
+  /** Per detail rule with `unless` cues: does a text say one (the detail is needless)? */
+  readonly unlessCues: ReadonlyMap<DetailRule, RegExp>;
   /** Per out-of-scope reason: does a text name a word of its lexicon (a device, the network...)? */
   readonly evidence: ReadonlyMap<string, RegExp>;
   /** The kind menu's wording per kind, in every language (people answer in their own). */

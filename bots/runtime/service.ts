@@ -287,6 +287,8 @@ export class TriageService {
       filing.push(effect.ticket.idempotencyKey);
       const { event } = await this.fileTicket(effect.ticket, state, undefined);
       if (event.type !== 'ticket_queued') told.push(effect.ticket.idempotencyKey);
+      const how = event.type === 'ticket_filed' ? 'filed' : event.type === 'ticket_queued' ? 'queued' : 'failed';
+      this.observer?.ticket(effect.ticket.label, this.sink.name, how);
       const next = this.core.handle(state, event, this.context());
       state = next.state;
       replies.push(...next.replies);

@@ -173,6 +173,11 @@ export const factsSection = z
   .object({
     /** Least score (0-1) of a message against a fact's phrases for the fact to answer it. */
     min_score: z.number().min(0).max(1).default(0.5),
+    /**
+     * Least score of one sentence of a longer message ("Kan ik iemand bellen? Ik snap er niks van."): a
+     * short sentence matches loosely, so it must ask (a question mark) and be this close to a fact's phrase.
+     */
+    sentence_min_score: z.number().min(0).max(1).default(0.85),
     /** A message must ask (a question mark, or one of these) to get a fact. */
     question_cues: phrases,
     /** Words of a request (breakage, "werkt niet"): a message with one never gets a fact. */

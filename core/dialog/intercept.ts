@@ -127,8 +127,10 @@ function thanked(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard):
 }
 
 /** A fact about the helpdesk (hours, phone) between requests or instead of an opening. */
-function fact(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard): boolean {
-  return (idle || t.state.phase === 'opening') && attachments.length === 0 && answerFact(d, t, text);
+function fact(d: Dialog, t: TurnBuilder, { text, attachments, idle, input }: Heard): boolean {
+  if (!idle && t.state.phase !== 'opening') return false;
+  if (attachments.length === 0 && answerFact(d, t, text)) return true;
+  return factBeforeRequest(d, t, text, attachments, input);
 }
 
 /** "Goedemorgen" alone: greeted back, and asked what it is about. */
@@ -145,16 +147,65 @@ function greeting(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard)
  * at once from config in the person's language; no ticket, and the conversation stays open for a request.
  */
 function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
-  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now);
-  if (!fact) return false;
-  // "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral.
-  const verdict = d.classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
-  if (verdict.label === 'out_of_scope' && verdict.confidence >= d.config.classifier.clarify_threshold) return false;
+  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now) ?? factBesideRemark(d, t, text);
+  if (!fact || asksOutOfScope(d, t, text)) return false;
   t.enter({ phase: 'done', awaiting: null, request: null });
   t.reply(`${fact.text}\n\n${say(d.config, t.lang, 'fact_more')}`);
   t.effect({ type: 'answered_fact', fact: fact.id });
   t.status = 'done';
   return true;
+}
+
+/**
+ * "Kan ik iemand bellen? Ik snap er niks van.": one sentence asks a fact, the others are a remark that
+ * names no detail of a request and says too little to be one (fewer content words than a description).
+ */
+function factBesideRemark(d: Dialog, t: TurnBuilder, text: string) {
+  const split = factSentence(d, t, text);
+  return split && !isRequest(d, split.rest) ? split.fact : null;
+}
+
+/**
+ * "Tot hoe laat zijn jullie open? De rapporten van 3B tonen een fout gemiddelde.": the fact is answered
+ * and the rest is the request, read without the fact's sentence (which would make it a question).
+ */
+function factBeforeRequest(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): boolean {
+  const split = factSentence(d, t, text);
+  if (!split || !isRequest(d, split.rest)) return false;
+  t.reply(split.fact.text);
+  t.effect({ type: 'answered_fact', fact: split.fact.id });
+  startRequest(d, t, split.rest, attachments, input);
+  return true;
+}
+
+/** "Kunnen jullie ter plaatse komen?" names the out-of-scope rule, but asks for it: refused with its referral. */
+function asksOutOfScope(d: Dialog, t: TurnBuilder, text: string): boolean {
+  const verdict = d.classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+  return verdict.label === 'out_of_scope' && verdict.confidence >= d.config.classifier.clarify_threshold;
+}
+
+/** The one sentence of a short message (two or three sentences) that asks a fact, and the others. */
+function factSentence(d: Dialog, t: TurnBuilder, text: string) {
+  const sentences = text
+    .split(/(?<=[.!?])\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (sentences.length < 2 || sentences.length > 3) return null;
+  for (const [i, sentence] of sentences.entries()) {
+    const score = d.answers.facts.score(sentence);
+    if (!sentence.includes('?') || !score || score.score < d.config.facts.sentence_min_score) continue;
+    const fact = d.answers.facts.answer(sentence, t.lang, t.ctx.now);
+    if (fact && !asksOutOfScope(d, t, sentence)) return { fact, rest: sentences.filter((_, j) => j !== i).join(' ') };
+  }
+  return null;
+}
+
+/** A text that is a request of its own: a detail of one named, or as many content words as a description. */
+function isRequest(d: Dialog, text: string): boolean {
+  return (
+    Object.keys(d.extractor.extract(text)).length > 0 ||
+    d.kit.contentWords(text) >= d.config.conversation.min_description_words
+  );
 }
 
 /**

@@ -426,3 +426,117 @@ describe('an opening that says nothing yet', () => {
     await chat.user('voilà').bot({ awaiting: 'screenshot' });
   });
 });
+
+describe('answers that are not the detail asked', () => {
+  it('a screen named at the student question is no student; a lower-case name is cut at "uit"', async () => {
+    const chat = transcript();
+    await chat
+      .user('Bij het afdrukken van de rapporten van Academie Lindenhof krijg ik een witte pagina')
+      .bot({ awaiting: 'student' });
+    let s = await chat.user('in het scherm rapporten').bot({ awaiting: 'student' });
+    for (let i = 0; i < 4 && s.status === 'collecting'; i++) s = await chat.user('nee').bot({});
+    expect(s.ticket?.slots.student).toBeUndefined();
+    const other = transcript({ conversation: 'conv-2' });
+    await other
+      .user('Bij het afdrukken van de rapporten van Academie Lindenhof krijg ik een witte pagina')
+      .bot({ awaiting: 'student' });
+    let r = await other.user('emma uit 3b').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await other.user('nee').bot({});
+    expect(r.ticket?.slots.student).toBe('emma');
+  });
+
+  it('"nee, ..." at the screenshot question is no screenshot and no error text: the error text is asked', async () => {
+    const chat = transcript();
+    await chat
+      .user('Het programma crasht met een foutmelding als ik de leerlingenfiche van een broer open')
+      .bot({ awaiting: 'academy' });
+    await chat.user('Academie Lindenhof').bot({ awaiting: 'student' });
+    await chat.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    await chat.user('nee, dat lukt hier niet').bot({ awaiting: 'error_message' });
+    const r = await chat.user('Geen rechten voor deze actie').bot({ status: 'filed' });
+    expect(r.ticket?.slots.error_message).toBe('Geen rechten voor deze actie');
+    // A quoted error after "nee" is still the error text.
+    const other = transcript({ conversation: 'conv-2' });
+    await other
+      .user('Het programma crasht met een foutmelding als ik de leerlingenfiche van een broer open')
+      .bot({ awaiting: 'academy' });
+    await other.user('Academie Lindenhof').bot({ awaiting: 'student' });
+    await other.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    const q = await other.user('nee, er staat "Object reference not set"').bot({ status: 'filed' });
+    expect(q.ticket?.slots.error_message).toBe('Object reference not set');
+  });
+
+  it('more of the story at a question is noted (not "not understood"), and an error text is never kept as the academy', async () => {
+    const chat = transcript();
+    await chat.user('hoe voeg ik een nieuwe leerkracht toe?').bot({ awaiting: 'academy' });
+    await chat
+      .user('dat heb ik al geprobeerd en het lukt niet, ik krijg een foutmelding')
+      .bot({ awaiting: 'academy', says: /noteer ik/ });
+    let r = await chat.user('"Gebruiker bestaat al"').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots.error_message).toBe('Gebruiker bestaat al');
+    expect(r.ticket?.description).not.toMatch(/Academie: "?Gebruiker/);
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/niet terug in onze lijst/);
+  });
+});
+
+describe('a fact about the helpdesk beside something else', () => {
+  it('beside a remark: the fact (with the phone number), nothing triaged', async () => {
+    const chat = transcript();
+    await chat.user('Kan ik met iemand bellen? Ik snap er niks van.').bot({ status: 'done', says: /09 324 00 10/ });
+    const fr = transcript({ conversation: 'conv-2' });
+    await fr.user("J'y comprends rien. Je peux vous appeler ?").bot({ status: 'done', says: /09 324 00 10/ });
+  });
+
+  it('beside a request: the fact, then the request is triaged without the fact sentence', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user('Tot hoe laat zijn jullie open? De rapporten van leerling Jan Peeters tonen een verkeerd gemiddelde.')
+      .bot({ status: 'collecting', says: /08:30 tot 17:00/ });
+    expect(r.label).toBe('incident');
+  });
+
+  it.each([
+    'Na de overgang staan alle leerlingen nog in hun oude klas. Is er iets misgelopen?',
+    'De wifi in de leraarskamer valt steeds weg. Wie moet ik contacteren?',
+    'Kunnen jullie dat toevoegen? Op het attest moet het aantal lesweken erbij.',
+  ])('a loose sentence is no fact question: %j is triaged without a fact', async (text) => {
+    const chat = transcript();
+    const r = await chat.user(text).bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/08:30 tot 17:00|09 324 00 10/);
+    expect(r.status).not.toBe('done');
+  });
+});
+
+describe('the story turns out to be out of scope', () => {
+  const opening = 'Goeiemorgen, ik krijg de afwezigheden van vorige week niet afgedrukt voor Academie Lindenhof';
+
+  it('"het is de printer zelf" while details are asked: the device check, then refused with the referral', async () => {
+    const chat = transcript();
+    await chat.user(opening).bot({ awaiting: 'student' });
+    await chat.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    await chat
+      .user('het is de printer zelf denk ik, die geeft een papierstoring')
+      .bot({ awaiting: 'confirm', says: /andere programma/ });
+    const r = await chat.user('ja, uit Word ook niet').bot({ status: 'rejected', says: /leverancier/ });
+    expect(r.ticket).toBeFalsy();
+  });
+
+  it('a device named in passing: the check, and "nee" goes on with the request as it was', async () => {
+    const chat = transcript();
+    await chat.user('De rapporten van 3B tonen geen punten bij Academie Lindenhof').bot({ awaiting: 'student' });
+    const r = await chat
+      .user('Het gebeurt bij alle collega’s, ook op de laptop van de directeur')
+      .bot({ status: 'collecting' });
+    if (r.awaiting === 'confirm') await chat.user('nee').bot({ status: 'collecting', label: 'incident' });
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/leverancier/);
+  });
+
+  it('more story without a device or network is only noted', async () => {
+    const chat = transcript();
+    await chat.user('De rapporten van 3B tonen geen punten bij Academie Lindenhof').bot({ awaiting: 'student' });
+    await chat
+      .user('Ik heb het ook op een andere computer geprobeerd en daar is het hetzelfde probleem')
+      .bot({ awaiting: 'student', says: /noteer/ });
+  });
+});

@@ -193,6 +193,7 @@ const MESSAGE_KEYS = [
   'ask_screenshot',
   'ask_description',
   'retry',
+  'retry_noted',
   'ask_label',
   'label_choice_question',
   'label_choice_incident',

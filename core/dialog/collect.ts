@@ -9,7 +9,7 @@ import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts'
 import { lookUpOpenTickets } from './duplicates.ts';
 import { hearDetail, tellsMore } from './prompts.ts';
 import { rulesFor, saysEnough, textOf } from './request.ts';
-import { triage } from './triage.ts';
+import { askClarify, reject, triage } from './triage.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** Ask one detail (a second time with "I didn't quite get that"). */
@@ -18,7 +18,9 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   request.asked[slot] = asked + 1;
   const question = say(d.config, t.lang, `ask_${slot}`);
   t.enter({ phase: 'collecting', awaiting: slot, request });
-  t.reply(asked === 0 ? question : say(d.config, t.lang, 'retry', { question }));
+  // Asked again after more of the story instead of the detail: the words are kept, not "not understood".
+  const again = t.noted ? 'retry_noted' : 'retry';
+  t.reply(asked === 0 ? question : say(d.config, t.lang, again, { question }));
   t.status = 'collecting';
 }
 
@@ -47,28 +49,39 @@ export function onAnswer(
   }
   // Several details in one answer: take every new one the answer holds.
   const found = onlyNew(request.slots, d.extractor.extract(text));
-  if ((slot === 'screenshot' || slot === 'error_message') && attachments.length === 0 && d.kit.noError(text)) {
+  if (slot && attachments.length === 0 && d.kit.noError(text)) {
     // No error message to give: neither the screenshot of one nor its text; the rest is more story.
+    // Said at another question ("over welke leerling?"): noted, and that question asked again.
     request.absent = ['screenshot', 'error_message'];
+    t.noted = slot !== 'screenshot' && slot !== 'error_message';
     if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
     Object.assign(request.slots, found);
     proceed(d, t, request);
     return;
   }
-  if (slot) {
+  if (slot === 'screenshot' && attachments.length === 0 && !quotes(text) && d.kit.yesNo(text) === 'no') {
+    // "Nee, dat lukt niet hier": no screenshot (the error text is asked instead), and the rest is story.
+    declined(d, t, request, slot);
+    if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
+  } else if (slot) {
     const heard = hearDetail(slot, text, attachments, d);
     if (heard.kind === 'value') {
       if (slot !== 'screenshot') found[slot] = heard.value;
     } else if (heard.kind === 'declined') {
       declined(d, t, request, slot);
-    } else {
-      notUnderstood(d, t, request, slot, text, found);
+    } else if (notUnderstood(d, t, request, slot, text, found)) {
+      return;
     }
   } else if (text) {
     request.extra.push(text);
   }
   Object.assign(request.slots, found);
   proceed(d, t, request);
+}
+
+/** A text with a quotation in it ("nee, er staat 'Geen toegang'"): an error text given after all. */
+function quotes(text: string): boolean {
+  return /["“«'‘].{3,}["”»'’]/u.test(text);
 }
 
 /** "Weet ik niet", "heb ik niet": asked once is enough; an optional detail gets a short "no problem". */
@@ -81,8 +94,21 @@ function declined(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot):
 /**
  * An answer that is not the detail asked: a longer one is more of the story; at the screenshot question a
  * typed text is the error text; after the last try the person's words are kept for the ticket as given.
+ * True when the story refused the request after all (the turn is over).
  */
-function notUnderstood(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot, text: string, found: Slots): void {
+function notUnderstood(
+  d: Dialog,
+  t: TurnBuilder,
+  request: RequestState,
+  slot: Slot,
+  text: string,
+  found: Slots,
+): boolean {
+  const story = tellsMore(text, d.config.conversation.min_description_words);
+  if (story && outOfScopeAfterAll(d, t, request, text)) {
+    request.extra.push(text);
+    return true;
+  }
   const rule = rulesFor(d, request).find((r) => r.slot === slot);
   const typedError = !d.kit.mentionsScreenshot(text);
   if (
@@ -94,21 +120,46 @@ function notUnderstood(d: Dialog, t: TurnBuilder, request: RequestState, slot: S
     const error = hearDetail('error_message', text, [], d);
     if (error.kind === 'value') {
       found.error_message = error.value;
-      return;
+      return false;
     }
   }
   const lastTry = (request.asked[slot] ?? 0) >= d.config.conversation.max_asks;
-  if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
-  // "Bedankt!", "hallo" are no academy or student: never kept as what the person gave.
-  else if (text && !d.kit.thanks(text) && !d.kit.greetingOnly(text))
+  if (story) {
+    request.extra.push(text);
+    t.noted = true;
+  }
+  // "Bedankt!", "hallo" are no academy or student, an error text or a screen is another detail: never
+  // kept as what the person gave for this one.
+  else if (text && !d.kit.thanks(text) && !d.kit.greetingOnly(text) && Object.keys(found).length === 0)
     request.given = { ...request.given, [slot]: text.slice(0, 200) };
-  if (!lastTry) return;
+  if (!lastTry) return false;
   request.skipped.push(slot);
   const given = request.given?.[slot];
   if (given) {
     const what = d.config.vocabulary.slots[slot][t.lang];
     t.reply(say(d.config, t.lang, 'unmatched_kept', { value: given, what }));
   }
+  return false;
+}
+
+/**
+ * "Ah wacht, het is de printer zelf, die staat in storing": more of the story that is out of scope after
+ * all. Where the reason has a check question and the story names its device or network, the check is
+ * asked (a device named in passing, "ook op de laptop van de directeur", is then cleared by a "nee");
+ * a reason without one refuses only when sure. The kind so far stays if the check says it is ours.
+ */
+function outOfScopeAfterAll(d: Dialog, t: TurnBuilder, request: RequestState, text: string): boolean {
+  const verdict = d.classifier.classify(text.slice(0, MAX_ANALYSED), t.lang);
+  const reason = verdict.oosReason;
+  if (verdict.label !== 'out_of_scope' || !reason) return false;
+  const check = d.config.scope.reasons[reason].clarify && (d.evidence.get(reason)?.test(fold(text)) ?? true);
+  const sure = verdict.confidence >= d.config.classifier.clarify_threshold;
+  if (!check && !sure) return false;
+  const { reasons: _reasons, ...classification } = verdict;
+  request.classification = roundedScores({ ...classification, inScopeLabel: request.label ?? verdict.inScopeLabel });
+  if (check) askClarify(d, t, request);
+  else reject(d, t, request);
+  return true;
 }
 
 /**

@@ -21,9 +21,7 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     // without such a word, the request is the helpdesk's.
     const named = d.evidence.get(verdict.oosReason)?.test(fold(textOf(request))) ?? true;
     if (clarify && unsure && named) {
-      t.enter({ phase: 'clarifying', awaiting: 'confirm', request, misunderstood: 0 });
-      t.reply(clarify.question[t.lang], yesNo(d, t.lang));
-      t.status = 'collecting';
+      askClarify(d, t, request);
       return;
     }
     if (!unsure || !clarify) {
@@ -45,7 +43,20 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
   proceed(d, t, request);
 }
 
-function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
+/** The out-of-scope reason's check question ("Does the device misbehave in other programs too?"). */
+export function askClarify(d: Dialog, t: TurnBuilder, request: RequestState): void {
+  const reason = request.classification.oosReason ?? 'other';
+  const clarify = d.config.scope.reasons[reason].clarify;
+  if (!clarify) {
+    reject(d, t, request);
+    return;
+  }
+  t.enter({ phase: 'clarifying', awaiting: 'confirm', request, misunderstood: 0 });
+  t.reply(clarify.question[t.lang], yesNo(d, t.lang));
+  t.status = 'collecting';
+}
+
+export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const reason = request.classification.oosReason ?? 'other';
   const scope = d.config.scope.reasons[reason];
   const message = say(d.config, t.lang, 'rejected', {

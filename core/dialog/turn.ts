@@ -24,6 +24,8 @@ export class TurnBuilder {
   readonly replies: Reply[] = [];
   readonly effects: Effect[] = [];
   status: Status;
+  /** This turn kept an answer that was not the detail asked as more of the person's story. */
+  noted = false;
   /** Lines this turn added to the transcript. */
   private logged = 0;
 

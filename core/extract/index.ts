@@ -78,7 +78,11 @@ export function buildExtractor(config: Config): Extractor {
       case 'phone':
         return findPhones(trimmed)[0] ?? null;
       case 'error_message':
-        return findErrorMessage(trimmed) ?? (trimmed.length >= 3 ? trimmed.replace(/^["'«“‘]|["'»”’]$/gu, '') : null);
+        return (
+          findErrorMessage(trimmed) ??
+          quotation(trimmed) ??
+          (trimmed.length >= 3 ? trimmed.replace(/^["'«“‘]|["'»”’]$/gu, '') : null)
+        );
       case 'screenshot':
         return attachments.some(isImage) ? 'yes' : null;
       case 'name': {
@@ -91,4 +95,10 @@ export function buildExtractor(config: Config): Extractor {
   }
 
   return { extract, answer };
+}
+
+/** The one quotation in double quotes or guillemets in an answer ('nee, er staat "Geen toegang"'), if any. */
+function quotation(text: string): string | null {
+  const found = [...text.matchAll(/["“«]\s*([^"“”«»]{3,}?)\s*["”»]/gu)];
+  return found.length === 1 ? found[0]![1]! : null;
 }

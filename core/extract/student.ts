@@ -169,10 +169,18 @@ export class StudentMatcher {
     }
     const trimmed = text.trim().replace(/[.!]+$/, '');
     if (!trimmed || trimmed.split(/\s+/).length > 5 || !/\p{L}/u.test(trimmed)) return null;
-    // A screen or an academy typed at the student question ("facturatie", "attendance") is not a name.
-    const named = tokens.some(
-      (t) => !this.vocabulary.has(t.folded) && !NOT_NAMES.has(t.folded) && !FUNCTION_WORD_SET.has(t.folded),
+    // A name written in lower case runs until the first word no name holds ("emma uit 3b" is emma;
+    // "in het scherm rapporten" holds none): a preposition or article that is no name particle.
+    const stop = tokens.findIndex(
+      (t) => FUNCTION_WORD_SET.has(t.folded) && !PARTICLES.has(t.folded) && !/^\p{Lu}/u.test(t.raw),
     );
-    return named ? trimmed : null;
+    const name = stop < 0 ? tokens : tokens.slice(0, stop);
+    // A screen or an academy typed at the student question ("facturatie", "attendance") is not a name.
+    const named =
+      name.length > 0 &&
+      !PARTICLES.has(name[0]!.folded) &&
+      name.some((t) => !this.vocabulary.has(t.folded) && !NOT_NAMES.has(t.folded) && !FUNCTION_WORD_SET.has(t.folded));
+    if (!named) return null;
+    return stop < 0 ? trimmed : text.slice(name[0]!.start, name[name.length - 1]!.end).trim();
   }
 }

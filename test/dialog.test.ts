@@ -540,3 +540,33 @@ describe('the story turns out to be out of scope', () => {
       .bot({ awaiting: 'student', says: /noteer/ });
   });
 });
+
+describe('files and places at the screenshot question', () => {
+  const opening = 'de export naar het departement loopt vast bij Academie Lindenhof, al de hele ochtend';
+
+  it('a screenshot without a word is the screenshot (no "geen probleem")', async () => {
+    const chat = transcript();
+    let r = await chat.user(opening).bot({});
+    for (let i = 0; i < 3 && r.awaiting !== 'screenshot'; i++) r = await chat.user('n.v.t.').bot({});
+    r = await chat.user('', screenshot).bot({ saysNot: /Geen probleem/ });
+    expect(r.awaiting).not.toBe('screenshot');
+  });
+
+  it('"het scherm export" at the screenshot question is no error text', async () => {
+    const chat = transcript();
+    let r = await chat.user(opening).bot({});
+    for (let i = 0; i < 3 && r.awaiting !== 'screenshot'; i++) r = await chat.user('n.v.t.').bot({});
+    await chat.user('Het scherm export').bot({ awaiting: 'screenshot' });
+    r = await chat.user('nee').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
+    expect(r.ticket?.slots.error_message).not.toBe('Het scherm export');
+  });
+
+  it('a file without a word at the student question is kept, and the question asked again without "not understood"', async () => {
+    const chat = transcript();
+    await chat
+      .user('Bij het afdrukken van de rapporten van Academie Lindenhof krijg ik een witte pagina')
+      .bot({ awaiting: 'student' });
+    await chat.user('', screenshot).bot({ awaiting: 'student', saysNot: /niet goed begrepen/ });
+  });
+});

@@ -2,7 +2,7 @@
 import type { Slot } from '../config/schema.ts';
 import { isImage } from '../extract/index.ts';
 import { say } from '../messages.ts';
-import { fold } from '../text/normalize.ts';
+import { fold, words } from '../text/normalize.ts';
 import type { Attachment, RequestState, Slots } from '../types.ts';
 import { beforeFiling, deflect, warnBillable } from './checks.ts';
 import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
@@ -64,6 +64,8 @@ export function onAnswer(
     declined(d, t, request, slot);
     if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
   } else if (slot) {
+    // A file without a word at another question: kept with the request, and that question asked again.
+    t.noted = !text.trim() && attachments.length > 0;
     const heard = hearDetail(slot, text, attachments, d);
     if (heard.kind === 'value') {
       if (slot !== 'screenshot') found[slot] = heard.value;
@@ -77,6 +79,18 @@ export function onAnswer(
   }
   Object.assign(request.slots, found);
   proceed(d, t, request);
+}
+
+/**
+ * A short answer that names a screen or an academy ("het scherm export", with the screen's own word in
+ * any language): a place, not an error text.
+ */
+function namesPlace(d: Dialog, text: string): boolean {
+  if (tellsMore(text, d.config.conversation.min_description_words)) return false;
+  const found = d.extractor.extract(text);
+  if (found.screen !== undefined || found.academy !== undefined || found.site_id !== undefined) return true;
+  const said = new Set(words(fold(text)));
+  return Object.values(d.config.vocabulary.slots.screen).some((w) => said.has(fold(w)));
 }
 
 /** A text with a quotation in it ("nee, er staat 'Geen toegang'"): an error text given after all. */
@@ -114,6 +128,7 @@ function notUnderstood(
   if (
     slot === 'screenshot' &&
     typedError &&
+    !namesPlace(d, text) &&
     rule?.alternatives.includes('error_message') &&
     !request.slots.error_message
   ) {

@@ -27,7 +27,8 @@ export function hearDetail(
 ): Heard {
   const trimmed = text.trim();
   // A refusal is the whole answer ("weet ik niet", "n.v.t."); a value beside a "nee" is still a value.
-  if (!trimmed || deps.kit.declines(trimmed)) return { kind: 'declined' };
+  // A screenshot sent without a word is the screenshot, not a refusal.
+  if ((!trimmed && attachments.length === 0) || (trimmed && deps.kit.declines(trimmed))) return { kind: 'declined' };
   // "Merci", "bonjour" are never a name, an error text or a description.
   if (deps.kit.thanks(trimmed) || deps.kit.greetingOnly(trimmed)) return { kind: 'unclear' };
   // Free text is the answer unless it is plainly another detail (an e-mail address at the error question).

@@ -570,3 +570,25 @@ describe('files and places at the screenshot question', () => {
     await chat.user('', screenshot).bot({ awaiting: 'student', saysNot: /niet goed begrepen/ });
   });
 });
+
+describe('short answers that are no detail', () => {
+  it('"ja" at the name question is no name', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('kan je een nieuwe redacteur toevoegen voor site 2290?').bot({ awaiting: 'name' });
+    await chat.user('ja').bot({ awaiting: 'name', says: /niet goed begrepen/ });
+    const r = await chat.user('Els Martens').bot({});
+    expect(r.awaiting).not.toBe('name');
+  });
+
+  it('a problem on every page of a site asks no page address', async () => {
+    const chat = transcript({ profile: 'site' });
+    const r = await chat
+      .user("Our news items don't show their images anymore since the update, on every page. Site 3005")
+      .bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBe('url');
+    const one = transcript({ profile: 'site', conversation: 'conv-2' });
+    await one
+      .user("Our news item about the budget doesn't show its image anymore since the update. Site 3005")
+      .bot({ awaiting: 'url' });
+  });
+});

@@ -592,3 +592,28 @@ describe('short answers that are no detail', () => {
       .bot({ awaiting: 'url' });
   });
 });
+
+describe('an opening that names only the kind of request', () => {
+  it.each([
+    ['ik heb een vraag', 'nl'],
+    ['ik wil een klacht indienen', 'nl'],
+    ["j'ai une question", 'fr'],
+    ["I'd like to file a complaint", 'en'],
+  ])('%j is neither refused nor filed: what it is about is asked', async (text) => {
+    const chat = transcript();
+    await chat.user(text).bot({ status: 'collecting', awaiting: 'description' });
+  });
+
+  it('a plainly out-of-scope opening is still refused at once', async () => {
+    const chat = transcript();
+    await chat.user('onze printer heeft een papierstoring').bot({ status: 'rejected' });
+  });
+
+  it('the complaint told after "ik wil een klacht indienen" is a complaint', async () => {
+    const chat = transcript();
+    await chat.user('ik wil een klacht indienen').bot({ awaiting: 'description' });
+    await chat
+      .user('de helpdesk antwoordt al twee weken niet op mijn mails over de facturen')
+      .bot({ status: 'collecting', label: 'complaint' });
+  });
+});

@@ -15,6 +15,12 @@ import type { TurnBuilder } from './turn.ts';
 export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const verdict = request.classification;
   const unsure = verdict.scores.out_of_scope < d.config.classifier.clarify_threshold;
+  // Too little said to refuse on ("ik heb een vraag"): what it is about first, unless plainly out of scope.
+  const tooLittle = !request.described && !request.asked.description && !saysEnough(d, request.text);
+  if (verdict.label === 'out_of_scope' && unsure && tooLittle) {
+    ask(d, t, request, 'description');
+    return;
+  }
   if (verdict.label === 'out_of_scope' && verdict.oosReason) {
     const clarify = d.config.scope.reasons[verdict.oosReason].clarify;
     // A check question about the printer or the network only when the message names one: unsure and

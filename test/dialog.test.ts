@@ -617,3 +617,37 @@ describe('an opening that names only the kind of request', () => {
       .bot({ status: 'collecting', label: 'complaint' });
   });
 });
+
+describe('at the error question', () => {
+  const opening = 'De rapporten van klas 3B bij Academie Lindenhof tonen geen punten, voor alle leerlingen';
+  async function atErrorQuestion(conversation: string) {
+    const chat = transcript({ conversation });
+    let r = await chat.user(opening).bot({});
+    for (let i = 0; i < 3 && r.awaiting !== 'error_message'; i++) r = await chat.user('nee').bot({});
+    expect(r.awaiting).toBe('error_message');
+    return chat;
+  }
+
+  it.each([
+    ['a ticket number alone', 'HD-000456'],
+    ['"nee, ..."', 'nee, dat helpt niet'],
+    ['a question of the person', 'wanneer wordt dit opgelost?'],
+  ])('%s is no error text', async (_what, answer) => {
+    const chat = await atErrorQuestion(answer);
+    let r = await chat.user(answer).bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+
+  it.each([
+    'Er is een onverwachte fout opgetreden',
+    'Wilt u de wijzigingen opslaan?',
+    'Fout 500 bij HD-export',
+  ])('an error text is still the error text: %j', async (answer) => {
+    const chat = await atErrorQuestion(answer);
+    let r = await chat.user(answer).bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(answer).toContain(r.ticket?.slots.error_message);
+    expect(r.ticket?.slots.error_message?.length).toBeGreaterThan(5);
+  });
+});

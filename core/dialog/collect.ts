@@ -59,8 +59,22 @@ export function onAnswer(
     proceed(d, t, request);
     return;
   }
-  if (slot === 'screenshot' && attachments.length === 0 && !quotes(text) && d.kit.yesNo(text) === 'no') {
-    // "Nee, dat lukt niet hier": no screenshot (the error text is asked instead), and the rest is story.
+  if (slot && FREE_OR_FILE.has(slot) && attachments.length === 0 && notTheDetail(d, text)) {
+    // A ticket number ("HD-000456") or a question of the person's own ("wanneer wordt dit opgelost?")
+    // at the error question: kept with the request, and the question asked again.
+    request.extra.push(text);
+    t.noted = true;
+    proceed(d, t, request);
+    return;
+  }
+  if (
+    (slot === 'screenshot' || slot === 'error_message') &&
+    attachments.length === 0 &&
+    !quotes(text) &&
+    d.kit.yesNo(text) === 'no'
+  ) {
+    // "Nee, dat lukt niet hier": no screenshot (the error text is asked instead) or no error text, and
+    // the rest is story.
     declined(d, t, request, slot);
     if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
   } else if (slot) {
@@ -91,6 +105,21 @@ function namesPlace(d: Dialog, text: string): boolean {
   if (found.screen !== undefined || found.academy !== undefined || found.site_id !== undefined) return true;
   const said = new Set(words(fold(text)));
   return Object.values(d.config.vocabulary.slots.screen).some((w) => said.has(fold(w)));
+}
+
+/** The details answered in the person's own words (or with a file). */
+const FREE_OR_FILE: ReadonlySet<Slot> = new Set(['error_message', 'screenshot', 'name']);
+
+/** A ticket number alone, or a question of the person's own ("wanneer wordt dit opgelost?"): no detail. */
+function notTheDetail(d: Dialog, text: string): boolean {
+  const trimmed = text.trim();
+  const references = new RegExp(d.ticketPattern.source, 'gi');
+  if (references.test(trimmed) && trimmed.replace(references, '').replace(/[^\p{L}\p{N}]+/gu, '').length < 4) return true;
+  if (!trimmed.endsWith('?') || quotes(trimmed)) return false;
+  const folded = fold(trimmed);
+  return Object.values(d.config.facts.question_cues)
+    .flat()
+    .some((cue) => folded.startsWith(`${fold(cue)} `));
 }
 
 /** A text with a quotation in it ("nee, er staat 'Geen toegang'"): an error text given after all. */

@@ -651,3 +651,34 @@ describe('at the error question', () => {
     expect(r.ticket?.slots.error_message?.length).toBeGreaterThan(5);
   });
 });
+
+describe('after a refusal', () => {
+  const opening =
+    'Wij hebben zelf een script geschreven dat de leerlingen importeert en nu werkt de import niet meer. Academie Lindenhof';
+
+  it('refused again for the same reason: not the same text twice, but how to reach a person', async () => {
+    const chat = transcript();
+    const first = await chat.user(opening).bot({ status: 'rejected' });
+    const again = await chat
+      .user('nee hoor, het script doet niks met jullie database, enkel een CSV maken')
+      .bot({ status: 'rejected', says: /medewerker/ });
+    expect(again.replies[0]?.text).not.toBe(first.replies[0]?.text);
+  });
+
+  it('asking for a person right after: the colleague gets the refused request, with the academy', async () => {
+    const chat = transcript();
+    await chat.user(opening).bot({ status: 'rejected' });
+    await chat.user('nee hoor, het script doet niks met jullie database, enkel een CSV maken').bot({});
+    const r = await chat.user('medewerker').bot({ status: 'handoff' });
+    expect(r.ticket?.description).toMatch(/zelf een script geschreven/);
+    expect(r.ticket?.description).toMatch(/CSV maken/);
+    expect(r.ticket?.label).toBe('incident');
+  });
+
+  it('a new, different request after a refusal is its own request', async () => {
+    const chat = transcript();
+    await chat.user(opening).bot({ status: 'rejected' });
+    const r = await chat.user('Hoe maak ik een nieuwe klas aan voor volgend schooljaar?').bot({ status: 'collecting' });
+    expect(r.label).toBe('question');
+  });
+});

@@ -201,6 +201,7 @@ const MESSAGE_KEYS = [
   'label_choice_complaint',
   'label_retry',
   'rejected',
+  'rejected_again',
   'override_resumed',
   'filed',
   'filed_urgent',

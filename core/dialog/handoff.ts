@@ -23,14 +23,16 @@ export function handOff(
   input: Turn,
   reason: HandoffReason,
 ): void {
-  let request = t.state.request;
+  // Right after a refusal, the refused request is what the colleague must see (not "medewerker" alone).
+  let request = t.state.request ?? (t.state.phase === 'rejected' ? t.state.rejected : null);
   if (!request) {
     request = newRequest(d, t, text, attachments, input);
   } else {
     request.extra.push(text);
     request.attachments.push(...attachments);
   }
-  request.label ??= request.classification.inScopeLabel;
+  const refused = request.classification.oosReason;
+  request.label ??= (refused && d.config.scope.reasons[refused].resume_as) || request.classification.inScopeLabel;
   file(d, t, request, reason);
 }
 

@@ -65,10 +65,24 @@ export function askClarify(d: Dialog, t: TurnBuilder, request: RequestState): vo
 export function reject(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const reason = request.classification.oosReason ?? 'other';
   const scope = d.config.scope.reasons[reason];
-  const message = say(d.config, t.lang, 'rejected', {
-    explain: scope.explain[t.lang],
-    referral: fill(scope.referral[t.lang], helpdeskParams(d.config, t.lang)),
-  });
+  // Refused for the same reason just before ("nee hoor, het script doet niks..."): one refused request
+  // with both messages (a colleague asked for next sees the first one too), and how to reach a person.
+  const before = t.before.phase === 'rejected' ? t.before.rejected : null;
+  const again = before?.classification.oosReason === reason;
+  if (before && again) {
+    request = {
+      ...before,
+      extra: [...before.extra, request.text, ...request.extra],
+      slots: { ...request.slots, ...before.slots },
+      attachments: [...before.attachments, ...request.attachments],
+    };
+  }
+  const message = again
+    ? say(d.config, t.lang, 'rejected_again', helpdeskParams(d.config, t.lang))
+    : say(d.config, t.lang, 'rejected', {
+        explain: scope.explain[t.lang],
+        referral: fill(scope.referral[t.lang], helpdeskParams(d.config, t.lang)),
+      });
   t.enter({ phase: 'rejected', awaiting: null, rejected: request, request: null });
   t.reply(message);
   t.effect({ type: 'rejected', reason, text: message });

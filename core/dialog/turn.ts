@@ -30,11 +30,12 @@ export class TurnBuilder {
   private logged = 0;
 
   constructor(
-    state: ConversationState,
+    /** The state as the turn found it (never changed). */
+    readonly before: ConversationState,
     readonly ctx: CoreContext,
   ) {
-    this.state = structuredClone(state);
-    this.status = statusOf(state);
+    this.state = structuredClone(before);
+    this.status = statusOf(before);
   }
 
   get lang(): Lang {

@@ -347,7 +347,7 @@ describe('the server (npm start)', () => {
     const port = await new Promise<string>((done, fail) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += String(chunk);
-        const found = /listening on port (\d+)/.exec(stderr)?.[1];
+        const found = /listening on port (\d+) \(/.exec(stderr)?.[1];
         if (found) done(found);
       });
       void exited.then(() => fail(new Error(`serve exited: ${stderr}`)));

@@ -261,7 +261,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url
   const port = await new Promise<string>((done, fail) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += String(chunk);
-      const found = /listening on port (\d+)/.exec(stderr)?.[1];
+      const found = /listening on port (\d+) \(/.exec(stderr)?.[1];
       if (found) done(found);
     });
     child.once('exit', () => fail(new Error(`serve exited: ${stderr}`)));

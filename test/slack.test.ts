@@ -66,6 +66,8 @@ describe('Slack over HTTP, on the server as npm start runs it', () => {
           desk: { state: 'on', mode: 'local' },
         },
         store: { state: 'ok', kind: 'sqlite' },
+        // The core was handed to serve() as it is: no learned examples were read for it.
+        learned: { state: 'ok', examples: 'not read' },
         tickets: { state: 'ok', adapter: 'local', waiting: 0, dead: 0 },
       });
       expect(bot.fake.callsTo('auth.test')).toHaveLength(1);
@@ -345,7 +347,7 @@ describe('the server (npm start)', () => {
     const port = await new Promise<string>((done, fail) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += String(chunk);
-        const found = /listening on port (\d+)/.exec(stderr)?.[1];
+        const found = /listening on port (\d+) \(/.exec(stderr)?.[1];
         if (found) done(found);
       });
       void exited.then(() => fail(new Error(`serve exited: ${stderr}`)));

@@ -7,7 +7,7 @@ import { draftFinder, relabelInSystem, systemText } from '../../adapters/learn/c
 import { crossValidate, type Score } from '../../adapters/learn/crossval.ts';
 import { kindName, LearnError, parseKind, readHistory, withExamples } from '../../adapters/learn/examples.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../adapters/learn/formats.ts';
-import { configWithLearned, importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
+import { importExport, learnFromTicket, trainingSet } from '../../adapters/learn/learning.ts';
 import { isExpired, type LearnedExample, type LearnedStore, purgeExpired } from '../../adapters/learn/store.ts';
 import { learnedStoreFromEnv } from '../../adapters/learn/stores.ts';
 import type { Ticketing } from '../../adapters/tickets/factory.ts';
@@ -37,24 +37,6 @@ export function withHistory(config: Config, file: string | undefined): Config {
 /** Read a history file once before any input: a bad line stops the command with its file and line. */
 export function checkHistory(file: string): void {
   readHistory(file, '');
-}
-
-/** The approved learned examples (beside the state: the data folder's database, or Redis) join training (serve and chat). */
-export async function withLearned(config: Config, dir: string): Promise<Config> {
-  let store: LearnedStore | null = null;
-  try {
-    store = await learnedStoreFromEnv(process.env, dir);
-    return await configWithLearned(config, store, new Date());
-  } catch (error) {
-    // A store that cannot be read (a folder that cannot be written, Redis away) must not keep the bot
-    // from starting: it serves with its phrases, and says why (the health check says the rest).
-    process.stderr.write(
-      `triage: learned examples not used (${(error as Error).message}); training on the configured phrases only\n`,
-    );
-    return config;
-  } finally {
-    await store?.close().catch(() => {});
-  }
 }
 
 const out = (s: string) => process.stdout.write(s);

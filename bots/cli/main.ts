@@ -15,7 +15,7 @@ import { ConfigError } from '../../core/config/validate.ts';
 import { createCore, type TriageCore } from '../../core/engine.ts';
 import { visibleTurn } from '../../core/text/visible.ts';
 import type { Reply } from '../../core/types.ts';
-import { buildCore, configSource } from '../runtime/config-source.ts';
+import { type BuiltCore, buildCore, configSource } from '../runtime/config-source.ts';
 import { appLogger } from '../runtime/log.ts';
 import { type Logger, type Notifier, TriageService } from '../runtime/service.ts';
 import { MAX_TOKEN_SECONDS, MIN_SECRET_CHARS, signRequesterToken } from '../web/token.ts';
@@ -74,7 +74,7 @@ interface ProfileOptions {
  * The core for `serve` and `chat`, its model kept in the data folder between starts: the configuration
  * with the admin console's overlay (when saved) and the approved learned examples.
  */
-async function savedCore(options: ProfileOptions): Promise<TriageCore> {
+async function savedCore(options: ProfileOptions): Promise<BuiltCore> {
   return buildCore(configSource(configPath(options), dataDir()), () => performance.now());
 }
 
@@ -167,7 +167,11 @@ export function program(): Command {
     .action(async (options: ProfileOptions & { conversation: string; user: string; now?: string }) => {
       const clock = clockFrom(options.now);
       const dir = await privateDataDir();
-      const core = await savedCore(options);
+      const { core, learned } = await savedCore(options);
+      if (learned.state === 'unavailable')
+        process.stderr.write(
+          `triage: learned examples not used (${learned.reason}); training on the configured phrases only\n`,
+        );
       const store = fileStore(dir);
       const log = appLogger();
       const ticketing = createTicketing(core.config, { dataDir: dir, log });
@@ -219,9 +223,10 @@ export function program(): Command {
       const log = appLogger('info');
       // Training and loading the channels' SDKs overlap less than they add up: start both at once.
       const dir = await privateDataDir();
-      const [{ serve }, core] = await Promise.all([import('../server/main.ts'), savedCore(options)]);
+      const [{ serve }, { core, learned }] = await Promise.all([import('../server/main.ts'), savedCore(options)]);
       const running = await serve({
         core,
+        learned,
         dataDir: dir,
         source: configSource(configPath(options), dir),
         port,

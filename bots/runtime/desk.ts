@@ -335,6 +335,40 @@ export class Desk implements AgentDesk {
   }
 }
 
+/**
+ * A desk in a chat platform's channel (Slack, Teams): what the runtime asks of it (open a handoff, relay
+ * the person's words, remind, start and stop the reminders) is its {@link Desk}'s; a platform's desk
+ * adds only how its agents' clicks and replies come in, and hands them to `desk`.
+ */
+export abstract class ChannelDesk implements AgentDesk {
+  protected readonly desk: Desk;
+
+  constructor(surface: DeskSurface, deps: DeskDeps) {
+    this.desk = new Desk(surface, deps);
+  }
+
+  start(everyMs = 30_000): void {
+    this.desk.start(everyMs);
+  }
+
+  stop(): void {
+    this.desk.stop();
+  }
+
+  open(conversation: string, handoff: OpenHandoff): Promise<DeskOpened> {
+    return this.desk.open(conversation, handoff);
+  }
+
+  relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
+    return this.desk.relay(conversation, text, attachments);
+  }
+
+  /** Remind the desk, once, of each of its handoffs nobody took in time. Returns how many were reminded. */
+  remind(now?: Date): Promise<number> {
+    return this.desk.remind(now);
+  }
+}
+
 /** The conversation so far as the first entries of the handoff's exchange. */
 function transcriptOf(handoff: OpenHandoff, requester: string): ThreadEntry[] {
   return (handoff.state.transcript ?? handoff.draft.transcript ?? []).map((t) => ({

@@ -35,8 +35,9 @@ const PERSONAL_KEYS = new Set([
   'extra',
 ]);
 
-/** Secrets in free text: Slack tokens, bearer credentials, Slack's request signatures. */
+/** Secrets in free text: Slack tokens, bearer credentials, Slack's request signatures, a URL's user and password. */
 const SECRET_TEXT = [
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@]+@/gi,
   /\bxox[abposr]-[\w-]+/g,
   /\bxapp-[\w-]+/g,
   /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi,
@@ -67,10 +68,16 @@ export function scrub(value: unknown, personal: boolean, depth = 0): unknown {
   return out;
 }
 
+/** A secret's place kept readable: "Bearer [redacted]", "redis://[redacted]@host". */
+function redacted(secret: string): string {
+  if (/^(bearer|basic)\s/i.test(secret)) return `${secret.split(/\s/)[0]} [redacted]`;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(secret);
+  return scheme ? `${scheme[0]}[redacted]@` : '[redacted]';
+}
+
 export function scrubText(text: string, personal: boolean): string {
   let out = text;
-  for (const pattern of SECRET_TEXT)
-    out = out.replace(pattern, (m) => (/^(bearer|basic)\s/i.test(m) ? `${m.split(/\s/)[0]} [redacted]` : '[redacted]'));
+  for (const pattern of SECRET_TEXT) out = out.replace(pattern, redacted);
   if (personal) return out;
   return out
     .replace(PERSONAL_JSON, (_m, key: string) => `"${key}":"[personal]"`)

@@ -7,8 +7,8 @@ import { buildCore, type ConfigSource } from './config-source.ts';
 
 const { source } = workerData as { source: ConfigSource };
 try {
-  const core = await buildCore(source);
-  parentPort!.postMessage({ ok: true, config: core.config, trained: core.classifier.trained() });
+  const { core, learned } = await buildCore(source);
+  parentPort!.postMessage({ ok: true, config: core.config, trained: core.classifier.trained(), learned });
 } catch (error) {
   parentPort!.postMessage({
     ok: false,

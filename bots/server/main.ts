@@ -10,7 +10,13 @@ import type { WorkerLog } from '../../adapters/tickets/outbox/worker.ts';
 import { LANGS, type Lang } from '../../core/config/schema.ts';
 import type { TriageCore } from '../../core/engine.ts';
 import { say } from '../../core/messages.ts';
-import { buildCoreAside, type ConfigSource, configSource } from '../runtime/config-source.ts';
+import {
+  buildCoreAside,
+  type ConfigSource,
+  configSource,
+  LearnedHealth,
+  type LearnedRead,
+} from '../runtime/config-source.ts';
 
 import { DeskSurfaces } from '../runtime/desk.ts';
 import { chooseDesk, type DeskName, DeskRouter } from '../runtime/desks.ts';
@@ -50,6 +56,8 @@ export interface ServeOptions {
    * in `dataDir`, the learned examples there).
    */
   source?: ConfigSource;
+  /** Whether `core` was trained with the learned examples (`buildCore` says), for the log and `/healthz`. */
+  learned?: LearnedRead;
 }
 
 /** The running bot: the HTTP server with its channels, and how to stop it cleanly. */
@@ -82,7 +90,16 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   // The core every part holds is replaceable: a reload (admin console, SIGHUP, learned examples that
   // changed) swaps a newly trained one in behind it. Warmed up first: the first person's answer is fast.
   const source = options.source ?? configSource(profilePath(options.core.config.profile), dataDir);
-  const runtime = new ReloadableCore(options.core, { build: () => buildCoreAside(source), log });
+  // Learned examples that cannot be read (Redis away, a damaged entry) are left out of training: the
+  // log says so once, `/healthz` as long as it lasts.
+  const learnedHealth = new LearnedHealth(log);
+  if (options.learned) learnedHealth.told(options.learned);
+  const build = async () => {
+    const built = await buildCoreAside(source, undefined, options.env);
+    learnedHealth.told(built.learned);
+    return built.core;
+  };
+  const runtime = new ReloadableCore(options.core, { build, log });
   const warmMs = warmUp(options.core);
   log.debug({ ms: Math.round(warmMs) }, 'core warmed up');
   // Examples approved (`triage learn approve`, an agent's correction) join training without a restart.
@@ -122,6 +139,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   const health: Record<string, () => Promise<ComponentHealth>> = {
     // A real write (SQLite) or a round trip (Redis): a store that cannot be written is down, with why.
     store: () => state.health(),
+    // The core in use trained with the approved learned examples, or without them and why.
+    learned: async () => learnedHealth.health(),
     // The helpdesk being slow or down degrades the bot without stopping it: tickets wait in the outbox.
     // An outbox that cannot be read stops every delivery: down, with why.
     tickets: async () => {

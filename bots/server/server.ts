@@ -16,7 +16,7 @@ export interface ComponentHealth {
 
 /** How a channel stands: serving, off by configuration (and why), or failed to start (and why). */
 export type ChannelStatus =
-  /** `starting`: on, its platform's SDK still loading (its requests wait for it). */
+  /** `starting`: on, not taking requests yet (Teams: its SDK loading, requests wait; Slack: token unchecked, 503). */
   { state: 'on'; mode: string; starting?: true } | { state: 'off' | 'failed'; reason: string };
 
 /**

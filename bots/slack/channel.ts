@@ -288,7 +288,9 @@ export class SlackChannel implements Channel {
   }
 
   status(): ChannelStatus {
-    return { state: 'on', mode: this.receiver instanceof SocketModeReceiver ? 'socket' : 'http' };
+    const mode = this.receiver instanceof SocketModeReceiver ? 'socket' : 'http';
+    // Until its token is checked the app refuses events (503): `/healthz` says so rather than plain "on".
+    return this.started ? { state: 'on', mode } : { state: 'on', mode, starting: true };
   }
 
   private lastBusyLog = 0;

@@ -10,13 +10,12 @@ import type { CardStatus } from '../../core/desk/desk.ts';
 import type { Attachment, Person } from '../../core/types.ts';
 import {
   type CardChange,
-  Desk,
+  ChannelDesk,
   type DeskHost,
   type DeskSurface,
   type DeskSurfaces,
   type OpenHandoff,
 } from '../runtime/desk.ts';
-import type { AgentDesk, DeskOpened } from '../runtime/service.ts';
 import {
   cardWithKind,
   cardWithStatus,
@@ -90,34 +89,15 @@ const ICONS: Record<CardStatus, string> = {
  * decisions are the desk's (`core/desk`, run by `Desk`); the book (card <-> conversation) is kept with
  * the state (on disk, or in Redis for every process), so a restart keeps relaying.
  */
-export class SlackDesk implements AgentDesk {
-  private readonly desk: Desk;
+export class SlackDesk extends ChannelDesk {
+  private readonly deps: SlackDeskDeps;
   private readonly cards: SlackCards;
 
-  constructor(private readonly deps: SlackDeskDeps) {
-    this.cards = new SlackCards(deps, deps.config.default_language);
-    this.desk = new Desk(this.cards, deps);
-  }
-
-  start(everyMs = 30_000): void {
-    this.desk.start(everyMs);
-  }
-
-  stop(): void {
-    this.desk.stop();
-  }
-
-  open(conversation: string, handoff: OpenHandoff): Promise<DeskOpened> {
-    return this.desk.open(conversation, handoff);
-  }
-
-  relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
-    return this.desk.relay(conversation, text, attachments);
-  }
-
-  /** Remind the desk, once, of each of its handoffs nobody took in time. Returns how many were reminded. */
-  remind(now?: Date): Promise<number> {
-    return this.desk.remind(now);
+  constructor(deps: SlackDeskDeps) {
+    const cards = new SlackCards(deps, deps.config.default_language);
+    super(cards, deps);
+    this.deps = deps;
+    this.cards = cards;
   }
 
   // ---- from Slack ------------------------------------------------------------------------------

@@ -9,8 +9,14 @@ import type { CardStatus } from '../../core/desk/desk.ts';
 import { say } from '../../core/messages.ts';
 import { visibleLine } from '../../core/text/visible.ts';
 import type { Attachment, Person } from '../../core/types.ts';
-import { type CardChange, Desk, type DeskSurface, type DeskSurfaces, type OpenHandoff } from '../runtime/desk.ts';
-import type { AgentDesk, DeskOpened, TriageService } from '../runtime/service.ts';
+import {
+  type CardChange,
+  ChannelDesk,
+  type DeskSurface,
+  type DeskSurfaces,
+  type OpenHandoff,
+} from '../runtime/desk.ts';
+import type { TriageService } from '../runtime/service.ts';
 import { type IncomingActivity, intentOf, messageText } from './activities.ts';
 import { ADAPTIVE_CARD, type AdaptiveCard } from './cards.ts';
 import { cardWithKind, cardWithStatus, type DeskAct, deskCard, deskSubmit, nameOf, relayText } from './desk-card.ts';
@@ -50,32 +56,9 @@ const ICONS: Record<CardStatus, string> = { claimed: '🙋', resolved: '✅', re
  * handoff book, which the other desks share: one queue, one reminder rule. Teams translation only: the
  * decisions are the desk's (`core/desk`, run by `Desk`).
  */
-export class TeamsDesk implements AgentDesk {
-  private readonly desk: Desk;
-
+export class TeamsDesk extends ChannelDesk {
   constructor(private readonly deps: TeamsDeskDeps) {
-    this.desk = new Desk(new TeamsCards(deps, deps.config.default_language), deps);
-  }
-
-  start(everyMs = 30_000): void {
-    this.desk.start(everyMs);
-  }
-
-  stop(): void {
-    this.desk.stop();
-  }
-
-  open(conversation: string, handoff: OpenHandoff): Promise<DeskOpened> {
-    return this.desk.open(conversation, handoff);
-  }
-
-  relay(conversation: string, text: string, attachments: Attachment[]): Promise<void> {
-    return this.desk.relay(conversation, text, attachments);
-  }
-
-  /** Remind the desk, once, of each of its handoffs nobody took in time. Returns how many were reminded. */
-  remind(now?: Date): Promise<number> {
-    return this.desk.remind(now);
+    super(new TeamsCards(deps, deps.config.default_language), deps);
   }
 
   // ---- from Teams ------------------------------------------------------------------------------

@@ -57,40 +57,120 @@ export function buildFacts(config: Config): Facts {
   const section = config.facts;
   const ids = Object.keys(section.items);
   const items = ids.map((id) => section.items[id] as Fact);
+  const index = buildIndex(config, items);
+  return {
+    score(text) {
+      const j = judge(index, text);
+      return j ? { id: ids[j.fact]!, score: j.score, asks: j.asks, blocked: j.blocked } : null;
+    },
+    answer(text, lang, now) {
+      const j = judge(index, text);
+      if (!j || j.blocked) return null;
+      const fact = items[j.fact]!;
+      const min = fact.min_score ?? section.min_score;
+      if (j.score < min || (!j.asks && j.score < Math.max(min, BARE_SCORE))) return null;
+      const said = render(config, index.reader, fact, j.folded, lang, now);
+      return { id: ids[j.fact]!, text: said.charAt(0).toUpperCase() + said.slice(1) };
+    },
+  };
+}
+
+/** The phrase keys one word of a message matches (1 same stem, 0.8 part of a compound), and its weight. */
+interface WordMatch {
+  hits: [string, number][];
+  weight: number;
+}
+
+/** What the scoring knows of the facts: their phrases as weighted keys, and the words that do not count. */
+interface FactIndex {
+  items: Fact[];
+  reader: CalendarReader;
+  questionCues: Cues;
+  blockers: Cues;
+  /** Words that weigh nothing: the calendar's words and the `neutral` lists. */
+  neutral: ReadonlySet<string>;
+  /** The words of the helpdesk's own name, read as "helpdesk". */
+  selfNames: ReadonlySet<string>;
+  /** Per fact, the keywords of which a message must hold one (as the start of a word); undefined: none. */
+  required: (string[] | undefined)[];
+  /** Each content key (`lang:stem`) and the facts whose phrases use it. */
+  factsOf: Map<string, Set<number>>;
+  phrases: Phrase[];
+  /** Each key and the phrases (by position) that hold it. */
+  byKey: Map<string, number[]>;
+  /** `lang:fragment` and the content keys whose stem starts or ends with it (words of a compound). */
+  byFragment: Map<string, string[]>;
+  /** The weight of a word no phrase knows. */
+  unknownWeight: number;
+  /** Words of messages already matched (bounded). */
+  wordCache: Map<string, WordMatch>;
+}
+
+function buildIndex(config: Config, items: Fact[]): FactIndex {
+  const section = config.facts;
   const reader = new CalendarReader(section.calendar);
-  const questionCues = new Cues(section.question_cues);
-  const blockers = new Cues(section.not_when);
   const neutral = new Set<string>(reader.vocabulary);
   for (const lang of LANGS) for (const p of section.neutral[lang]) for (const w of tokens(cueText(p))) neutral.add(w);
-  // The helpdesk's own name is one word for the scoring ("webservicedesk" asks like "helpdesk").
+  const selfNames = helpdeskNameWords(config);
+  const { phraseKeys, factsOf } = collectPhraseKeys(items, neutral, selfNames);
+  const weight = (k: string) => weightOf(factsOf, items.length, k);
+  const phrases: Phrase[] = phraseKeys.map(({ fact, keys }) => {
+    const weights = new Map(keys.map((k) => [k, weight(k)]));
+    return { fact, weights, norm: [...weights.values()].reduce((n, w) => n + w * w, 0) };
+  });
+  const byKey = new Map<string, number[]>();
+  phrases.forEach((p, i) => {
+    for (const k of p.weights.keys()) byKey.set(k, [...(byKey.get(k) ?? []), i]);
+  });
+  return {
+    items,
+    reader,
+    questionCues: new Cues(section.question_cues),
+    blockers: new Cues(section.not_when),
+    neutral,
+    selfNames,
+    required: items.map(requiredKeywords),
+    factsOf,
+    phrases,
+    byKey,
+    byFragment: fragmentIndex(factsOf),
+    unknownWeight: UNKNOWN_FACTOR * Math.log(1 + items.length),
+    wordCache: new Map(),
+  };
+}
+
+/** The helpdesk's own name is one word for the scoring ("webservicedesk" asks like "helpdesk"). */
+function helpdeskNameWords(config: Config): Set<string> {
   const selfNames = new Set<string>();
   for (const lang of LANGS) for (const w of tokens(cueText(config.helpdesk.name[lang]))) selfNames.add(w);
   for (const w of FUNCTION_WORD_SET) selfNames.delete(w);
+  return selfNames;
+}
 
-  // A fact with `keywords` answers only a message holding one of them (as the start of a word).
-  const required = items.map((f) => {
-    const list = LANGS.flatMap((l) => (f.keywords?.[l] ?? []).flatMap((k) => tokens(cueText(k))));
-    return list.length > 0 ? list : undefined;
-  });
-  const canonical = (w: string) => (selfNames.has(w) ? 'helpdesk' : w);
-  const contentKey = (w: string, lang: Lang) => `${lang}:${stem(w, lang)}`;
+/** A fact with `keywords` answers only a message holding one of them (as the start of a word). */
+function requiredKeywords(fact: Fact): string[] | undefined {
+  const list = LANGS.flatMap((l) => (fact.keywords?.[l] ?? []).flatMap((k) => tokens(cueText(k))));
+  return list.length > 0 ? list : undefined;
+}
 
-  // Phrase vectors: content stems weighted by how few facts use them (idf), function words a little.
-  const raw: { fact: number; keys: string[] }[] = [];
+function canonical(selfNames: ReadonlySet<string>, w: string): string {
+  return selfNames.has(w) ? 'helpdesk' : w;
+}
+
+function contentKey(w: string, lang: Lang): string {
+  return `${lang}:${stem(w, lang)}`;
+}
+
+/** Each phrase as its keys (content stems, `fw:` function words), and which facts use each key. */
+function collectPhraseKeys(items: Fact[], neutral: ReadonlySet<string>, selfNames: ReadonlySet<string>) {
+  const phraseKeys: { fact: number; keys: string[] }[] = [];
   const factsOf = new Map<string, Set<number>>();
   items.forEach((fact, f) => {
     for (const lang of LANGS) {
       for (const p of fact.phrases[lang]) {
-        const keys = [
-          ...new Set(
-            tokens(cueText(p))
-              .map(canonical)
-              .filter((w) => !neutral.has(w) && !/\d/.test(w))
-              .map((w) => (FUNCTION_WORD_SET.has(w) ? `fw:${w}` : contentKey(w, lang))),
-          ),
-        ];
+        const keys = keysOf(p, lang, neutral, selfNames);
         if (keys.length === 0) continue;
-        raw.push({ fact: f, keys });
+        phraseKeys.push({ fact: f, keys });
         for (const k of keys) {
           let set = factsOf.get(k);
           if (!set) factsOf.set(k, (set = new Set()));
@@ -99,18 +179,26 @@ export function buildFacts(config: Config): Facts {
       }
     }
   });
-  const idf = (k: string) => Math.log(1 + items.length / (factsOf.get(k)?.size ?? 1));
-  const weightOf = (k: string) => (k.startsWith('fw:') ? FUNCTION_WEIGHT : idf(k));
-  const unknownWeight = UNKNOWN_FACTOR * Math.log(1 + items.length);
-  const phrases: Phrase[] = raw.map(({ fact, keys }) => {
-    const weights = new Map(keys.map((k) => [k, weightOf(k)]));
-    return { fact, weights, norm: [...weights.values()].reduce((n, w) => n + w * w, 0) };
-  });
-  const byKey = new Map<string, number[]>();
-  phrases.forEach((p, i) => {
-    for (const k of p.weights.keys()) byKey.set(k, [...(byKey.get(k) ?? []), i]);
-  });
-  // A word of the message that is part of a phrase's compound, or a compound holding a phrase's word.
+  return { phraseKeys, factsOf };
+}
+
+/** A phrase's distinct keys: neutral words and numbers left out. */
+function keysOf(phrase: string, lang: Lang, neutral: ReadonlySet<string>, selfNames: ReadonlySet<string>): string[] {
+  const keys = tokens(cueText(phrase))
+    .map((w) => canonical(selfNames, w))
+    .filter((w) => !neutral.has(w) && !/\d/.test(w))
+    .map((w) => (FUNCTION_WORD_SET.has(w) ? `fw:${w}` : contentKey(w, lang)));
+  return [...new Set(keys)];
+}
+
+/** Content stems weigh by how few facts use them (idf), function words a little. */
+function weightOf(factsOf: Map<string, Set<number>>, factCount: number, k: string): number {
+  if (k.startsWith('fw:')) return FUNCTION_WEIGHT;
+  return Math.log(1 + factCount / (factsOf.get(k)?.size ?? 1));
+}
+
+/** A word of the message that is part of a phrase's compound, or a compound holding a phrase's word. */
+function fragmentIndex(factsOf: Map<string, Set<number>>): Map<string, string[]> {
   const byFragment = new Map<string, string[]>();
   for (const k of factsOf.keys()) {
     if (k.startsWith('fw:')) continue;
@@ -120,109 +208,102 @@ export function buildFacts(config: Config): Facts {
       byFragment.set(key, [...(byFragment.get(key) ?? []), k]);
     }
   }
+  return byFragment;
+}
 
-  /** The phrase keys one word of a message matches (1 same stem, 0.8 part of a compound), memoised. */
-  const wordCache = new Map<string, { hits: [string, number][]; weight: number }>();
-  function matchWord(w: string): { hits: [string, number][]; weight: number } {
-    let found = wordCache.get(w);
-    if (found) return found;
-    const hits = new Map<string, number>();
-    const hit = (k: string, strength: number) => {
-      if ((hits.get(k) ?? 0) < strength) hits.set(k, strength);
-    };
-    for (const lang of LANGS) {
-      const key = contentKey(w, lang);
-      if (factsOf.has(key)) hit(key, 1);
-      for (const k of byFragment.get(key) ?? []) hit(k, 0.8);
-      for (const frag of fragments(key.slice(3))) {
-        const k = `${lang}:${frag}`;
-        if (factsOf.has(k)) hit(k, 0.8);
-      }
-    }
-    // The word weighs as its best match; a word no phrase knows weighs most (it is about something else).
-    let best = 0;
-    let weight = unknownWeight;
-    for (const [k, strength] of hits) {
-      if (strength > best || (strength === best && weightOf(k) > weight)) [best, weight] = [strength, weightOf(k)];
-    }
-    found = { hits: [...hits], weight };
-    if (wordCache.size > 20_000) wordCache.clear();
-    wordCache.set(w, found);
-    return found;
+/** The phrase keys one word of a message matches, memoised. */
+function matchWord(index: FactIndex, w: string): WordMatch {
+  let found = index.wordCache.get(w);
+  if (found) return found;
+  const hits = wordHits(index, w);
+  // The word weighs as its best match; a word no phrase knows weighs most (it is about something else).
+  let best = 0;
+  let weight = index.unknownWeight;
+  for (const [k, strength] of hits) {
+    const kw = weightOf(index.factsOf, index.items.length, k);
+    if (strength > best || (strength === best && kw > weight)) [best, weight] = [strength, kw];
   }
+  found = { hits: [...hits], weight };
+  if (index.wordCache.size > 20_000) index.wordCache.clear();
+  index.wordCache.set(w, found);
+  return found;
+}
 
-  function matchMessage(folded: string): { matched: Map<string, number>; norm: number } {
-    const matched = new Map<string, number>();
-    let norm = 0;
-    for (const w of new Set(tokens(folded).map(canonical))) {
-      if (neutral.has(w) || /\d/.test(w)) continue;
-      if (FUNCTION_WORD_SET.has(w)) {
-        matched.set(`fw:${w}`, 1);
-        norm += FUNCTION_WEIGHT ** 2;
-        continue;
-      }
-      const { hits, weight } = matchWord(w);
-      for (const [k, strength] of hits) if ((matched.get(k) ?? 0) < strength) matched.set(k, strength);
-      norm += weight ** 2;
-    }
-    return { matched, norm };
-  }
-
-  /** The best score of each fact that shares a word with the message. */
-  function scores(folded: string): Map<number, number> {
-    const out = new Map<number, number>();
-    const { matched, norm } = matchMessage(folded);
-    if (norm === 0) return out;
-    const candidates = new Set<number>();
-    for (const k of matched.keys()) {
-      if (k.startsWith('fw:')) continue;
-      for (const i of byKey.get(k) ?? []) candidates.add(i);
-    }
-    for (const i of candidates) {
-      const p = phrases[i]!;
-      let dot = 0;
-      for (const [k, w] of p.weights) {
-        const m = matched.get(k);
-        if (m) dot += w * w * m;
-      }
-      const score = Math.min(1, dot / Math.sqrt(p.norm * norm));
-      if (score > (out.get(p.fact) ?? 0)) out.set(p.fact, score);
-    }
-    return out;
-  }
-
-  function judge(text: string) {
-    const folded = cueText(text);
-    if (folded.split(' ').length > MAX_WORDS) return null;
-    const ranked = [...scores(folded)].sort((a, b) => b[1] - a[1]);
-    if (ranked.length === 0) return null;
-    let [fact, score] = ranked[0]!;
-    // "Can I still call after 5pm?": a day or a time named makes it a question about hours.
-    if (!items[fact]!.when) {
-      const timed = ranked.find(([f, s]) => items[f]!.when && s >= score - TIMED_MARGIN);
-      if (timed && reader.namesMoment(folded)) [fact, score] = timed;
-    }
-    const asks = text.includes('?') || questionCues.has(folded);
-    const needs = required[fact];
-    const lacks = needs !== undefined && !tokens(folded).some((w) => needs.some((k) => w.startsWith(k)));
-    return { fact, score, folded, asks, blocked: lacks || blockers.has(folded) };
-  }
-
-  return {
-    score(text) {
-      const j = judge(text);
-      return j ? { id: ids[j.fact]!, score: j.score, asks: j.asks, blocked: j.blocked } : null;
-    },
-    answer(text, lang, now) {
-      const j = judge(text);
-      if (!j || j.blocked) return null;
-      const fact = items[j.fact]!;
-      const min = fact.min_score ?? section.min_score;
-      if (j.score < min || (!j.asks && j.score < Math.max(min, BARE_SCORE))) return null;
-      const said = render(config, reader, fact, j.folded, lang, now);
-      return { id: ids[j.fact]!, text: said.charAt(0).toUpperCase() + said.slice(1) };
-    },
+/** Every key a word matches, in any language: 1 same stem, 0.8 a word of the same compound. */
+function wordHits(index: FactIndex, w: string): Map<string, number> {
+  const hits = new Map<string, number>();
+  const hit = (k: string, strength: number) => {
+    if ((hits.get(k) ?? 0) < strength) hits.set(k, strength);
   };
+  for (const lang of LANGS) {
+    const key = contentKey(w, lang);
+    if (index.factsOf.has(key)) hit(key, 1);
+    for (const k of index.byFragment.get(key) ?? []) hit(k, 0.8);
+    for (const frag of fragments(key.slice(3))) {
+      const k = `${lang}:${frag}`;
+      if (index.factsOf.has(k)) hit(k, 0.8);
+    }
+  }
+  return hits;
+}
+
+function matchMessage(index: FactIndex, folded: string): { matched: Map<string, number>; norm: number } {
+  const matched = new Map<string, number>();
+  let norm = 0;
+  for (const w of new Set(tokens(folded).map((t) => canonical(index.selfNames, t)))) {
+    if (index.neutral.has(w) || /\d/.test(w)) continue;
+    if (FUNCTION_WORD_SET.has(w)) {
+      matched.set(`fw:${w}`, 1);
+      norm += FUNCTION_WEIGHT ** 2;
+      continue;
+    }
+    const { hits, weight } = matchWord(index, w);
+    for (const [k, strength] of hits) if ((matched.get(k) ?? 0) < strength) matched.set(k, strength);
+    norm += weight ** 2;
+  }
+  return { matched, norm };
+}
+
+/** The best score of each fact that shares a word with the message. */
+function scores(index: FactIndex, folded: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const { matched, norm } = matchMessage(index, folded);
+  if (norm === 0) return out;
+  const candidates = new Set<number>();
+  for (const k of matched.keys()) {
+    if (k.startsWith('fw:')) continue;
+    for (const i of index.byKey.get(k) ?? []) candidates.add(i);
+  }
+  for (const i of candidates) {
+    const p = index.phrases[i]!;
+    let dot = 0;
+    for (const [k, w] of p.weights) {
+      const m = matched.get(k);
+      if (m) dot += w * w * m;
+    }
+    const score = Math.min(1, dot / Math.sqrt(p.norm * norm));
+    if (score > (out.get(p.fact) ?? 0)) out.set(p.fact, score);
+  }
+  return out;
+}
+
+/** The best fact for a message, its score, whether it is asked and whether something rules it out. */
+function judge(index: FactIndex, text: string) {
+  const folded = cueText(text);
+  if (folded.split(' ').length > MAX_WORDS) return null;
+  const ranked = [...scores(index, folded)].sort((a, b) => b[1] - a[1]);
+  if (ranked.length === 0) return null;
+  let [fact, score] = ranked[0]!;
+  const { items } = index;
+  // "Can I still call after 5pm?": a day or a time named makes it a question about hours.
+  if (!items[fact]!.when) {
+    const timed = ranked.find(([f, s]) => items[f]!.when && s >= score - TIMED_MARGIN);
+    if (timed && index.reader.namesMoment(folded)) [fact, score] = timed;
+  }
+  const asks = text.includes('?') || index.questionCues.has(folded);
+  const needs = index.required[fact];
+  const lacks = needs !== undefined && !tokens(folded).some((w) => needs.some((k) => w.startsWith(k)));
+  return { fact, score, folded, asks, blocked: lacks || index.blockers.has(folded) };
 }
 
 /** The answer's text: the variant for the day and time asked, with every placeholder filled in. */

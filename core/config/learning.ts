@@ -65,6 +65,15 @@ export const learningSection = z
         'thanks',
         'thank you',
       ]),
+    /**
+     * Capitalised words that are not a name to scrub, per language: the common words that open a
+     * sentence (`Bedankt! Sinds gisteren...`, `Merci. Depuis hier...`) or follow a student cue
+     * (`de leerlingen Kunnen...`). Leave out words that are also first names (An, Will, May).
+     */
+    not_names: z
+      .object({ nl: z.array(nonEmpty), fr: z.array(nonEmpty), en: z.array(nonEmpty) })
+      .strict()
+      .prefault({ nl: [], fr: [], en: [] }),
   })
   .strict();
 

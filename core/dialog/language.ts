@@ -63,6 +63,7 @@ function covers(tokens: Tokens, phrases: Tokens[], filler: ReadonlySet<string>):
 }
 
 export type YesNo = 'yes' | 'no';
+type Command = 'send' | 'edit' | 'join' | 'separate';
 
 /** The recognizers of one configuration. */
 export interface LanguageKit {
@@ -97,7 +98,7 @@ export interface LanguageKit {
   /** Numbered items that are the steps of one problem ("1. Open de fiche 2. Klik op bewaren 3. Fout 500"). */
   areSteps(items: string[]): boolean;
   /** One of a list of typed commands (send, edit, join, separate), as the whole answer. */
-  says(text: string, command: 'send' | 'edit' | 'join' | 'separate'): boolean;
+  says(text: string, command: Command): boolean;
   /** "Ik vergat te zeggen...", "hier is de screenshot" at the start: more for the ticket just filed. */
   addsToTicket(text: string): boolean;
   /** "Ik stuur zo een screenshot": a file announced for later. */
@@ -107,216 +108,280 @@ export interface LanguageKit {
 }
 
 export function buildLanguage(config: Config): LanguageKit {
-  const a = config.answers;
-  const filler = new Set(compile(a.filler).flat());
-  const yes = compile(a.yes);
-  const no = compile(a.no);
-  const declined = compile({
-    nl: [...a.dont_know.nl, ...a.cannot.nl],
-    fr: [...a.dont_know.fr, ...a.cannot.fr],
-    en: [...a.dont_know.en, ...a.cannot.en],
-  });
-  const thanks = compile(a.thanks);
-  const thanksFor = compile(a.thanks_for);
-  const noError = compile(a.no_error);
-  const vague = new Set(compile(a.vague).flat());
-  const screenshotWords = compile(a.screenshot_words);
-  const greetings = compile(a.greetings);
-  const signoffs = compile(a.signoffs);
-  const courtesy = [...thanks, ...greetings, ...signoffs];
-  const person = compile(a.human);
-  const personAlone = compile(a.human_alone);
-  const negations = new Set(compile(a.negations).flat());
-  const cancel = compile(a.cancel);
-  const status = compile(a.status);
-  const override = compile(a.not_out_of_scope);
-  const commands = {
-    send: compile(a.send),
-    edit: compile(a.edit),
-    join: compile(a.join),
-    separate: compile(a.separate),
-  };
-  const neverNames = new Set(compile(a.never_names).flat());
-  const named = LANGS.flatMap((l) => a.named_agent[l] ?? []).map(templatePattern);
-  const numberWords = a.number_words;
-  const stepCues = compile(a.step_cues);
-  const none = { nl: [], fr: [], en: [] };
-  const addendum = compile(a.addendum ?? none);
-  const announce = compile(a.announce_file ?? none);
-  const another = compile(a.new_subject ?? none);
-
-  /** Where a phrase starts the text, after at most two filler words ("o ja, ik vergat..."). */
-  function opensWith(tokens: Tokens, phrases: Tokens[]): Tokens | null {
-    for (let at = 0; at <= 2; at++) {
-      const hit = phrases.find((p) => startsAt(tokens, p, at));
-      if (hit) return tokens.slice(at + hit.length);
-      if (!filler.has(tokens[at] ?? '')) return null;
-    }
-    return null;
-  }
-
-  function yesNo(text: string): YesNo | null {
-    const tokens = tokenize(text);
-    if (tokens.length === 0) return null;
-    const lead = (phrases: Tokens[]) => phrases.some((p) => startsAt(tokens, p, 0));
-    // "Nee" before "ja": "neen" / "nee hoor" start with no; a bare yes-word never starts a no.
-    if (lead(no) || covers(tokens, no, filler)) return 'no';
-    if (lead(yes) || covers(tokens, yes, filler)) return 'yes';
-    return null;
-  }
-
-  function declines(text: string): boolean {
-    const raw = text.trim();
-    if (/^[-–—.?]+$/u.test(raw)) return true;
-    return covers(tokenize(raw), declined, filler);
-  }
-
-  function onlyCourtesy(text: string, phrases: Tokens[]): boolean {
-    const tokens = tokenize(text);
-    return covers(tokens, phrases, filler) && tokens.length <= 12;
-  }
-
-  /** "Bedankt voor de snelle hulp gisteren!": short, no question, no "maar" turning it into a report. */
-  function thanksForSomething(text: string): boolean {
-    const tokens = tokenize(text);
-    if (tokens.length > 10 || text.includes('?')) return false;
-    if (tokens.some((w) => BUT.has(w))) return false;
-    return thanksFor.some((p) => startsAt(tokens, p, 0));
-  }
-
-  function withoutCourtesies(text: string): string {
-    let rest = text.trim();
-    for (let changed = true; changed; ) {
-      changed = false;
-      const first = /^([^\n.!?,:;]{1,40})([\n.!?,:;]+|\s*$)\s*/u.exec(rest);
-      if (first?.[1] && rest.length > first[0].length && covers(tokenize(first[1]), courtesy, filler)) {
-        rest = rest.slice(first[0].length);
-        changed = true;
-      }
-    }
-    // A sign-off line or sentence at the end ("Groetjes, Els", "Merci d'avance").
-    const lines = rest.split(/\n+/);
-    while (lines.length > 1) {
-      const last = lines[lines.length - 1]!;
-      const tokens = tokenize(last);
-      const first = tokens[0] ?? '';
-      if (tokens.length <= 6 && signoffs.some((p) => p[0] === first)) lines.pop();
-      else break;
-    }
-    return lines.join('\n').trim();
-  }
-
-  function negated(tokens: Tokens, at: number): boolean {
-    for (let i = Math.max(0, at - 4); i < at; i++) if (negations.has(tokens[i]!)) return true;
-    return false;
-  }
-
-  function asksForPerson(text: string): boolean {
-    const tokens = tokenize(text);
-    if (tokens.length <= 4 && covers(tokens, [...personAlone, ...person], filler)) return true;
-    for (const phrase of person) {
-      for (let i = indexOf(tokens, phrase); i >= 0; i = indexOf(tokens, phrase, i + 1)) {
-        if (!negated(tokens, i)) return true;
-      }
-    }
-    return false;
-  }
-
-  function namedColleague(text: string): { name: string; rest: string } | null {
-    for (const pattern of named) {
-      const m = pattern.exec(text);
-      const name = m?.groups?.name;
-      if (!m || !name) continue;
-      if (tokenize(name).some((w) => neverNames.has(w))) continue;
-      const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/^[\s?!.,;:]+/u, '').trim();
-      return { name, rest };
-    }
-    return null;
-  }
-
-  function asksStatus(text: string): boolean {
-    const tokens = tokenize(text);
-    // A status question is short: a longer message that names a status word tells a new story.
-    if (tokens.length > 12) return false;
-    return status.some((p) => indexOf(tokens, p) >= 0);
-  }
-
-  function label(text: string, choiceLabels: Record<InScopeLabel, string[]>): InScopeLabel | null {
-    const folded = fold(text).trim();
-    const tokens = tokenize(text);
-    if ((IN_SCOPE_LABELS as readonly string[]).includes(folded)) return folded as InScopeLabel;
-    const digit = /^\s*([1-4])\b/.exec(folded);
-    if (digit) return IN_SCOPE_LABELS[Number(digit[1]) - 1] ?? null;
-    // A number word alone ("deux", "de derde"): with other words around it, "een" is an article.
-    const bareNumber = tokens.filter((w) => !filler.has(w) && !MENU_WORDS.has(w));
-    for (const [i, word] of numberWords.entries()) {
-      const set = new Set(word.map((w) => fold(w)));
-      if (bareNumber.length === 1 && set.has(bareNumber[0]!)) return IN_SCOPE_LABELS[i] ?? null;
-    }
-    for (const kind of IN_SCOPE_LABELS) {
-      for (const wording of choiceLabels[kind]) {
-        const w = fold(wording)
-          .replace(/[^\p{L}\p{N} ]/gu, ' ')
-          .replace(/\s+/g, ' ')
-          .trim();
-        const f = folded
-          .replace(/[^\p{L}\p{N} ]/gu, ' ')
-          .replace(/\s+/g, ' ')
-          .trim();
-        if (f.length >= 4 && (w === f || w.startsWith(f) || f.startsWith(w))) return kind;
-      }
-    }
-    for (const kind of IN_SCOPE_LABELS) {
-      const phrases = compile({ nl: a.label_words[kind], fr: [], en: [] });
-      if (phrases.some((p) => indexOf(tokens, p) >= 0)) return kind;
-    }
-    return null;
-  }
-
+  const lex = compileLexicon(config.answers);
   return {
-    yesNo,
-    declines,
-    contentWords: (text) => tokenize(text).filter((w) => !filler.has(w) && !vague.has(w)).length,
-    mentionsScreenshot: (text) => {
-      const tokens = tokenize(text);
-      return screenshotWords.some((p) => indexOf(tokens, p) >= 0);
-    },
-    noError: (text) => {
-      const tokens = tokenize(text);
-      // At the start, after at most a "nee" or "non": "Nee, geen foutmelding; het blijft gewoon laden".
-      return noError.some(
-        (p) => startsAt(tokens, p, 0) || (no.some((n) => startsAt(tokens, n, 0)) && startsAt(tokens, p, 1)),
-      );
-    },
-    thanks: (text) => onlyCourtesy(text, [...thanks, ...signoffs]) || thanksForSomething(text),
-    greetingOnly: (text) => onlyCourtesy(text, greetings),
-    withoutCourtesies,
-    asksForPerson,
-    namedColleague,
-    cancels: (text) => covers(tokenize(text), cancel, filler),
-    asksStatus,
-    notOutOfScope: (text) => override.some((p) => indexOf(tokenize(text), p) >= 0),
-    label,
-    areSteps: (items) =>
-      items.length >= 2 &&
-      items.filter((item) => stepCues.some((cue) => startsAt(tokenize(item), cue, 0))).length * 2 >= items.length + 1,
-    says: (text, command) => covers(tokenize(text), commands[command], filler),
-    addsToTicket: (text) => opensWith(tokenize(text), addendum) !== null,
-    newSubject: (text) => {
-      const rest = opensWith(tokenize(text), another);
-      if (!rest || rest.length < 3) return null;
-      // The rest in the person's own words: past the phrase's words and the punctuation after them
-      // (folding keeps the length of Latin text, so word positions carry over).
-      const all = tokenize(text).length;
-      const ends = [...fold(text).matchAll(WORD)].map((m) => m.index + m[0].length);
-      const cut = ends[all - rest.length - 1] ?? 0;
-      return text.slice(cut).replace(/^[\s,;:.!?-]+/u, '');
-    },
+    yesNo: (text) => yesNo(lex, text),
+    declines: (text) => declines(lex, text),
+    contentWords: (text) => tokenize(text).filter((w) => !lex.filler.has(w) && !lex.vague.has(w)).length,
+    mentionsScreenshot: (text) => mentions(tokenize(text), lex.screenshotWords),
+    noError: (text) => noError(lex, text),
+    thanks: (text) => onlyCourtesy(lex, text, [...lex.thanks, ...lex.signoffs]) || thanksForSomething(lex, text),
+    greetingOnly: (text) => onlyCourtesy(lex, text, lex.greetings),
+    withoutCourtesies: (text) => withoutSignoff(lex, withoutGreeting(lex, text.trim())),
+    asksForPerson: (text) => asksForPerson(lex, text),
+    namedColleague: (text) => namedColleague(lex, text),
+    cancels: (text) => covers(tokenize(text), lex.cancel, lex.filler),
+    asksStatus: (text) => asksStatus(lex, text),
+    notOutOfScope: (text) => mentions(tokenize(text), lex.override),
+    label: (text, choiceLabels) => label(lex, text, choiceLabels),
+    areSteps: (items) => areSteps(lex, items),
+    says: (text, command) => covers(tokenize(text), lex.commands[command], lex.filler),
+    addsToTicket: (text) => opensWith(lex, tokenize(text), lex.addendum) !== null,
+    newSubject: (text) => newSubject(lex, text),
     announcesFile: (text) => {
       const tokens = tokenize(text);
-      return tokens.length <= 12 && announce.some((p) => indexOf(tokens, p) >= 0);
+      return tokens.length <= 12 && mentions(tokens, lex.announce);
     },
   };
+}
+
+type Answers = Config['answers'];
+
+/** Every list of `answers:` compiled once, for the recognizers below. */
+interface Lexicon {
+  filler: ReadonlySet<string>;
+  yes: Tokens[];
+  no: Tokens[];
+  /** "Weet ik niet" and "heb ik niet": the detail cannot be given. */
+  declined: Tokens[];
+  thanks: Tokens[];
+  thanksFor: Tokens[];
+  noError: Tokens[];
+  vague: ReadonlySet<string>;
+  screenshotWords: Tokens[];
+  greetings: Tokens[];
+  signoffs: Tokens[];
+  /** Thanks, greetings and sign-offs: what `withoutCourtesies` strips at the start. */
+  courtesy: Tokens[];
+  person: Tokens[];
+  personAlone: Tokens[];
+  negations: ReadonlySet<string>;
+  cancel: Tokens[];
+  status: Tokens[];
+  override: Tokens[];
+  commands: Record<Command, Tokens[]>;
+  neverNames: ReadonlySet<string>;
+  named: RegExp[];
+  numberWords: Answers['number_words'];
+  labelWords: Record<InScopeLabel, Tokens[]>;
+  stepCues: Tokens[];
+  addendum: Tokens[];
+  announce: Tokens[];
+  another: Tokens[];
+}
+
+function compileLexicon(a: Answers): Lexicon {
+  const none = { nl: [], fr: [], en: [] };
+  const [thanks, greetings, signoffs] = [compile(a.thanks), compile(a.greetings), compile(a.signoffs)];
+  return {
+    filler: new Set(compile(a.filler).flat()),
+    yes: compile(a.yes),
+    no: compile(a.no),
+    declined: compile({
+      nl: [...a.dont_know.nl, ...a.cannot.nl],
+      fr: [...a.dont_know.fr, ...a.cannot.fr],
+      en: [...a.dont_know.en, ...a.cannot.en],
+    }),
+    thanks,
+    thanksFor: compile(a.thanks_for),
+    noError: compile(a.no_error),
+    vague: new Set(compile(a.vague).flat()),
+    screenshotWords: compile(a.screenshot_words),
+    greetings,
+    signoffs,
+    courtesy: [...thanks, ...greetings, ...signoffs],
+    person: compile(a.human),
+    personAlone: compile(a.human_alone),
+    negations: new Set(compile(a.negations).flat()),
+    cancel: compile(a.cancel),
+    status: compile(a.status),
+    override: compile(a.not_out_of_scope),
+    commands: { send: compile(a.send), edit: compile(a.edit), join: compile(a.join), separate: compile(a.separate) },
+    neverNames: new Set(compile(a.never_names).flat()),
+    named: LANGS.flatMap((l) => a.named_agent[l] ?? []).map(templatePattern),
+    numberWords: a.number_words,
+    labelWords: Object.fromEntries(
+      IN_SCOPE_LABELS.map((kind) => [kind, compile({ nl: a.label_words[kind], fr: [], en: [] })]),
+    ) as Record<InScopeLabel, Tokens[]>,
+    stepCues: compile(a.step_cues),
+    addendum: compile(a.addendum ?? none),
+    announce: compile(a.announce_file ?? none),
+    another: compile(a.new_subject ?? none),
+  };
+}
+
+/** One of the phrases occurs anywhere in the text. */
+function mentions(tokens: Tokens, phrases: Tokens[]): boolean {
+  return phrases.some((p) => indexOf(tokens, p) >= 0);
+}
+
+/** Where a phrase starts the text, after at most two filler words ("o ja, ik vergat..."). */
+function opensWith(lex: Lexicon, tokens: Tokens, phrases: Tokens[]): Tokens | null {
+  for (let at = 0; at <= 2; at++) {
+    const hit = phrases.find((p) => startsAt(tokens, p, at));
+    if (hit) return tokens.slice(at + hit.length);
+    if (!lex.filler.has(tokens[at] ?? '')) return null;
+  }
+  return null;
+}
+
+function yesNo(lex: Lexicon, text: string): YesNo | null {
+  const tokens = tokenize(text);
+  if (tokens.length === 0) return null;
+  const lead = (phrases: Tokens[]) => phrases.some((p) => startsAt(tokens, p, 0));
+  // "Nee" before "ja": "neen" / "nee hoor" start with no; a bare yes-word never starts a no.
+  if (lead(lex.no) || covers(tokens, lex.no, lex.filler)) return 'no';
+  if (lead(lex.yes) || covers(tokens, lex.yes, lex.filler)) return 'yes';
+  return null;
+}
+
+function declines(lex: Lexicon, text: string): boolean {
+  const raw = text.trim();
+  if (/^[-–—.?]+$/u.test(raw)) return true;
+  return covers(tokenize(raw), lex.declined, lex.filler);
+}
+
+function noError(lex: Lexicon, text: string): boolean {
+  const tokens = tokenize(text);
+  // At the start, after at most a "nee" or "non": "Nee, geen foutmelding; het blijft gewoon laden".
+  const afterNo = lex.no.some((n) => startsAt(tokens, n, 0));
+  return lex.noError.some((p) => startsAt(tokens, p, 0) || (afterNo && startsAt(tokens, p, 1)));
+}
+
+function onlyCourtesy(lex: Lexicon, text: string, phrases: Tokens[]): boolean {
+  const tokens = tokenize(text);
+  return covers(tokens, phrases, lex.filler) && tokens.length <= 12;
+}
+
+/** "Bedankt voor de snelle hulp gisteren!": short, no question, no "maar" turning it into a report. */
+function thanksForSomething(lex: Lexicon, text: string): boolean {
+  const tokens = tokenize(text);
+  if (tokens.length > 10 || text.includes('?')) return false;
+  if (tokens.some((w) => BUT.has(w))) return false;
+  return lex.thanksFor.some((p) => startsAt(tokens, p, 0));
+}
+
+/** The text without the greetings and thanks that open it ("Hallo, dank je. Mijn scherm..."). */
+function withoutGreeting(lex: Lexicon, text: string): string {
+  let rest = text;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const first = /^([^\n.!?,:;]{1,40})([\n.!?,:;]+|\s*$)\s*/u.exec(rest);
+    if (first?.[1] && rest.length > first[0].length && covers(tokenize(first[1]), lex.courtesy, lex.filler)) {
+      rest = rest.slice(first[0].length);
+      changed = true;
+    }
+  }
+  return rest;
+}
+
+/** The text without a sign-off line or sentence at its end ("Groetjes, Els", "Merci d'avance"). */
+function withoutSignoff(lex: Lexicon, text: string): string {
+  const lines = text.split(/\n+/);
+  while (lines.length > 1) {
+    const tokens = tokenize(lines[lines.length - 1]!);
+    const first = tokens[0] ?? '';
+    if (tokens.length <= 6 && lex.signoffs.some((p) => p[0] === first)) lines.pop();
+    else break;
+  }
+  return lines.join('\n').trim();
+}
+
+function negated(lex: Lexicon, tokens: Tokens, at: number): boolean {
+  for (let i = Math.max(0, at - 4); i < at; i++) if (lex.negations.has(tokens[i]!)) return true;
+  return false;
+}
+
+function asksForPerson(lex: Lexicon, text: string): boolean {
+  const tokens = tokenize(text);
+  if (tokens.length <= 4 && covers(tokens, [...lex.personAlone, ...lex.person], lex.filler)) return true;
+  for (const phrase of lex.person) {
+    for (let i = indexOf(tokens, phrase); i >= 0; i = indexOf(tokens, phrase, i + 1)) {
+      if (!negated(lex, tokens, i)) return true;
+    }
+  }
+  return false;
+}
+
+function namedColleague(lex: Lexicon, text: string): { name: string; rest: string } | null {
+  for (const pattern of lex.named) {
+    const m = pattern.exec(text);
+    const name = m?.groups?.name;
+    if (!m || !name) continue;
+    if (tokenize(name).some((w) => lex.neverNames.has(w))) continue;
+    const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/^[\s?!.,;:]+/u, '').trim();
+    return { name, rest };
+  }
+  return null;
+}
+
+function asksStatus(lex: Lexicon, text: string): boolean {
+  const tokens = tokenize(text);
+  // A status question is short: a longer message that names a status word tells a new story.
+  if (tokens.length > 12) return false;
+  return mentions(tokens, lex.status);
+}
+
+function label(lex: Lexicon, text: string, choiceLabels: Record<InScopeLabel, string[]>): InScopeLabel | null {
+  const folded = fold(text).trim();
+  if ((IN_SCOPE_LABELS as readonly string[]).includes(folded)) return folded as InScopeLabel;
+  const tokens = tokenize(text);
+  return (
+    labelByNumber(lex, folded, tokens) ??
+    labelByWording(folded, choiceLabels) ??
+    IN_SCOPE_LABELS.find((kind) => mentions(tokens, lex.labelWords[kind])) ??
+    null
+  );
+}
+
+/** "2", "optie 2", "deux", "de derde": the menu's choice by its number. */
+function labelByNumber(lex: Lexicon, folded: string, tokens: Tokens): InScopeLabel | null {
+  const digit = /^\s*([1-4])\b/.exec(folded);
+  if (digit) return IN_SCOPE_LABELS[Number(digit[1]) - 1] ?? null;
+  // A number word alone ("deux", "de derde"): with other words around it, "een" is an article.
+  const bareNumber = tokens.filter((w) => !lex.filler.has(w) && !MENU_WORDS.has(w));
+  if (bareNumber.length !== 1) return null;
+  for (const [i, word] of lex.numberWords.entries()) {
+    if (word.some((w) => fold(w) === bareNumber[0])) return IN_SCOPE_LABELS[i] ?? null;
+  }
+  return null;
+}
+
+/** The menu's choice by its wording, whole or begun ("Een probleem mel"). */
+function labelByWording(folded: string, choiceLabels: Record<InScopeLabel, string[]>): InScopeLabel | null {
+  const f = lettersAndDigits(folded);
+  if (f.length < 4) return null;
+  for (const kind of IN_SCOPE_LABELS) {
+    for (const wording of choiceLabels[kind]) {
+      const w = lettersAndDigits(fold(wording));
+      if (w === f || w.startsWith(f) || f.startsWith(w)) return kind;
+    }
+  }
+  return null;
+}
+
+function lettersAndDigits(folded: string): string {
+  return folded
+    .replace(/[^\p{L}\p{N} ]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function areSteps(lex: Lexicon, items: string[]): boolean {
+  if (items.length < 2) return false;
+  const steps = items.filter((item) => lex.stepCues.some((cue) => startsAt(tokenize(item), cue, 0))).length;
+  return steps * 2 >= items.length + 1;
+}
+
+function newSubject(lex: Lexicon, text: string): string | null {
+  const rest = opensWith(lex, tokenize(text), lex.another);
+  if (!rest || rest.length < 3) return null;
+  // The rest in the person's own words: past the phrase's words and the punctuation after them
+  // (folding keeps the length of Latin text, so word positions carry over).
+  const all = tokenize(text).length;
+  const ends = [...fold(text).matchAll(WORD)].map((m) => m.index + m[0].length);
+  const cut = ends[all - rest.length - 1] ?? 0;
+  return text.slice(cut).replace(/^[\s,;:.!?-]+/u, '');
 }
 
 /**

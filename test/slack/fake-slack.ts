@@ -47,6 +47,8 @@ export class FakeSlack {
   private readonly messages = new Map<string, Record<string, unknown>>();
   private readonly postedMessages: Record<string, unknown>[] = [];
   private readonly waiters: { test: (call: ApiCall) => boolean; resolve: (call: ApiCall) => void }[] = [];
+  /** Methods whose answers wait (a slow Slack), until the function `hold` returned is called. */
+  private readonly held = new Map<string, { gate: Promise<void>; arrived: () => void }>();
   private server: Server | undefined;
   private seq = 0;
   private sockets: WebSocketServer | undefined;
@@ -181,6 +183,25 @@ export class FakeSlack {
     );
   }
 
+  /**
+   * Answers to `method` wait until `release()` (a Slack slow to answer); `received` resolves when such a
+   * call has come in.
+   */
+  hold(method: string): { received: Promise<void>; release(): void } {
+    let release!: () => void;
+    let arrived!: () => void;
+    const received = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.held.set(method, { gate, arrived });
+    return {
+      received,
+      release: () => {
+        this.held.delete(method);
+        release();
+      },
+    };
+  }
+
   /** Resolves with the first call (already received or still to come) that passes the test. */
   waitFor(test: (call: ApiCall) => boolean): Promise<ApiCall> {
     const seen = this.calls.find(test);
@@ -211,6 +232,11 @@ export class FakeSlack {
       return;
     }
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
+    const held = this.held.get(method);
+    if (held) {
+      held.arrived();
+      await held.gate;
+    }
     const call: ApiCall = { method, args, token: token ?? (typeof args.token === 'string' ? args.token : null) };
     const answer =
       method === 'apps.connections.open'

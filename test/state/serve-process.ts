@@ -45,9 +45,11 @@ export async function startServe(
   );
   const port = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in 30 s: ${out}`)), 30_000);
+    // The CLI's own line, written once every channel has started: the log's earlier "server listening"
+    // comes when the port opens, before Slack has checked its token (until then its events get 503).
+    // The "(" after the number: a line read in two pieces never gives half a port number.
     const look = () => {
-      const found =
-        /listening on port (\d+)/.exec(out)?.[1] ?? /"port":(\d+),[^\n]*"msg":"server listening"/.exec(out)?.[1];
+      const found = /listening on port (\d+) \(/.exec(out)?.[1];
       if (found) {
         clearTimeout(timer);
         resolve(found);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../adapters/config/load.ts';
-import { requestReader } from '../core/classify/classifier.ts';
+import { requestReader, trainClassifier } from '../core/classify/classifier.ts';
 import { MessageReader } from '../core/text/message.ts';
 
 const config = loadConfig({ profile: 'academy' });
@@ -59,5 +59,37 @@ describe('reading a message as a person does', () => {
       'hoe voeg ik een lokaal toe?',
     );
     expect(focus('De punten van juni zijn weg.')).toBe('De punten van juni zijn weg.');
+  });
+});
+
+describe('a message that announces several subjects', () => {
+  const core = trainClassifier(config);
+
+  it.each([
+    [
+      'Twee dingen: de afwezigheden van 2A zijn verdwenen en kunnen jullie ook een extra kolom toevoegen in de klassenlijst?',
+      ['De afwezigheden van 2A zijn verdwenen', 'Kunnen jullie ook een extra kolom toevoegen in de klassenlijst?'],
+    ],
+    [
+      "Deux questions : comment j'exporte la liste des élèves et est-ce que vous pouvez ajouter un champ à la fiche ? Académie de Courtrai",
+      ["Comment j'exporte la liste des élèves", 'Est-ce que vous pouvez ajouter un champ à la fiche ? Académie de Courtrai'],
+    ],
+    [
+      'Two things: the absences of class 2A are gone. Could you also add a column to the class list? Academy Muze',
+      ['The absences of class 2A are gone.', 'Could you also add a column to the class list? Academy Muze'],
+    ],
+  ])('is split where the second starts: %j', (text, parts) => {
+    expect(core.subjects(text)).toEqual(parts);
+  });
+
+  it.each([
+    // No announcement: "en kunnen jullie" inside one request is one subject.
+    'De export loopt vast en kunnen jullie dat vandaag nog bekijken?',
+    // Announced, but the join is where the request starts (nothing before it).
+    'Twee dingen en kunnen jullie die bekijken',
+    // Announced, one sentence, no join: left whole.
+    'Twee dingen: de rapporten tonen geen punten voor de klas van juf An',
+  ])('is not split without an announcement and a join: %j', (text) => {
+    expect(core.subjects(text)).toHaveLength(1);
   });
 });

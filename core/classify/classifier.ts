@@ -65,9 +65,10 @@ interface TrainingExample {
 export function requestReader(config: Config): (text: string) => string {
   const reader = new MessageReader(config.classifier);
   const multi = cueMatcher(config.multi_subject.cues);
+  const joins = cueMatcher(config.multi_subject.joins);
   return (text) => {
     const body = reader.focus(text);
-    return isMultiSubject(body, multi) ? (splitSubjects(body, multi)[0] ?? body) : body;
+    return isMultiSubject(body, multi) ? (splitSubjects(body, multi, joins)[0] ?? body) : body;
   };
 }
 
@@ -278,6 +279,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
   const urgency = cueMatcher(config.urgency.cues);
   const acronyms = new Set(config.urgency.acronyms.map((a) => a.toLowerCase()));
   const multi = cueMatcher(config.multi_subject.cues);
+  const joins = cueMatcher(config.multi_subject.joins);
 
   function classify(
     text: string,
@@ -307,7 +309,7 @@ export function trainClassifier(config: Config, clock: () => number = () => 0, t
   }
 
   function subjects(text: string): string[] {
-    return isMultiSubject(text, multi) ? splitSubjects(text, multi) : [text];
+    return isMultiSubject(text, multi) ? splitSubjects(text, multi, joins) : [text];
   }
 
   return {

@@ -57,7 +57,7 @@ const LIST_ITEM = /^(\d{1,2}[).]|[-*•])\s+(?=\S)/u;
  * cue opens ("Los daarvan: ..."); one element when the message has one subject. A part too short to
  * be a request on its own (fewer than three words) stays with the one before it.
  */
-export function splitSubjects(text: string, cues: RegExp): string[] {
+export function splitSubjects(text: string, cues: RegExp, joins?: RegExp): string[] {
   const lines = text
     .split(/\n+/)
     .map((l) => l.trim())
@@ -86,7 +86,30 @@ export function splitSubjects(text: string, cues: RegExp): string[] {
     else if (subjects.length === 0) subjects.push(clause.trim());
     else subjects[subjects.length - 1] += ` ${clause.trim()}`;
   }
-  return mergeShort(subjects.map(stripCue(cues)));
+  const split = mergeShort(subjects.map(stripCue(cues)));
+  return split.length === 1 && joins ? announced(split[0]!, clauses[0]!, cues, joins) : split;
+}
+
+/**
+ * "Twee dingen: de afwezigheden zijn weg en kunnen jullie ook een kolom toevoegen?": a message that
+ * announced several subjects at its start but has one sentence after it is split at its sentences, or
+ * else at the first join ("en kunnen jullie"), the join's conjunction dropped.
+ */
+function announced(subject: string, first: string, cues: RegExp, joins: RegExp): string[] {
+  const m = cues.exec(fold(first).trim());
+  if (!m || m.index > 3) return [subject];
+  // A closing "Academie Vierlinden" or "Merci." is no subject of its own: a sentence needs four words.
+  const sentences = mergeShort(
+    subject.split(/(?<=[.!?])\s+/u).filter((c) => c.trim()),
+    4,
+  );
+  if (sentences.length > 1) return sentences;
+  const join = joins.exec(fold(subject));
+  if (!join || join.index === 0) return [subject];
+  const conjunction = join[0].split(/\s+/)[0]!.length;
+  const second = subject.slice(join.index + conjunction).trim();
+  const parts = [subject.slice(0, join.index).replace(/[\s,;]+$/u, ''), second.charAt(0).toUpperCase() + second.slice(1)];
+  return parts.every((p) => words(p) >= 3) ? parts : [subject];
 }
 
 /** Drop a leading cue ("Los daarvan,", "Autre chose :") from a subject, keeping the request itself. */
@@ -105,12 +128,12 @@ function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
-function mergeShort(subjects: string[]): string[] {
+function mergeShort(subjects: string[], least = 3): string[] {
   const out: string[] = [];
   for (const s of subjects) {
-    if (out.length > 0 && words(s) < 3) out[out.length - 1] += ` ${s}`;
+    if (out.length > 0 && words(s) < least) out[out.length - 1] += ` ${s}`;
     else out.push(s);
   }
-  if (out.length > 1 && words(out[0]!) < 3) out.splice(0, 2, `${out[0]} ${out[1]}`);
+  if (out.length > 1 && words(out[0]!) < least) out.splice(0, 2, `${out[0]} ${out[1]}`);
   return out;
 }

@@ -542,6 +542,11 @@ export const configSchema = z
     multi_subject: z
       .object({
         cues: z.array(word).min(1),
+        /**
+         * Inside one sentence of a message that announced several subjects ("Twee dingen: ..."), where
+         * the next one starts: "en kunnen jullie ook", "and could you also".
+         */
+        joins: z.array(word).default([]),
         /** Up to this many subjects, each becomes its own ticket; a longer list gets the e-mail advice. */
         max_split: z.number().int().min(1).max(10).default(3),
       })

@@ -76,6 +76,22 @@ describe("the person's own words reach the ticket", () => {
     expect(last.ticket?.description).not.toMatch(/^Goedemorgen/);
   });
 
+  it('an academy named in the opening but not in the directory: the question says it was read', async () => {
+    const chat = transcript();
+    await chat
+      .user('Dag, de facturen van dit schooljaar staan allemaal op 0 euro. Academie Gent.')
+      .bot({ awaiting: 'academy', says: /"Academie Gent" niet terug/ });
+    const fr = transcript({ conversation: 'conv-2' });
+    await fr
+      .user("Bonjour, les bulletins ne s'impriment plus à l'Académie de Mouscron")
+      .bot({ awaiting: 'academy', says: /« Académie de Mouscron »/ });
+    // A known academy, or the word without a name, is no unknown one.
+    const known = transcript({ conversation: 'conv-3' });
+    await known.user('De rapporten van Academie Het Spoor tonen geen punten').bot({ saysNot: /niet terug/ });
+    const plain = transcript({ conversation: 'conv-4' });
+    await plain.user('de export van onze academie geeft een fout 500').bot({ awaiting: 'academy', saysNot: /niet terug/ });
+  });
+
   it('an academy that is not in the directory: asked once more, then kept as given and said so', async () => {
     const chat = transcript();
     await chat.user('De export naar het departement geeft sinds gisteren een fout 500').bot({ awaiting: 'academy' });

@@ -194,6 +194,7 @@ const MESSAGE_KEYS = [
   'ask_description',
   'retry',
   'retry_noted',
+  'ask_unknown',
   'ask_label',
   'label_choice_question',
   'label_choice_incident',

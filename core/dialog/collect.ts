@@ -18,6 +18,13 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   request.asked[slot] = asked + 1;
   const question = say(d.config, t.lang, `ask_${slot}`);
   t.enter({ phase: 'collecting', awaiting: slot, request });
+  // "Academie Gent" in the opening, not in the directory: the person hears it was read, not ignored.
+  const unknown = request.given?.[slot];
+  if (asked === 0 && unknown) {
+    t.reply(say(d.config, t.lang, 'ask_unknown', { value: unknown, question }));
+    t.status = 'collecting';
+    return;
+  }
   // Asked again after more of the story instead of the detail: the words are kept, not "not understood".
   const again = t.noted ? 'retry_noted' : 'retry';
   t.reply(asked === 0 ? question : say(d.config, t.lang, again, { question }));

@@ -2,6 +2,7 @@
 import type { DetailRule, Slot } from '../config/schema.ts';
 import type { Attachment, RequestState, Slots, Turn } from '../types.ts';
 import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
+import { escapeRegExp } from '../text/normalize.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** A new request from a first message: classified, its details extracted, the person's known details added. */
@@ -23,6 +24,7 @@ export function newRequest(
     if (/^\d{4}$/.test(unit)) slots.site_id = unit;
     else slots.academy = unit;
   }
+  const unknown = slots.academy || d.config.directories.academies.length === 0 ? null : unknownAcademy(d, analysed);
   if (input.user.name) slots.name ??= input.user.name;
   if (input.user.email) slots.email ??= input.user.email;
   const request: RequestState = {
@@ -36,6 +38,7 @@ export function newRequest(
     asked: {},
     skipped: [],
     ...(saysEnough(d, text) ? { described: true } : {}),
+    ...(unknown ? { given: { academy: unknown } } : {}),
   };
   t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
   return request;
@@ -72,4 +75,18 @@ export function missingRequired(d: Dialog, request: RequestState): Slot[] {
 /** The request's idempotency key: one request, one ticket, however often it is filed. */
 export function requestKey(t: TurnBuilder, request: RequestState): string {
   return `${t.state.conversation}#${request.seq}`;
+}
+
+/**
+ * "Academie Gent", "l'Académie de Mouscron": the word for an academy (the slot's name in any language)
+ * and a capitalised name after it, when the directory knows no such academy.
+ */
+function unknownAcademy(d: Dialog, text: string): string | null {
+  const names = Object.values(d.config.vocabulary.slots.academy).flatMap((w) => [w, w.toLowerCase()]);
+  const word = '\\p{Lu}[\\p{L}-]+';
+  const pattern = new RegExp(
+    `(?<![\\p{L}])(?:${names.map(escapeRegExp).join('|')})\\s+(?:(?:de|van|voor|of|du|la|het)\\s+)?${word}(?:\\s+${word}){0,2}`,
+    'u',
+  );
+  return pattern.exec(text)?.[0].trim() ?? null;
 }

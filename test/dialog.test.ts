@@ -698,3 +698,31 @@ describe('after a refusal', () => {
     expect(r.label).toBe('question');
   });
 });
+
+describe('contact details and names', () => {
+  it('a contact line at the screenshot question gives name, e-mail and phone, and is no error text', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('hallo, de nieuwspagina op site 4488 geeft een 404').bot({ awaiting: 'url' });
+    await chat.user('https://klimaat.example.be/nieuws').bot({ awaiting: 'screenshot' });
+    let r = await chat.user('Jef Peeters, jef.peeters@vlaanderen.example, 02 553 12 34').bot({ awaiting: 'screenshot' });
+    r = await chat.user('dat heb ik net gezegd: Jef Peeters').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots).toMatchObject({
+      name: 'Jef Peeters',
+      email: 'jef.peeters@vlaanderen.example',
+      phone: '02 553 12 34',
+    });
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+
+  it('"zie hierboven" or somebody else\'s name is no name; "my name is ..., e-mail" is', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('I need an account for a new colleague on site 5701').bot({ awaiting: 'name' });
+    await chat.user('her name is Sarah De Wit').bot({ awaiting: 'name' });
+    const r = await chat.user('my name is Peter Janssens, peter.janssens@statbel.example').bot({ status: 'filed' });
+    expect(r.ticket?.slots).toMatchObject({ name: 'Peter Janssens', email: 'peter.janssens@statbel.example' });
+    const other = transcript({ profile: 'site', conversation: 'conv-2' });
+    await other.user('I need an account for a new colleague on site 5701').bot({ awaiting: 'name' });
+    await other.user('zie hierboven').bot({ awaiting: 'name' });
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { personName } from '../core/extract/index.ts';
 import { findErrorMessage, findPhones, findUrls } from '../core/extract/patterns.ts';
 import { shippedCore } from './helpers.ts';
 
@@ -178,4 +179,22 @@ describe('which screen a request is about', () => {
   ])('%j -> %s', (text, id) => {
     expect(academy().extract(text).screen).toBe(id);
   });
+});
+
+describe('a name typed at the name question', () => {
+  it.each([
+    ['Jef Peeters', 'Jef Peeters'],
+    ['ik ben An Van den Broeck', 'An Van den Broeck'],
+    ['dat heb ik al gezegd: Els Goossens', 'Els Goossens'],
+    ["je m'appelle Marie-Claire Dubois.", 'Marie-Claire Dubois'],
+  ])('%j is %j', (text, name) => {
+    expect(personName(text)).toBe(name);
+  });
+
+  it.each(['zie hierboven', 'her name is Sarah De Wit', 'ja', 'de directeur', '0478 12 34 56', 'weet ik niet van buiten'])(
+    '%j is no name',
+    (text) => {
+      expect(personName(text)).toBeNull();
+    },
+  );
 });

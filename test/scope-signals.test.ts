@@ -100,12 +100,32 @@ describe('in a conversation', () => {
   });
 });
 
+describe('other software named beside a breakage of ours', () => {
+  it.each([
+    'Excel is traag, maar vooral de export uit jullie programma loopt vast',
+    'Outlook doet raar, en jullie programma geeft een foutmelding bij het versturen van de facturen',
+    'Word plante aussi, mais surtout votre logiciel plante quand j’imprime les bulletins',
+  ])('is ours: %j', (text) => {
+    expect(academy.classifier.classify(text).label).not.toBe('out_of_scope');
+  });
+
+  it.each([
+    'Excel loopt vast als ik jullie export open met een macro',
+    'Hoe maak ik een draaitabel in Excel?',
+  ])('not lifted: %j', (text) => {
+    expect(academy.classifier.classify(text).label).toBe('out_of_scope');
+  });
+});
+
 describe('a reproach makes a complaint', () => {
   it.each([
     'Jullie collega raadde ons aan de groepen te wissen; dat had ze ons wel mogen zeggen dat de roosters dan leeg zijn',
     'You should have told us the update would reset the invoices, now we redo everything',
     'Vous auriez dû nous prévenir que la mise à jour effaçait les horaires',
     'Niemand heeft ons verwittigd dat de export zou veranderen en nu klopt er niets meer van',
+    'de helpdesk antwoordt al twee weken niet op mijn mails over de facturen',
+    "Personne ne répond à mes mails depuis lundi, c'est inadmissible",
+    'You never answer my e-mails about the certificates',
   ])('%j', (text) => {
     expect(academy.classifier.classify(text).label).toBe('complaint');
   });
@@ -116,6 +136,9 @@ describe('a reproach makes a complaint', () => {
     'Could you tell me how to export the invoices?',
     'We should add a second teacher to the group, can you do that?',
     'Moet ik de leerkracht verwittigen als ik zijn uurrooster aanpas?',
+    // The software not answering is an incident, not the helpdesk's service.
+    'Het programma reageert niet meer als ik op bewaren klik',
+    'Ouders krijgen nog geen antwoord-mail na hun online inschrijving',
   ])('not %j', (text) => {
     expect(academy.classifier.classify(text).label).not.toBe('complaint');
   });

@@ -56,6 +56,14 @@ export function onAnswer(
   }
   // Several details in one answer: take every new one the answer holds.
   const found = onlyNew(request.slots, d.extractor.extract(text));
+  const contact = slot && attachments.length === 0 ? d.extractor.contact(text) : null;
+  if (slot && contact) {
+    // "Jef Peeters, jef@..., 02 553 12 34" at any question: the contact details, never an error text.
+    Object.assign(request.slots, found, onlyNew(request.slots, contact));
+    t.noted = !(slot in contact);
+    proceed(d, t, request);
+    return;
+  }
   if (slot && attachments.length === 0 && d.kit.noError(text)) {
     // No error message to give: neither the screenshot of one nor its text; the rest is more story.
     // Said at another question ("over welke leerling?"): noted, and that question asked again.
@@ -66,7 +74,7 @@ export function onAnswer(
     proceed(d, t, request);
     return;
   }
-  if (slot && FREE_OR_FILE.has(slot) && attachments.length === 0 && notTheDetail(d, text)) {
+  if (slot && FREE_OR_FILE.has(slot) && attachments.length === 0 && (notTheDetail(d, text) || repeats(request, text))) {
     // A ticket number ("HD-000456") or a question of the person's own ("wanneer wordt dit opgelost?")
     // at the error question: kept with the request, and the question asked again.
     request.extra.push(text);
@@ -127,6 +135,12 @@ function notTheDetail(d: Dialog, text: string): boolean {
   return Object.values(d.config.facts.question_cues)
     .flat()
     .some((cue) => folded.startsWith(`${fold(cue)} `));
+}
+
+/** "Dat heb ik net gezegd: Jef Peeters": the answer repeats a detail the request already has. */
+function repeats(request: RequestState, text: string): boolean {
+  const folded = fold(text);
+  return Object.values(request.slots).some((v) => typeof v === 'string' && v.length >= 4 && folded.includes(fold(v)));
 }
 
 /** A text with a quotation in it ("nee, er staat 'Geen toegang'"): an error text given after all. */

@@ -1,5 +1,6 @@
 import type { Config, Slot } from '../config/schema.ts';
 import { MessageReader } from '../text/message.ts';
+import { FUNCTION_WORD_SET } from '../text/lang.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, Slots } from '../types.ts';
 import { AcademyMatcher, ScreenMatcher, SiteMatcher } from './directory.ts';
@@ -17,6 +18,36 @@ export interface Extractor {
   extract(text: string): Slots;
   /** The value of one asked detail in an answer (lenient: the person was asked exactly this); null if absent. */
   answer(slot: Slot, text: string, attachments: Attachment[]): string | null;
+  /**
+   * "Jef Peeters, jef@example.be, 02 553 12 34": an answer made of contact details only (an e-mail
+   * address or a phone number, and at most a name beside them); null for anything else.
+   */
+  contact(text: string): Pick<Slots, 'name' | 'email' | 'phone'> | null;
+}
+
+// "Mijn naam is", "c'est", "dat heb ik al gezegd: ": words before the name itself.
+const NAME_LEAD =
+  /^(?:ik ben|ik heet|mijn naam is|je suis|je m'appelle|moi c'est|c'est|i am|i'm|my name is|this is|it's|it is)\s+/i;
+// Name particles (van, de, el...) that may stand in a name though they are function words.
+const NAME_PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ter', 'ten', 'el', 'le', 'la', 'du', 'des', 'da', 'di', 'dos', 'd']);
+
+/**
+ * A person's name as typed at the name question: one to five words of letters, none of them a word
+ * no name holds ("zie hierboven", "her name is Sarah" are no name); null otherwise.
+ */
+export function personName(text: string): string | null {
+  const afterColon = text.includes(':') ? text.slice(text.lastIndexOf(':') + 1) : text;
+  const name = afterColon.trim().replace(NAME_LEAD, '').replace(/[.!]+$/, '').trim();
+  const tokens = name.split(/\s+/).filter(Boolean);
+  if (tokens.length === 0 || tokens.length > 5) return null;
+  // Written as a name (every word but the particles capitalised), "An" or "Will" may be one.
+  const capitalised = tokens.every((t) => NAME_PARTICLES.has(fold(t)) || /^\p{Lu}/u.test(t));
+  const ok = tokens.every((t) => {
+    if (!/^\p{L}[\p{L}'’-]*$/u.test(t)) return false;
+    const f = fold(t);
+    return NAME_PARTICLES.has(f) || capitalised || !FUNCTION_WORD_SET.has(f);
+  });
+  return ok && !NAME_PARTICLES.has(fold(tokens[0]!)) ? name : null;
 }
 
 /** Build the extractor for a configuration's directories. */
@@ -85,16 +116,31 @@ export function buildExtractor(config: Config): Extractor {
         );
       case 'screenshot':
         return attachments.some(isImage) ? 'yes' : null;
-      case 'name': {
-        const name = trimmed.replace(/^(ik ben|mijn naam is|je suis|je m'appelle|i am|i'm|my name is|this is)\s+/i, '');
-        return name.length >= 2 && name.split(/\s+/).length <= 6 ? name.replace(/[.!]+$/, '') : null;
-      }
+      case 'name':
+        return contact(trimmed)?.name ?? personName(trimmed);
       case 'description':
         return trimmed.length >= 3 ? trimmed : null;
     }
   }
 
-  return { extract, answer };
+  function contact(text: string): Pick<Slots, 'name' | 'email' | 'phone'> | null {
+    const email = findEmails(text)[0];
+    const phone = findPhones(text)[0];
+    if (!email && !phone) return null;
+    let rest = text;
+    for (const v of [email, phone]) if (v) rest = rest.replace(v, ' ');
+    // What is left is separators ("-", ",", "tel:") and at most a name.
+    const pieces = rest
+      .split(/[,;|/\n]|\s[-–]\s|\b(?:tel|tél|gsm|phone|e-?mail|mail)\b\s*:?/iu)
+      .map((p) => p.trim().replace(/^[-–:]+|[-–:]+$/g, '').trim())
+      .filter((p) => /\p{L}/u.test(p));
+    if (pieces.length > 1) return null;
+    const name = pieces[0] ? personName(pieces[0]) : null;
+    if (pieces[0] && !name) return null;
+    return { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+  }
+
+  return { extract, answer, contact };
 }
 
 /** The one quotation in double quotes or guillemets in an answer ('nee, er staat "Geen toegang"'), if any. */

@@ -198,6 +198,8 @@ export interface RequestState {
   described?: boolean;
   /** The person chose the kind from the menu (else the classifier decided it). */
   chosen?: true;
+  /** The menu of kinds was shown for this request (it is shown once; after that the best guess goes on). */
+  menu?: true;
   /** Answers that did not match a directory or pattern, kept as the person gave them (for the ticket). */
   given?: Partial<Record<Slot, string>>;
   /** Slot -> how many times asked. */

@@ -726,3 +726,67 @@ describe('contact details and names', () => {
     await other.user('zie hierboven').bot({ awaiting: 'name' });
   });
 });
+
+describe('the kind of request, said or unsure', () => {
+  it('"ik heb een vraag over de rapporten": a question, and the question itself is asked (no menu, no empty ticket)', async () => {
+    const chat = transcript();
+    await chat
+      .user('ik heb een vraag over de rapporten. Academie Het Spoor')
+      .bot({ awaiting: 'description', label: 'question', says: /Wat is uw vraag/ });
+    const r = await chat.user('hoe zet ik het logo van de academie op het rapport?').bot({ status: 'filed' });
+    expect(r.ticket?.description).toMatch(/logo/);
+  });
+
+  it('"ik wil een klacht indienen" is asked what went wrong', async () => {
+    const chat = transcript();
+    await chat.user('ik wil een klacht indienen').bot({ awaiting: 'description', says: /misliep/ });
+  });
+
+  it('the menu of kinds is shown once per request: an explanation at it goes on with the best guess', async () => {
+    const chat = transcript({ profile: 'site' });
+    let r = await chat.user('https://cultuur.example.be/agenda').bot({ status: 'collecting' });
+    for (let i = 0; i < 4 && r.awaiting === 'description'; i++) r = await chat.user('de agenda op onze site is leeg').bot({});
+    let menus = r.awaiting === 'label' ? 1 : 0;
+    for (let i = 0; i < 3 && r.awaiting === 'label'; i++) {
+      r = await chat.user('de agenda op de site toont niets meer sinds gisteren').bot({});
+      if (r.awaiting === 'label') menus++;
+    }
+    expect(menus).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the language of a bare address', () => {
+  it('a URL alone keeps the conversation in Dutch, and asks what it is about', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('https://cultuur.example.be/agenda').bot({ awaiting: 'description', says: /Kunt u/ });
+  });
+});
+
+describe('a call back asked for', () => {
+  it.each([
+    'bel me aub terug, 0478 11 22 33',
+    'kunnen jullie mij bellen? 0478 11 22 33, het gaat over de inschrijvingen bij Academie Het Spoor',
+    "pouvez-vous m'appeler au 0478 11 22 33 ?",
+    'could you call me on 0478 11 22 33 about the invoices?',
+  ])('%j goes to a person with the number, not a device question', async (text) => {
+    const chat = transcript();
+    const r = await chat.user(text).bot({ status: 'handoff' });
+    expect(r.ticket?.slots.phone).toBe('0478 11 22 33');
+  });
+
+  it('"ik bel morgen wel terug" is no request to be called', async () => {
+    const chat = transcript();
+    const r = await chat.user('ik bel morgen wel terug, de rapporten van 3B tonen geen punten').bot({});
+    expect(r.status).not.toBe('handoff');
+  });
+});
+
+describe('a phone number in an urgent incident', () => {
+  it('"please call me on ..." beside an outage is triaged and filed, not handed off', async () => {
+    const chat = transcript({ profile: 'site' });
+    const r = await chat
+      .user('URGENT: site 5063 is completely down, the travel advice must be online. Please call me on 0478 11 22 33')
+      .bot({});
+    expect(r.status).not.toBe('handoff');
+  });
+});

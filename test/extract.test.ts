@@ -191,6 +191,15 @@ describe('a name typed at the name question', () => {
     expect(personName(text)).toBe(name);
   });
 
+  it('a contact line with "en mijn mail is" gives the name too', () => {
+    const { extractor } = shippedCore('site');
+    expect(extractor.contact('ik ben Mieke Jacobs en mijn mail is mieke.jacobs@ew.example')).toEqual({
+      name: 'Mieke Jacobs',
+      email: 'mieke.jacobs@ew.example',
+    });
+    expect(extractor.contact('de export geeft een fout, mail me op an@x.example')).toBeNull();
+  });
+
   it.each(['zie hierboven', 'her name is Sarah De Wit', 'ja', 'de directeur', '0478 12 34 56', 'weet ik niet van buiten'])(
     '%j is no name',
     (text) => {

@@ -192,6 +192,8 @@ const MESSAGE_KEYS = [
   'ask_name',
   'ask_screenshot',
   'ask_description',
+  'ask_description_question',
+  'ask_description_complaint',
   'retry',
   'retry_noted',
   'ask_unknown',
@@ -679,6 +681,12 @@ export const configSchema = z
         addendum: phraseList.optional(),
         /** "Nog iets anders: ..." opening an answer: another subject, not the detail asked. */
         new_subject: phraseList.optional(),
+        /**
+         * "Ik heb een vraag over ...", "une plainte au sujet de": phrases that name the kind of request.
+         * When the classifier is unsure and the message names exactly one kind, that kind is taken
+         * instead of asking the person to choose.
+         */
+        kind_named: z.record(z.enum(IN_SCOPE_LABELS), phraseList).optional(),
         /** "Ik stuur zo een screenshot": a file announced for the ticket just filed. */
         announce_file: phraseList.optional(),
         /** "What is the status of HD-...": with a ticket number, a status look-up. */

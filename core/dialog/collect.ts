@@ -16,7 +16,10 @@ import type { TurnBuilder } from './turn.ts';
 export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot): void {
   const asked = request.asked[slot] ?? 0;
   request.asked[slot] = asked + 1;
-  const question = say(d.config, t.lang, `ask_${slot}`);
+  // What it is about, worded for the kind the person named ("ik wil een klacht indienen").
+  const kind = slot === 'description' ? (request.label ?? d.kit.namesKind(textOf(request))) : null;
+  const key = kind === 'question' || kind === 'complaint' ? (`ask_description_${kind}` as const) : (`ask_${slot}` as const);
+  const question = say(d.config, t.lang, key);
   t.enter({ phase: 'collecting', awaiting: slot, request });
   // "Academie Gent" in the opening, not in the directory: the person hears it was read, not ignored.
   const unknown = request.given?.[slot];

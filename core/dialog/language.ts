@@ -105,6 +105,8 @@ export interface LanguageKit {
   announcesFile(text: string): boolean;
   /** "Nog iets anders: ..." at the start of an answer: the rest is another subject (null when not). */
   newSubject(text: string): string | null;
+  /** "Ik heb een vraag over de rapporten": the one kind of request the message names (null: none or several). */
+  namesKind(text: string): InScopeLabel | null;
 }
 
 export function buildLanguage(config: Config): LanguageKit {
@@ -128,6 +130,11 @@ export function buildLanguage(config: Config): LanguageKit {
     says: (text, command) => covers(tokenize(text), lex.commands[command], lex.filler),
     addsToTicket: (text) => opensWith(lex, tokenize(text), lex.addendum) !== null,
     newSubject: (text) => newSubject(lex, text),
+    namesKind: (text) => {
+      const tokens = tokenize(text);
+      const named = IN_SCOPE_LABELS.filter((kind) => mentions(tokens, lex.kindNamed[kind]));
+      return named.length === 1 ? named[0]! : null;
+    },
     announcesFile: (text) => {
       const tokens = tokenize(text);
       return tokens.length <= 12 && mentions(tokens, lex.announce);
@@ -168,6 +175,7 @@ interface Lexicon {
   addendum: Tokens[];
   announce: Tokens[];
   another: Tokens[];
+  kindNamed: Record<InScopeLabel, Tokens[]>;
 }
 
 function compileLexicon(a: Answers): Lexicon {
@@ -207,6 +215,9 @@ function compileLexicon(a: Answers): Lexicon {
     addendum: compile(a.addendum ?? none),
     announce: compile(a.announce_file ?? none),
     another: compile(a.new_subject ?? none),
+    kindNamed: Object.fromEntries(
+      IN_SCOPE_LABELS.map((kind) => [kind, compile(a.kind_named?.[kind] ?? none)]),
+    ) as Record<InScopeLabel, Tokens[]>,
   };
 }
 

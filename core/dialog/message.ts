@@ -1,6 +1,7 @@
 // One message turn as a short list of named steps: within the limits, noted, intercepted, answered by phase.
 import { say } from '../messages.ts';
 import { detectLanguage } from '../text/lang.ts';
+import { withoutAddresses } from '../classify/features.ts';
 import { fold } from '../text/normalize.ts';
 import type { Attachment, RequestState, Turn } from '../types.ts';
 import { onBilling, onDeflect } from './checks.ts';
@@ -156,7 +157,8 @@ function noQuestion(d: Dialog, t: TurnBuilder, { input, text, attachments }: Sai
 }
 
 function updateLanguage(t: TurnBuilder, text: string): void {
-  const guess = detectLanguage(fold(text), t.state.lang);
+  // A URL or an e-mail address alone says nothing about the language ("https://.../agenda" is no English).
+  const guess = detectLanguage(fold(withoutAddresses(text)), t.state.lang);
   // A short answer ("AKW", "ja", "weet ik niet") says nothing about the language the person wants to
   // be answered in (bilingual staff answer in either); switch mid-request only on a whole sentence.
   const first = ['idle', 'done', 'rejected', 'handoff', 'filing'].includes(t.state.phase);

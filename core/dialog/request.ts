@@ -2,6 +2,7 @@
 import type { DetailRule, Slot } from '../config/schema.ts';
 import type { Attachment, RequestState, Slots, Turn } from '../types.ts';
 import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
+import { withoutAddresses } from '../classify/features.ts';
 import { escapeRegExp } from '../text/normalize.ts';
 import type { TurnBuilder } from './turn.ts';
 
@@ -49,7 +50,8 @@ export function newRequest(
  * says nothing yet; "de export loopt vast" does).
  */
 export function saysEnough(d: Dialog, text: string): boolean {
-  return d.kit.contentWords(text) >= Math.max(2, d.config.conversation.min_description_words - 1);
+  // A URL or an address alone ("https://cultuur.example.be/agenda") says where, not what.
+  return d.kit.contentWords(withoutAddresses(text)) >= Math.max(2, d.config.conversation.min_description_words - 1);
 }
 
 /** Everything the person said about the request so far. */

@@ -40,11 +40,25 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     ask(d, t, request, 'description');
     return;
   }
+  const guess = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
   if (verdict.confidence < d.config.classifier.ask_threshold) {
-    askLabel(d, t, request, false);
+    // "Ik heb een vraag over de rapporten" says its kind; the menu is shown once per request at most.
+    const named = d.kit.namesKind(textOf(request));
+    if (!named && !request.menu) {
+      askLabel(d, t, request, false);
+      return;
+    }
+    request.label = named ?? guess;
+    delete request.chosen;
+    // "Een vraag over de rapporten" names the kind and the subject, not yet the question itself.
+    if (named && !request.asked.description) {
+      ask(d, t, request, 'description');
+      return;
+    }
+    proceed(d, t, request);
     return;
   }
-  request.label = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
+  request.label = guess;
   delete request.chosen;
   proceed(d, t, request);
 }
@@ -129,6 +143,7 @@ export function onClarify(
 function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry: boolean): void {
   const choices = labelChoices(d, t.lang);
   const numbered = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
+  request.menu = true;
   t.enter({ phase: 'choosing_label', awaiting: 'label', request });
   t.reply(say(d.config, t.lang, retry ? 'label_retry' : 'ask_label', { choices: numbered }), choices);
   t.status = 'collecting';

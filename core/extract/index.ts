@@ -127,7 +127,11 @@ export function buildExtractor(config: Config): Extractor {
     const email = findEmails(text)[0];
     const phone = findPhones(text)[0];
     if (!email && !phone) return null;
-    let rest = text;
+    // "... en mijn mail is", "et mon numéro est", "and my e-mail is": connectors, not part of a name.
+    let rest = text.replace(
+      /\b(?:en|et|and)?\s*(?:mijn|mon|ma|my)\s+(?:e-?mail(?:adres)?|mailadres|mail|gsm|telefoon(?:nummer)?|nummer|num[ée]ro|adresse|number|phone)\s+(?:is|est)\b/giu,
+      ',',
+    );
     for (const v of [email, phone]) if (v) rest = rest.replace(v, ' ');
     // What is left is separators ("-", ",", "tel:") and at most a name.
     const pieces = rest

@@ -790,3 +790,49 @@ describe('a phone number in an urgent incident', () => {
     expect(r.status).not.toBe('handoff');
   });
 });
+
+describe('students named in answers, and cancelling in passing', () => {
+  it.each([
+    ['het gaat over sara el amrani', 'sara el amrani'],
+    ["l'eleve c'est marie dubois", 'marie dubois'],
+    ['Noor Van den Broeck', 'Noor Van den Broeck'],
+  ])('%j at the student question is the student %j', async (answer, student) => {
+    const chat = transcript();
+    await chat
+      .user('Bij het afdrukken van de rapporten van Academie Het Spoor krijg ik een witte pagina')
+      .bot({ awaiting: 'student' });
+    let r = await chat.user(answer).bot({});
+    expect(r.awaiting).not.toBe('student');
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots.student).toBe(student);
+  });
+
+  it('a student with two particles in the opening is read ("voor de leerling Noor Van den Broeck")', async () => {
+    const chat = transcript();
+    const r = await chat
+      .user('goeiemorgen, voor de leerling Noor Van den Broeck klopt het getuigschrift niet bij Academie Het Spoor')
+      .bot({});
+    expect(r.awaiting).not.toBe('student');
+  });
+
+  it('"wacht, het staat er nu wel. laat maar" cancels; a story that merely ends in "laat maar" does not', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user('ik heb een nieuwsbericht gepubliceerd maar het staat niet op de homepage van site 2290')
+      .bot({ status: 'collecting' });
+    await chat.user('wacht, het staat er nu wel. laat maar').bot({ status: 'done', says: /niets doorgestuurd/ });
+    const other = transcript({ profile: 'site', conversation: 'conv-2' });
+    await other
+      .user('ik heb een nieuwsbericht gepubliceerd maar het staat niet op de homepage van site 2290')
+      .bot({ status: 'collecting' });
+    await other
+      .user('ik heb het al drie keer opnieuw gepubliceerd en het blijft weg, dus laat maar niet liggen')
+      .bot({ status: 'collecting' });
+  });
+
+  it('a site that is down asks no page address', async () => {
+    const chat = transcript({ profile: 'site' });
+    const r = await chat.user('URGENT site 2031 is down, we krijgen "503 Service Unavailable"').bot({});
+    expect(r.awaiting).not.toBe('url');
+  });
+});

@@ -60,7 +60,7 @@ export function intercept(d: Dialog, t: TurnBuilder, said: Said): boolean {
 
 /** "Laat maar", "stop": the request is dropped, while a question is pending. */
 function cancel(d: Dialog, t: TurnBuilder, { text, idle }: Heard): boolean {
-  if (idle || t.state.phase === 'handoff' || !d.kit.cancels(text)) return false;
+  if (idle || t.state.phase === 'handoff' || !cancelled(d, text)) return false;
   // Subjects of a split message already complete are filed all the same, and the person told so.
   const kept = (t.state.ready ?? []).length > 0;
   t.enter({ phase: 'done', request: null, awaiting: null, queue: [], shared: {} });
@@ -124,6 +124,19 @@ function thanked(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard):
   t.reply(say(d.config, t.lang, thanks ? 'thanks_reply' : 'acknowledged'));
   t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
   return true;
+}
+
+/**
+ * The whole message cancels, or its last sentence does after a short one ("wacht, het staat er nu wel.
+ * laat maar"; "laat maar, zeg ik").
+ */
+function cancelled(d: Dialog, text: string): boolean {
+  if (d.kit.cancels(text)) return true;
+  const sentences = text.split(/(?<=[.!?;,])\s+/u).filter((s) => s.trim());
+  if (sentences.length < 2 || sentences.length > 3) return false;
+  const first = sentences[0]!.replace(/[.!?;,]+$/u, '');
+  const last = sentences[sentences.length - 1]!.replace(/[.!?;,]+$/u, '');
+  return (d.kit.cancels(last) || d.kit.cancels(first)) && words(fold(text)).length <= 12;
 }
 
 /** A fact about the helpdesk (hours, phone) between requests or instead of an opening. */

@@ -40,6 +40,27 @@ const NOT_NAMES = new Set(
   ),
 );
 
+// Words after which the student's name follows in an answer ("het gaat over", "c'est", "her name is").
+const LEAD_INS = new Set([
+  'over',
+  'betreft',
+  'heet',
+  'is',
+  'est',
+  'appelle',
+  'leerling',
+  'leerlinge',
+  'eleve',
+  'student',
+  'pupil',
+  'named',
+  'called',
+  'about',
+  'concerne',
+  'genaamd',
+  'nomme',
+]);
+
 /** Recognises the student a message is about: a person's name after a cue, not a staff member's. */
 export class StudentMatcher {
   private readonly cues: string[][];
@@ -84,8 +105,11 @@ export class StudentMatcher {
       const t = tokens[j]!;
       // Name words follow each other with one space or hyphen, not across punctuation or lines.
       if (!/^[ -]$/u.test(text.slice(tokens[j - 1]!.end, t.start))) break;
-      if (PARTICLES.has(t.folded) && this.isNameWord(tokens[j + 1])) {
-        j++;
+      // One or more particles before a last name: "Van den Broeck", "de la Cruz".
+      let k = j;
+      while (k < tokens.length && k - j < 3 && PARTICLES.has(tokens[k]!.folded)) k++;
+      if (k > j && this.isNameWord(tokens[k])) {
+        j = k;
         continue;
       }
       if (this.isNameWord(t) || (PARTICLES.has(t.folded) && /^\p{Lu}/u.test(t.raw) && this.isNameWord(tokens[j + 1]))) {
@@ -166,6 +190,12 @@ export class StudentMatcher {
     for (let i = 0; i < tokens.length; i++) {
       const end = this.readName(tokens, i, masked);
       if (end > 0) return text.slice(tokens[i]!.start, tokens[end - 1]!.end);
+    }
+    // "het gaat over sara el amrani", "l'eleve c'est marie dubois": the name follows the last lead-in.
+    const lead = tokens.findLastIndex((t) => LEAD_INS.has(t.folded));
+    if (lead >= 0 && lead < tokens.length - 1) {
+      const rest = text.slice(tokens[lead + 1]!.start);
+      return rest.trim() === text.trim() ? null : this.findLenient(rest);
     }
     const trimmed = text.trim().replace(/[.!]+$/, '');
     if (!trimmed || trimmed.split(/\s+/).length > 5 || !/\p{L}/u.test(trimmed)) return null;

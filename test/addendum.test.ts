@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLanguage } from '../core/dialog/language.ts';
-import { shippedCore, transcript } from './helpers.ts';
+import { CLOSED_HOURS, shippedCore, transcript } from './helpers.ts';
 
 const kit = buildLanguage(shippedCore().config);
 const screenshot = [{ name: 'fout.png', contentType: 'image/png' }];
@@ -126,5 +126,38 @@ describe('another subject typed at a question', () => {
     expect(r.tickets[0]?.description).not.toContain('inactief');
     // A thank-you at the academy question was never taken for an academy.
     expect(r.tickets[0]?.description).not.toContain('bedankt');
+  });
+});
+
+describe('a detail or a correction right after a ticket or a handoff', () => {
+  it('"oh wacht, ..." after a ticket is added to it, not a new request', async () => {
+    const chat = transcript();
+    const filed = await chat
+      .user('De export naar het departement geeft fout 500 bij Academie Het Spoor, voor alle leerlingen')
+      .bot({});
+    let r = filed;
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.status).toBe('filed');
+    const more = await chat
+      .user('oh wacht, het is eigenlijk alleen bij de leerlingen van de 2de graad')
+      .bot({ status: 'done', says: /Toegevoegd aan uw ticket/ });
+    expect(more.ticket).toBeFalsy();
+  });
+
+  it('an academy alone after a handoff outside hours is added to the handoff ticket', async () => {
+    const chat = transcript({ now: CLOSED_HOURS });
+    await chat.user("est-ce que je peux parler a quelqu'un? les bulletins doivent partir demain").bot({ status: 'handoff' });
+    await chat.user('academie de Courtrai').bot({ says: /Ajouté à votre ticket/ });
+  });
+
+  it('a new request after a ticket is still a new request', async () => {
+    const chat = transcript();
+    let r = await chat
+      .user('De export naar het departement geeft fout 500 bij Academie Het Spoor, voor alle leerlingen')
+      .bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    await chat
+      .user('Hoe maak ik een nieuwe klas aan voor volgend schooljaar?')
+      .bot({ status: 'collecting', saysNot: /Toegevoegd/ });
   });
 });

@@ -2,6 +2,7 @@
 import { helpdeskParams, say } from '../messages.ts';
 import type { Attachment } from '../types.ts';
 import type { Dialog } from './context.ts';
+import { saysEnough } from './request.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** Why a note went onto an existing ticket: ask once (a colleague's ticket) or more for one's own. */
@@ -16,7 +17,9 @@ export type NotePurpose = 'duplicate' | 'addendum';
 export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): boolean {
   const ticket = t.state.lastTicket?.id;
   const minutes = d.config.conversation.addendum_minutes;
-  if (!ticket || t.state.phase !== 'done' || minutes === 0) return false;
+  // Right after a ticket, or after a handoff no colleague is on yet (outside contact hours).
+  const after = t.state.phase === 'done' || (t.state.phase === 'handoff' && !t.state.handoff?.live);
+  if (!ticket || !after || minutes === 0) return false;
   if (t.ctx.now.getTime() - Date.parse(t.state.updatedAt) > minutes * 60_000) return false;
   const announced = t.state.addendumFor === ticket;
   const forIt = d.kit.addsToTicket(text);
@@ -26,8 +29,9 @@ export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: A
     t.set({ addendumFor: ticket });
     t.reply(say(d.config, t.lang, 'addendum_wait', { ticket }));
   } else if (attachments.length === 0 && forIt && d.kit.contentWords(text) >= 2) note();
+  else if (attachments.length === 0 && detailOnly(d, text)) note();
   else return false;
-  t.status = 'done';
+  t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
   return true;
 }
 
@@ -43,4 +47,10 @@ export function onNote(
     return;
   }
   t.reply(say(d.config, t.lang, 'addendum_failed', { ticket: event.ticketId, ...helpdeskParams(d.config, t.lang) }));
+}
+
+/** "Academie Lier", "leerling Jan Peeters", an e-mail address: a detail alone, saying nothing new besides. */
+function detailOnly(d: Dialog, text: string): boolean {
+  const found = d.extractor.extract(text);
+  return Object.keys(found).length > 0 && !saysEnough(d, text);
 }

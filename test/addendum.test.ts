@@ -161,3 +161,25 @@ describe('a detail or a correction right after a ticket or a handoff', () => {
       .bot({ status: 'collecting', saysNot: /Toegevoegd/ });
   });
 });
+
+describe('more for a ticket named by its number', () => {
+  it('"ik wil mijn ticket HD-000001 aanvullen: ..." is a note on this conversation\'s ticket, later too', async () => {
+    const chat = transcript();
+    let r = await chat
+      .user('De export naar het departement geeft fout 500 bij Academie Het Spoor, voor alle leerlingen')
+      .bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    const id = r.ticket?.id ?? '';
+    chat.clock.now = new Date(chat.clock.now.getTime() + 5 * 3600_000);
+    await chat
+      .user(`ik wil mijn ticket ${id} aanvullen: het gebeurt ook bij de export van de volwassenen`)
+      .bot({ says: new RegExp(`Toegevoegd aan uw ticket ${id}`) });
+  });
+
+  it("another person's ticket number is no note (a new request)", async () => {
+    const chat = transcript();
+    await chat
+      .user('ik wil ticket HD-999999 aanvullen: het gebeurt ook bij de export van de volwassenen')
+      .bot({ saysNot: /Toegevoegd/ });
+  });
+});

@@ -836,3 +836,13 @@ describe('students named in answers, and cancelling in passing', () => {
     expect(r.awaiting).not.toBe('url');
   });
 });
+
+describe('two academies in one answer', () => {
+  it('"ik werk voor 2 academies: Kortrijk en Mol" is asked again, not the first one taken', async () => {
+    const chat = transcript();
+    await chat.user('de afwezigheden van de gitaarklas worden niet bewaard').bot({ awaiting: 'academy' });
+    await chat.user('weet ik niet, ik werk voor 2 academies: Kortrijk en Mol').bot({ awaiting: 'academy' });
+    const r = await chat.user('Mol').bot({});
+    expect(r.awaiting).not.toBe('academy');
+  });
+});

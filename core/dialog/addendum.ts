@@ -17,6 +17,13 @@ export type NotePurpose = 'duplicate' | 'addendum';
 export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[]): boolean {
   const ticket = t.state.lastTicket?.id;
   const minutes = d.config.conversation.addendum_minutes;
+  // "Ik wil mijn ticket HD-000001 aanvullen: ..." names this conversation's last ticket: a note on it.
+  const named = ticket ? d.ticketPattern.exec(text)?.[0]?.toUpperCase() === ticket : false;
+  if (named && attachments.length === 0 && d.kit.contentWords(text) >= 3 && !d.kit.asksStatus(text)) {
+    t.effect({ type: 'add_to_ticket', ticketId: ticket!, text, attachments, purpose: 'addendum' });
+    t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
+    return true;
+  }
   // Right after a ticket, or after a handoff no colleague is on yet (outside contact hours).
   const after = t.state.phase === 'done' || (t.state.phase === 'handoff' && !t.state.handoff?.live);
   if (!ticket || !after || minutes === 0) return false;

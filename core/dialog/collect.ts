@@ -103,8 +103,10 @@ export function onAnswer(
       if (slot !== 'screenshot') found[slot] = heard.value;
     } else if (heard.kind === 'declined') {
       declined(d, t, request, slot);
-    } else if (notUnderstood(d, t, request, slot, text, found)) {
-      return;
+    } else {
+      // Not this detail by the answer's own reading ("Kortrijk en Mol"): nor by the first name in it.
+      if (slot !== 'screenshot') delete found[slot];
+      if (notUnderstood(d, t, request, slot, text, found)) return;
     }
   } else if (text) {
     request.extra.push(text);

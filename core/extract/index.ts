@@ -94,8 +94,12 @@ export function buildExtractor(config: Config): Extractor {
   function answer(slot: Slot, text: string, attachments: Attachment[]): string | null {
     const trimmed = text.trim();
     switch (slot) {
-      case 'academy':
-        return academies?.find(trimmed) ?? null;
+      case 'academy': {
+        // "Ik werk voor 2 academies: Lier en Mol": two named as strongly is no answer yet.
+        const hits = academies?.hits(trimmed) ?? [];
+        const top = hits.filter((h) => h.weight === hits[0]?.weight);
+        return new Set(top.map((h) => h.value)).size > 1 ? null : (hits[0]?.value ?? null);
+      }
       case 'site_id':
         return sites?.find(trimmed, true) ?? null;
       case 'screen':

@@ -846,3 +846,19 @@ describe('two academies in one answer', () => {
     expect(r.awaiting).not.toBe('academy');
   });
 });
+
+describe('the kind said in a short opening', () => {
+  it('"vraagje over de uurroosters" is a question whose content is asked, not an incident with a screenshot', async () => {
+    const chat = transcript();
+    await chat
+      .user('vraagje over de uurroosters, Academie Het Spoor')
+      .bot({ awaiting: 'description', label: 'question' });
+  });
+
+  it('a kind word beside a full story does not override it', async () => {
+    const chat = transcript();
+    await chat
+      .user('vraagje: het programma crasht telkens als ik de uurroosters van Academie Het Spoor open, foutmelding 500')
+      .bot({ label: 'incident' });
+  });
+});

@@ -21,6 +21,7 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     ask(d, t, request, 'description');
     return;
   }
+  if (unsure && kindSaid(d, t, request)) return;
   if (verdict.label === 'out_of_scope' && verdict.oosReason) {
     const clarify = d.config.scope.reasons[verdict.oosReason].clarify;
     // A check question about the printer or the network only when the message names one: unsure and
@@ -42,25 +43,31 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
   }
   const guess = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
   if (verdict.confidence < d.config.classifier.ask_threshold) {
-    // "Ik heb een vraag over de rapporten" says its kind; the menu is shown once per request at most.
+    // "Ik heb een vraag over ... en ..." names its kind; else the menu, once per request at most.
     const named = d.kit.namesKind(textOf(request));
     if (!named && !request.menu) {
       askLabel(d, t, request, false);
       return;
     }
     request.label = named ?? guess;
-    delete request.chosen;
-    // "Een vraag over de rapporten" names the kind and the subject, not yet the question itself.
-    if (named && !request.asked.description) {
-      ask(d, t, request, 'description');
-      return;
-    }
-    proceed(d, t, request);
-    return;
-  }
-  request.label = guess;
+  } else request.label = guess;
   delete request.chosen;
   proceed(d, t, request);
+}
+
+/**
+ * "Vraagje over de uurroosters", "ik heb een vraag over de rapporten": the kind said, and little else
+ * (the classifier reads a topic word, or "vraag over" as something out of scope): that kind, and the
+ * question itself is asked. True when it took the turn.
+ */
+function kindSaid(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
+  const named = d.kit.namesKind(textOf(request));
+  const little = d.kit.contentWords(textOf(request)) < d.config.conversation.min_description_words;
+  if (!named || !little || request.chosen) return false;
+  request.label = named;
+  if (request.asked.description) proceed(d, t, request);
+  else ask(d, t, request, 'description');
+  return true;
 }
 
 /** The out-of-scope reason's check question ("Does the device misbehave in other programs too?"). */

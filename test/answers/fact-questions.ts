@@ -8,6 +8,7 @@ export const FACT_QUESTIONS: FactCase[] = [
   // contact hours: general, now, today, tomorrow, a weekday, a holiday, a time
   ['nl', 'Tot hoe laat zijn jullie vandaag bereikbaar?', 'hours'],
   ['nl', 'Wat zijn de openingsuren van jullie helpdesk?', 'hours'],
+  ['nl', 'wa is jullie telefoonnummer', 'phone'],
   ['nl', 'Zijn jullie nu open?', 'hours'],
   ['nl', 'Is de helpdesk morgen bereikbaar?', 'hours'],
   ['nl', 'Zijn jullie op zaterdag open?', 'hours'],
@@ -118,6 +119,7 @@ export const FACT_QUESTIONS: FactCase[] = [
  * none is a question about the helpdesk itself. [language, message].
  */
 export const NOT_FACTS: [Lang, string][] = [
+  ['nl', 'wa is er mis met de rapporten, ze zijn leeg'],
   ['nl', 'de telefoon van het secretariaat werkt niet'],
   ['nl', 'het e-mailadres van een leerling aanpassen'],
   ['nl', 'Hoe pas ik het e-mailadres van een leerling aan?'],

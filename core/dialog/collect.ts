@@ -18,7 +18,8 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   request.asked[slot] = asked + 1;
   // What it is about, worded for the kind the person named ("ik wil een klacht indienen").
   const kind = slot === 'description' ? (request.label ?? d.kit.namesKind(textOf(request))) : null;
-  const key = kind === 'question' || kind === 'complaint' ? (`ask_description_${kind}` as const) : (`ask_${slot}` as const);
+  const key =
+    kind === 'question' || kind === 'complaint' ? (`ask_description_${kind}` as const) : (`ask_${slot}` as const);
   const question = say(d.config, t.lang, key);
   t.enter({ phase: 'collecting', awaiting: slot, request });
   // "Academie Gent" in the opening, not in the directory: the person hears it was read, not ignored.
@@ -43,15 +44,7 @@ export function onAnswer(
   attachments: Attachment[],
 ): void {
   const slot = t.state.awaiting as Slot | null;
-  // "Nog iets anders: ..." instead of the detail: another subject, taken after this one.
-  const another = slot && slot !== 'description' && attachments.length === 0 ? d.kit.newSubject(text) : null;
-  if (slot && another) {
-    t.set({ queue: [...(t.state.queue ?? []), another] });
-    t.reply(say(d.config, t.lang, 'subject_later'));
-    t.reply(say(d.config, t.lang, `ask_${slot}`));
-    t.status = 'collecting';
-    return;
-  }
+  if (slot && anotherSubject(d, t, slot, text, attachments)) return;
   request.attachments.push(...attachments);
   if (slot === 'description') {
     onDescription(d, t, request, text);
@@ -59,60 +52,98 @@ export function onAnswer(
   }
   // Several details in one answer: take every new one the answer holds.
   const found = onlyNew(request.slots, d.extractor.extract(text));
-  const contact = slot && attachments.length === 0 ? d.extractor.contact(text) : null;
-  if (slot && contact) {
-    // "Jef Peeters, jef@..., 02 553 12 34" at any question: the contact details, never an error text.
-    Object.assign(request.slots, found, onlyNew(request.slots, contact));
-    t.noted = !(slot in contact);
-    proceed(d, t, request);
-    return;
-  }
-  if (slot && attachments.length === 0 && d.kit.noError(text)) {
-    // No error message to give: neither the screenshot of one nor its text; the rest is more story.
-    // Said at another question ("over welke leerling?"): noted, and that question asked again.
-    request.absent = ['screenshot', 'error_message'];
-    t.noted = slot !== 'screenshot' && slot !== 'error_message';
-    if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
-    Object.assign(request.slots, found);
-    proceed(d, t, request);
-    return;
-  }
-  if (slot && FREE_OR_FILE.has(slot) && attachments.length === 0 && (notTheDetail(d, text) || repeats(request, text))) {
-    // A ticket number ("HD-000456") or a question of the person's own ("wanneer wordt dit opgelost?")
-    // at the error question: kept with the request, and the question asked again.
-    request.extra.push(text);
-    t.noted = true;
-    proceed(d, t, request);
-    return;
-  }
-  if (
-    (slot === 'screenshot' || slot === 'error_message') &&
-    attachments.length === 0 &&
-    !quotes(text) &&
-    d.kit.yesNo(text) === 'no'
-  ) {
-    // "Nee, dat lukt niet hier": no screenshot (the error text is asked instead) or no error text, and
-    // the rest is story.
-    declined(d, t, request, slot);
-    if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
-  } else if (slot) {
-    // A file without a word at another question: kept with the request, and that question asked again.
-    t.noted = !text.trim() && attachments.length > 0;
-    const heard = hearDetail(slot, text, attachments, d);
-    if (heard.kind === 'value') {
-      if (slot !== 'screenshot') found[slot] = heard.value;
-    } else if (heard.kind === 'declined') {
-      declined(d, t, request, slot);
-    } else {
-      // Not this detail by the answer's own reading ("Kortrijk en Mol"): nor by the first name in it.
-      if (slot !== 'screenshot') delete found[slot];
-      if (notUnderstood(d, t, request, slot, text, found)) return;
-    }
-  } else if (text) {
-    request.extra.push(text);
+  if (!slot) {
+    if (text) request.extra.push(text);
+  } else {
+    const answer: Answer = { slot, text, attachments, found };
+    const taken = READERS.some((read) => read(d, t, request, answer));
+    if (!taken && detail(d, t, request, answer)) return;
   }
   Object.assign(request.slots, found);
   proceed(d, t, request);
+}
+
+/** The answer to an asked detail, and every new detail found in it. */
+interface Answer {
+  slot: Slot;
+  text: string;
+  attachments: Attachment[];
+  found: Slots;
+}
+
+/** Reads an answer that is something else than the detail asked; true when it took it. */
+type Reader = (d: Dialog, t: TurnBuilder, request: RequestState, answer: Answer) => boolean;
+
+/** "Nog iets anders: ..." instead of the detail: another subject, taken after this one. */
+function anotherSubject(d: Dialog, t: TurnBuilder, slot: Slot, text: string, attachments: Attachment[]): boolean {
+  const another = slot !== 'description' && attachments.length === 0 ? d.kit.newSubject(text) : null;
+  if (!another) return false;
+  t.set({ queue: [...(t.state.queue ?? []), another] });
+  t.reply(say(d.config, t.lang, 'subject_later'));
+  t.reply(say(d.config, t.lang, `ask_${slot}`));
+  t.status = 'collecting';
+  return true;
+}
+
+/** "Jef Peeters, jef@..., 02 553 12 34" at any question: the contact details, never an error text. */
+const contactLine: Reader = (d, t, request, { slot, text, attachments, found }) => {
+  const contact = attachments.length === 0 ? d.extractor.contact(text) : null;
+  if (!contact) return false;
+  Object.assign(found, onlyNew({ ...request.slots, ...found }, contact));
+  t.noted = !(slot in contact);
+  return true;
+};
+
+/**
+ * "Geen foutmelding": neither the screenshot of one nor its text; the rest is more story. Said at
+ * another question ("over welke leerling?"): noted, and that question asked again.
+ */
+const noErrorMessage: Reader = (d, t, request, { slot, text, attachments }) => {
+  if (attachments.length > 0 || !d.kit.noError(text)) return false;
+  request.absent = ['screenshot', 'error_message'];
+  t.noted = slot !== 'screenshot' && slot !== 'error_message';
+  if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
+  return true;
+};
+
+/**
+ * A ticket number ("HD-000456"), a question of the person's own ("wanneer wordt dit opgelost?") or a
+ * detail said before, at the error or name question: kept with the request, the question asked again.
+ */
+const notThisDetail: Reader = (d, t, request, { slot, text, attachments }) => {
+  if (!FREE_OR_FILE.has(slot) || attachments.length > 0) return false;
+  if (!notTheDetail(d, text) && !repeats(request, text)) return false;
+  request.extra.push(text);
+  t.noted = true;
+  return true;
+};
+
+/** "Nee, dat lukt hier niet" at the screenshot or error question: none to give; the rest is story. */
+const noneToGive: Reader = (d, t, request, { slot, text, attachments }) => {
+  if (slot !== 'screenshot' && slot !== 'error_message') return false;
+  if (attachments.length > 0 || quotes(text) || d.kit.yesNo(text) !== 'no') return false;
+  declined(d, t, request, slot);
+  if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
+  return true;
+};
+
+const READERS: readonly Reader[] = [contactLine, noErrorMessage, notThisDetail, noneToGive];
+
+/** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
+function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {
+  // A file without a word at another question: kept with the request, and that question asked again.
+  t.noted = !text.trim() && attachments.length > 0;
+  const heard = hearDetail(slot, text, attachments, d);
+  if (heard.kind === 'value') {
+    if (slot !== 'screenshot') found[slot] = heard.value;
+  } else if (heard.kind === 'declined') {
+    declined(d, t, request, slot);
+  } else {
+    // Not this detail by the answer's own reading ("Kortrijk en Mol"): nor by the first name in it.
+    if (slot !== 'screenshot') delete found[slot];
+    return notUnderstood(d, t, request, slot, text, found);
+  }
+  return false;
 }
 
 /**
@@ -134,7 +165,8 @@ const FREE_OR_FILE: ReadonlySet<Slot> = new Set(['error_message', 'screenshot', 
 function notTheDetail(d: Dialog, text: string): boolean {
   const trimmed = text.trim();
   const references = new RegExp(d.ticketPattern.source, 'gi');
-  if (references.test(trimmed) && trimmed.replace(references, '').replace(/[^\p{L}\p{N}]+/gu, '').length < 4) return true;
+  if (references.test(trimmed) && trimmed.replace(references, '').replace(/[^\p{L}\p{N}]+/gu, '').length < 4)
+    return true;
   if (!trimmed.endsWith('?') || quotes(trimmed)) return false;
   const folded = fold(trimmed);
   return Object.values(d.config.facts.question_cues)

@@ -146,7 +146,9 @@ describe('a detail or a correction right after a ticket or a handoff', () => {
 
   it('an academy alone after a handoff outside hours is added to the handoff ticket', async () => {
     const chat = transcript({ now: CLOSED_HOURS });
-    await chat.user("est-ce que je peux parler a quelqu'un? les bulletins doivent partir demain").bot({ status: 'handoff' });
+    await chat
+      .user("est-ce que je peux parler a quelqu'un? les bulletins doivent partir demain")
+      .bot({ status: 'handoff' });
     await chat.user('academie de Courtrai').bot({ says: /Ajouté à votre ticket/ });
   });
 

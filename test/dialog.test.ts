@@ -89,7 +89,9 @@ describe("the person's own words reach the ticket", () => {
     const known = transcript({ conversation: 'conv-3' });
     await known.user('De rapporten van Academie Het Spoor tonen geen punten').bot({ saysNot: /niet terug/ });
     const plain = transcript({ conversation: 'conv-4' });
-    await plain.user('de export van onze academie geeft een fout 500').bot({ awaiting: 'academy', saysNot: /niet terug/ });
+    await plain
+      .user('de export van onze academie geeft een fout 500')
+      .bot({ awaiting: 'academy', saysNot: /niet terug/ });
   });
 
   it('an academy that is not in the directory: asked once more, then kept as given and said so', async () => {
@@ -655,17 +657,16 @@ describe('at the error question', () => {
     expect(r.ticket?.slots.error_message).toBeUndefined();
   });
 
-  it.each([
-    'Er is een onverwachte fout opgetreden',
-    'Wilt u de wijzigingen opslaan?',
-    'Fout 500 bij HD-export',
-  ])('an error text is still the error text: %j', async (answer) => {
-    const chat = await atErrorQuestion(answer);
-    let r = await chat.user(answer).bot({});
-    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
-    expect(answer).toContain(r.ticket?.slots.error_message);
-    expect(r.ticket?.slots.error_message?.length).toBeGreaterThan(5);
-  });
+  it.each(['Er is een onverwachte fout opgetreden', 'Wilt u de wijzigingen opslaan?', 'Fout 500 bij HD-export'])(
+    'an error text is still the error text: %j',
+    async (answer) => {
+      const chat = await atErrorQuestion(answer);
+      let r = await chat.user(answer).bot({});
+      for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+      expect(answer).toContain(r.ticket?.slots.error_message);
+      expect(r.ticket?.slots.error_message?.length).toBeGreaterThan(5);
+    },
+  );
 });
 
 describe('after a refusal', () => {
@@ -704,7 +705,9 @@ describe('contact details and names', () => {
     const chat = transcript({ profile: 'site' });
     await chat.user('hallo, de nieuwspagina op site 4488 geeft een 404').bot({ awaiting: 'url' });
     await chat.user('https://klimaat.example.be/nieuws').bot({ awaiting: 'screenshot' });
-    let r = await chat.user('Jef Peeters, jef.peeters@vlaanderen.example, 02 553 12 34').bot({ awaiting: 'screenshot' });
+    let r = await chat
+      .user('Jef Peeters, jef.peeters@vlaanderen.example, 02 553 12 34')
+      .bot({ awaiting: 'screenshot' });
     r = await chat.user('dat heb ik net gezegd: Jef Peeters').bot({});
     for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
     expect(r.ticket?.slots).toMatchObject({
@@ -745,7 +748,8 @@ describe('the kind of request, said or unsure', () => {
   it('the menu of kinds is shown once per request: an explanation at it goes on with the best guess', async () => {
     const chat = transcript({ profile: 'site' });
     let r = await chat.user('https://cultuur.example.be/agenda').bot({ status: 'collecting' });
-    for (let i = 0; i < 4 && r.awaiting === 'description'; i++) r = await chat.user('de agenda op onze site is leeg').bot({});
+    for (let i = 0; i < 4 && r.awaiting === 'description'; i++)
+      r = await chat.user('de agenda op onze site is leeg').bot({});
     let menus = r.awaiting === 'label' ? 1 : 0;
     for (let i = 0; i < 3 && r.awaiting === 'label'; i++) {
       r = await chat.user('de agenda op de site toont niets meer sinds gisteren').bot({});

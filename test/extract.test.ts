@@ -200,10 +200,14 @@ describe('a name typed at the name question', () => {
     expect(extractor.contact('de export geeft een fout, mail me op an@x.example')).toBeNull();
   });
 
-  it.each(['zie hierboven', 'her name is Sarah De Wit', 'ja', 'de directeur', '0478 12 34 56', 'weet ik niet van buiten'])(
-    '%j is no name',
-    (text) => {
-      expect(personName(text)).toBeNull();
-    },
-  );
+  it.each([
+    'zie hierboven',
+    'her name is Sarah De Wit',
+    'ja',
+    'de directeur',
+    '0478 12 34 56',
+    'weet ik niet van buiten',
+  ])('%j is no name', (text) => {
+    expect(personName(text)).toBeNull();
+  });
 });

@@ -72,7 +72,10 @@ describe('a message that announces several subjects', () => {
     ],
     [
       "Deux questions : comment j'exporte la liste des élèves et est-ce que vous pouvez ajouter un champ à la fiche ? Académie de Courtrai",
-      ["Comment j'exporte la liste des élèves", 'Est-ce que vous pouvez ajouter un champ à la fiche ? Académie de Courtrai'],
+      [
+        "Comment j'exporte la liste des élèves",
+        'Est-ce que vous pouvez ajouter un champ à la fiche ? Académie de Courtrai',
+      ],
     ],
     [
       'Two things: the absences of class 2A are gone. Could you also add a column to the class list? Academy Muze',

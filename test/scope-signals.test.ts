@@ -109,12 +109,12 @@ describe('other software named beside a breakage of ours', () => {
     expect(academy.classifier.classify(text).label).not.toBe('out_of_scope');
   });
 
-  it.each([
-    'Excel loopt vast als ik jullie export open met een macro',
-    'Hoe maak ik een draaitabel in Excel?',
-  ])('not lifted: %j', (text) => {
-    expect(academy.classifier.classify(text).label).toBe('out_of_scope');
-  });
+  it.each(['Excel loopt vast als ik jullie export open met een macro', 'Hoe maak ik een draaitabel in Excel?'])(
+    'not lifted: %j',
+    (text) => {
+      expect(academy.classifier.classify(text).label).toBe('out_of_scope');
+    },
+  );
 });
 
 describe('a reproach makes a complaint', () => {

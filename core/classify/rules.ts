@@ -108,7 +108,10 @@ function announced(subject: string, first: string, cues: RegExp, joins: RegExp):
   if (!join || join.index === 0) return [subject];
   const conjunction = join[0].split(/\s+/)[0]!.length;
   const second = subject.slice(join.index + conjunction).trim();
-  const parts = [subject.slice(0, join.index).replace(/[\s,;]+$/u, ''), second.charAt(0).toUpperCase() + second.slice(1)];
+  const parts = [
+    subject.slice(0, join.index).replace(/[\s,;]+$/u, ''),
+    second.charAt(0).toUpperCase() + second.slice(1),
+  ];
   return parts.every((p) => words(p) >= 3) ? parts : [subject];
 }
 

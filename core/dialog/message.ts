@@ -1,7 +1,8 @@
 // One message turn as a short list of named steps: within the limits, noted, intercepted, answered by phase.
+
+import { withoutAddresses } from '../classify/features.ts';
 import { say } from '../messages.ts';
 import { detectLanguage } from '../text/lang.ts';
-import { withoutAddresses } from '../classify/features.ts';
 import { fold } from '../text/normalize.ts';
 import type { Attachment, RequestState, Turn } from '../types.ts';
 import { onBilling, onDeflect } from './checks.ts';

@@ -32,7 +32,8 @@ export function hearDetail(
   // "Merci", "bonjour" are never a name, an error text or a description.
   if (deps.kit.thanks(trimmed) || deps.kit.greetingOnly(trimmed)) return { kind: 'unclear' };
   // "Ja", "oui", "ok" alone are no name and no error text.
-  if (FREE_TEXT.has(slot) && deps.kit.yesNo(trimmed) && deps.kit.contentWords(trimmed) === 0) return { kind: 'unclear' };
+  if (FREE_TEXT.has(slot) && deps.kit.yesNo(trimmed) && deps.kit.contentWords(trimmed) === 0)
+    return { kind: 'unclear' };
   // Free text is the answer unless it is plainly another detail (an e-mail address at the error question).
   if (FREE_TEXT.has(slot) && slot !== 'description' && isOtherDetail(trimmed, deps.extractor)) {
     return { kind: 'unclear' };

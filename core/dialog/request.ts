@@ -1,9 +1,10 @@
 // A request as the conversation keeps it: built from a first message, and what is known of it.
+
+import { withoutAddresses } from '../classify/features.ts';
 import type { DetailRule, Slot } from '../config/schema.ts';
+import { escapeRegExp } from '../text/normalize.ts';
 import type { Attachment, RequestState, Slots, Turn } from '../types.ts';
 import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
-import { withoutAddresses } from '../classify/features.ts';
-import { escapeRegExp } from '../text/normalize.ts';
 import type { TurnBuilder } from './turn.ts';
 
 /** A new request from a first message: classified, its details extracted, the person's known details added. */

@@ -1,6 +1,6 @@
 import type { Config, Slot } from '../config/schema.ts';
-import { MessageReader } from '../text/message.ts';
 import { FUNCTION_WORD_SET } from '../text/lang.ts';
+import { MessageReader } from '../text/message.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, Slots } from '../types.ts';
 import { AcademyMatcher, ScreenMatcher, SiteMatcher } from './directory.ts';
@@ -29,7 +29,24 @@ export interface Extractor {
 const NAME_LEAD =
   /^(?:ik ben|ik heet|mijn naam is|je suis|je m'appelle|moi c'est|c'est|i am|i'm|my name is|this is|it's|it is)\s+/i;
 // Name particles (van, de, el...) that may stand in a name though they are function words.
-const NAME_PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ter', 'ten', 'el', 'le', 'la', 'du', 'des', 'da', 'di', 'dos', 'd']);
+const NAME_PARTICLES = new Set([
+  'van',
+  'de',
+  'der',
+  'den',
+  'het',
+  'ter',
+  'ten',
+  'el',
+  'le',
+  'la',
+  'du',
+  'des',
+  'da',
+  'di',
+  'dos',
+  'd',
+]);
 
 /**
  * A person's name as typed at the name question: one to five words of letters, none of them a word
@@ -37,7 +54,11 @@ const NAME_PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ter', 'ten', 
  */
 export function personName(text: string): string | null {
   const afterColon = text.includes(':') ? text.slice(text.lastIndexOf(':') + 1) : text;
-  const name = afterColon.trim().replace(NAME_LEAD, '').replace(/[.!]+$/, '').trim();
+  const name = afterColon
+    .trim()
+    .replace(NAME_LEAD, '')
+    .replace(/[.!]+$/, '')
+    .trim();
   const tokens = name.split(/\s+/).filter(Boolean);
   if (tokens.length === 0 || tokens.length > 5) return null;
   // Written as a name (every word but the particles capitalised), "An" or "Will" may be one.
@@ -140,7 +161,12 @@ export function buildExtractor(config: Config): Extractor {
     // What is left is separators ("-", ",", "tel:") and at most a name.
     const pieces = rest
       .split(/[,;|/\n]|\s[-–]\s|\b(?:tel|tél|gsm|phone|e-?mail|mail)\b\s*:?/iu)
-      .map((p) => p.trim().replace(/^[-–:]+|[-–:]+$/g, '').trim())
+      .map((p) =>
+        p
+          .trim()
+          .replace(/^[-–:]+|[-–:]+$/g, '')
+          .trim(),
+      )
       .filter((p) => /\p{L}/u.test(p));
     if (pieces.length > 1) return null;
     const name = pieces[0] ? personName(pieces[0]) : null;

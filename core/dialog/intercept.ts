@@ -1,4 +1,5 @@
 // Whole-message intents that take precedence over the pending question, each only where it makes sense.
+import type { FactAnswer } from '../answers/facts.ts';
 import { say } from '../messages.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, Turn } from '../types.ts';
@@ -142,8 +143,11 @@ function cancelled(d: Dialog, text: string): boolean {
 /** A fact about the helpdesk (hours, phone) between requests or instead of an opening. */
 function fact(d: Dialog, t: TurnBuilder, { text, attachments, idle, input }: Heard): boolean {
   if (!idle && t.state.phase !== 'opening') return false;
-  if (attachments.length === 0 && answerFact(d, t, text)) return true;
-  return factBeforeRequest(d, t, text, attachments, input);
+  // One sentence of a short message that asks a fact, read once: beside a remark or before a request.
+  const split = factSentence(d, t, text);
+  const request = split !== null && isRequest(d, split.rest);
+  if (attachments.length === 0 && answerFact(d, t, text, request ? null : split?.fact)) return true;
+  return split !== null && request && factBeforeRequest(d, t, split, attachments, input);
 }
 
 /** "Goedemorgen" alone: greeted back, and asked what it is about. */
@@ -159,8 +163,8 @@ function greeting(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard)
  * "Tot hoe laat zijn jullie open?", "wat is jullie telefoonnummer?": a fact about the helpdesk, answered
  * at once from config in the person's language; no ticket, and the conversation stays open for a request.
  */
-function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
-  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now) ?? factBesideRemark(d, t, text);
+function answerFact(d: Dialog, t: TurnBuilder, text: string, besideRemark?: FactAnswer | null): boolean {
+  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now) ?? besideRemark;
   if (!fact || asksOutOfScope(d, t, text)) return false;
   t.enter({ phase: 'done', awaiting: null, request: null });
   t.reply(`${fact.text}\n\n${say(d.config, t.lang, 'fact_more')}`);
@@ -170,21 +174,16 @@ function answerFact(d: Dialog, t: TurnBuilder, text: string): boolean {
 }
 
 /**
- * "Kan ik iemand bellen? Ik snap er niks van.": one sentence asks a fact, the others are a remark that
- * names no detail of a request and says too little to be one (fewer content words than a description).
- */
-function factBesideRemark(d: Dialog, t: TurnBuilder, text: string) {
-  const split = factSentence(d, t, text);
-  return split && !isRequest(d, split.rest) ? split.fact : null;
-}
-
-/**
  * "Tot hoe laat zijn jullie open? De rapporten van 3B tonen een fout gemiddelde.": the fact is answered
  * and the rest is the request, read without the fact's sentence (which would make it a question).
  */
-function factBeforeRequest(d: Dialog, t: TurnBuilder, text: string, attachments: Attachment[], input: Turn): boolean {
-  const split = factSentence(d, t, text);
-  if (!split || !isRequest(d, split.rest)) return false;
+function factBeforeRequest(
+  d: Dialog,
+  t: TurnBuilder,
+  split: FactSplit,
+  attachments: Attachment[],
+  input: Turn,
+): boolean {
   t.reply(split.fact.text);
   t.effect({ type: 'answered_fact', fact: split.fact.id });
   startRequest(d, t, split.rest, attachments, input);
@@ -197,8 +196,17 @@ function asksOutOfScope(d: Dialog, t: TurnBuilder, text: string): boolean {
   return verdict.label === 'out_of_scope' && verdict.confidence >= d.config.classifier.clarify_threshold;
 }
 
-/** The one sentence of a short message (two or three sentences) that asks a fact, and the others. */
-function factSentence(d: Dialog, t: TurnBuilder, text: string) {
+/** A fact asked in one sentence of a short message, and the message's other sentences. */
+interface FactSplit {
+  fact: FactAnswer;
+  rest: string;
+}
+
+/**
+ * The one sentence of a short message (two or three sentences) that asks a fact, and the others: "Kan
+ * ik iemand bellen? Ik snap er niks van." (a remark beside it), or a request beside it.
+ */
+function factSentence(d: Dialog, t: TurnBuilder, text: string): FactSplit | null {
   const sentences = text
     .split(/(?<=[.!?])\s+/)
     .map((s) => s.trim())

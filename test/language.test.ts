@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../adapters/config/load.ts';
 import { buildLanguage } from '../core/dialog/language.ts';
 import { hearDetail } from '../core/dialog/prompts.ts';
 import { shippedCore } from './helpers.ts';
@@ -293,5 +294,26 @@ describe('cancel', () => {
     'it works again on one pc but not on the others',
   ])('%j does not cancel', (text) => {
     expect(kit.cancels(text)).toBe(false);
+  });
+});
+
+describe('"there is no error message" in more words', () => {
+  const kit = buildLanguage(loadConfig({ profile: 'academy' }));
+
+  it.each([
+    "il n'y a pas de message d'erreur",
+    'er komt geen foutmelding, het scherm blijft gewoon wit',
+    "there's no error message, it just hangs",
+    "I don't see an error",
+  ])('%j says there is none', (text) => {
+    expect(kit.noError(text)).toBe(true);
+  });
+
+  it.each([
+    'De foutmelding zegt "geen toegang"',
+    "le message d'erreur dit: pas de droits",
+    'the error says no permission',
+  ])('%j is an error text, not "none"', (text) => {
+    expect(kit.noError(text)).toBe(false);
   });
 });

@@ -866,3 +866,31 @@ describe('the kind said in a short opening', () => {
       .bot({ label: 'incident' });
   });
 });
+
+describe('the name given ahead', () => {
+  it('"Tine Claeys" at the screenshot question of a site incident is the name, and the screenshot is asked again', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('de nieuwspagina van site 5063 geeft een 404').bot({ awaiting: 'url' });
+    await chat.user('https://reizen.example.be/nieuws').bot({ awaiting: 'screenshot' });
+    await chat.user('Tine Claeys').bot({ awaiting: 'screenshot', says: /noteer/ });
+    let r = await chat.user('nee').bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) {
+      r = await chat.user(r.awaiting === 'email' ? 'tine.claeys@bz.example' : 'nee').bot({});
+    }
+    expect(r.ticket?.slots.name).toBe('Tine Claeys');
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+
+  it('an error text in capitals of one word, or with punctuation, is still the error text', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('de nieuwspagina van site 5063 geeft een fout').bot({ awaiting: 'url' });
+    await chat.user('https://reizen.example.be/nieuws').bot({ awaiting: 'screenshot' });
+    let r = await chat.user('Forbidden: Access Denied').bot({});
+    for (let i = 0; i < 4 && r.status === 'collecting'; i++) {
+      r = await chat
+        .user(r.awaiting === 'email' ? 'tine.claeys@bz.example' : r.awaiting === 'name' ? 'Tine Claeys' : 'nee')
+        .bot({});
+    }
+    expect(r.ticket?.slots.error_message).toMatch(/Access Denied/);
+  });
+});

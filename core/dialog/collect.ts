@@ -1,6 +1,6 @@
 // Gathering a request's details: ask the next one, hear the answer, go on to the checks before filing.
 import type { Slot } from '../config/schema.ts';
-import { isImage } from '../extract/index.ts';
+import { isImage, personName } from '../extract/index.ts';
 import { say } from '../messages.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, RequestState, Slots } from '../types.ts';
@@ -127,7 +127,23 @@ const noneToGive: Reader = (d, t, request, { slot, text, attachments }) => {
   return true;
 };
 
-const READERS: readonly Reader[] = [contactLine, noErrorMessage, notThisDetail, noneToGive];
+/**
+ * "Tine Claeys" at the screenshot or error question of a request that will ask the name: the name,
+ * given ahead (two to four capitalised words and nothing else), not an error text.
+ */
+const nameAhead: Reader = (d, t, request, { slot, text, attachments, found }) => {
+  if ((slot !== 'screenshot' && slot !== 'error_message') || attachments.length > 0) return false;
+  if (request.slots.name || !rulesFor(d, request).some((r) => r.slot === 'name')) return false;
+  // Only the name: no colon, quote or other punctuation ("Forbidden: Access Denied" is an error text).
+  const name = /^[\p{L}'’ -]+$/u.test(text.trim()) ? personName(text) : null;
+  const parts = name?.split(/\s+/) ?? [];
+  if (!name || parts.length < 2 || parts.length > 4 || !parts.every((p) => /^\p{Lu}/u.test(p))) return false;
+  found.name = name;
+  t.noted = true;
+  return true;
+};
+
+const READERS: readonly Reader[] = [contactLine, noErrorMessage, notThisDetail, noneToGive, nameAhead];
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
 function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {

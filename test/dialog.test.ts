@@ -894,3 +894,23 @@ describe('the name given ahead', () => {
     expect(r.ticket?.slots.error_message).toMatch(/Access Denied/);
   });
 });
+
+describe('"zie hierboven"', () => {
+  it('at the error question is no error text', async () => {
+    const chat = transcript();
+    let r = await chat
+      .user('De rapporten van klas 3B bij Academie Het Spoor tonen geen punten, voor alle leerlingen')
+      .bot({});
+    for (let i = 0; i < 3 && r.awaiting !== 'error_message'; i++) r = await chat.user('nee').bot({});
+    r = await chat.user('zie hierboven').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+
+  it('"j’ai une question sur les inscriptions, academie de ..." asks the question itself', async () => {
+    const chat = transcript();
+    await chat
+      .user("Bonjour, j'ai une question sur les inscriptions, académie de Courtrai")
+      .bot({ awaiting: 'description', label: 'question' });
+  });
+});

@@ -317,3 +317,18 @@ describe('"there is no error message" in more words', () => {
     expect(kit.noError(text)).toBe(false);
   });
 });
+
+describe('an answer that points at what was said before', () => {
+  const kit = buildLanguage(loadConfig({ profile: 'academy' }));
+
+  it.each(['zie hierboven', 'Dat heb ik al gezegd!', 'voir ci-dessus', 'see above'])('%j', (text) => {
+    expect(kit.seeAbove(text)).toBe(true);
+  });
+
+  it.each(['zie de foutmelding hierboven: "Geen toegang"', 'Fout: zie logbestand', 'see the error: access denied'])(
+    'not %j',
+    (text) => {
+      expect(kit.seeAbove(text)).toBe(false);
+    },
+  );
+});

@@ -687,6 +687,8 @@ export const configSchema = z
          * instead of asking the person to choose.
          */
         kind_named: z.record(z.enum(IN_SCOPE_LABELS), phraseList).optional(),
+        /** "Zie hierboven", "déjà dit": the answer points at what was said before (no detail of its own). */
+        see_above: phraseList.optional(),
         /** "Ik stuur zo een screenshot": a file announced for the ticket just filed. */
         announce_file: phraseList.optional(),
         /** "What is the status of HD-...": with a ticket number, a status look-up. */

@@ -112,7 +112,7 @@ const noErrorMessage: Reader = (d, t, request, { slot, text, attachments }) => {
  */
 const notThisDetail: Reader = (d, t, request, { slot, text, attachments }) => {
   if (!FREE_OR_FILE.has(slot) || attachments.length > 0) return false;
-  if (!notTheDetail(d, text) && !repeats(request, text)) return false;
+  if (!notTheDetail(d, text) && !repeats(request, text) && !d.kit.seeAbove(text)) return false;
   request.extra.push(text);
   t.noted = true;
   return true;

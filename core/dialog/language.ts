@@ -107,6 +107,8 @@ export interface LanguageKit {
   newSubject(text: string): string | null;
   /** "Ik heb een vraag over de rapporten": the one kind of request the message names (null: none or several). */
   namesKind(text: string): InScopeLabel | null;
+  /** "Zie hierboven", "dat heb ik al gezegd": the whole answer points at what was said before. */
+  seeAbove(text: string): boolean;
 }
 
 export function buildLanguage(config: Config): LanguageKit {
@@ -130,6 +132,7 @@ export function buildLanguage(config: Config): LanguageKit {
     says: (text, command) => covers(tokenize(text), lex.commands[command], lex.filler),
     addsToTicket: (text) => opensWith(lex, tokenize(text), lex.addendum) !== null,
     newSubject: (text) => newSubject(lex, text),
+    seeAbove: (text) => covers(tokenize(text), lex.seeAbove, lex.filler),
     namesKind: (text) => {
       const tokens = tokenize(text);
       const named = IN_SCOPE_LABELS.filter((kind) => mentions(tokens, lex.kindNamed[kind]));
@@ -176,6 +179,7 @@ interface Lexicon {
   announce: Tokens[];
   another: Tokens[];
   kindNamed: Record<InScopeLabel, Tokens[]>;
+  seeAbove: Tokens[];
 }
 
 function compileLexicon(a: Answers): Lexicon {
@@ -215,6 +219,7 @@ function compileLexicon(a: Answers): Lexicon {
     addendum: compile(a.addendum ?? none),
     announce: compile(a.announce_file ?? none),
     another: compile(a.new_subject ?? none),
+    seeAbove: compile(a.see_above ?? none),
     kindNamed: Object.fromEntries(
       IN_SCOPE_LABELS.map((kind) => [kind, compile(a.kind_named?.[kind] ?? none)]),
     ) as Record<InScopeLabel, Tokens[]>,

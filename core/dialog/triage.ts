@@ -1,6 +1,7 @@
 // What a new request needs first: a refusal, a clarifying question, the kind, or its details.
 import { IN_SCOPE_LABELS, type InScopeLabel, type Lang } from '../config/schema.ts';
 import { fill, helpdeskParams, say } from '../messages.ts';
+import { FUNCTION_WORD_SET } from '../text/lang.ts';
 import { fold } from '../text/normalize.ts';
 import type { Attachment, RequestState, Turn } from '../types.ts';
 import { yesNo, yesOrNo } from './choices.ts';
@@ -62,12 +63,18 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
  */
 function kindSaid(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
   const named = d.kit.namesKind(textOf(request));
-  const little = d.kit.contentWords(textOf(request)) < d.config.conversation.min_description_words;
-  if (!named || !little || request.chosen) return false;
+  if (!named || request.chosen || !saysLittle(d, textOf(request))) return false;
   request.label = named;
   if (request.asked.description) proceed(d, t, request);
   else ask(d, t, request, 'description');
   return true;
+}
+
+/** Without its greeting and the words of any language's grammar, fewer words than a description. */
+function saysLittle(d: Dialog, text: string): boolean {
+  const body = d.kit.withoutCourtesies(text);
+  const words = body.split(/\s+/).filter((w) => !FUNCTION_WORD_SET.has(fold(w).replace(/[^\p{L}\p{N}]+/gu, '')));
+  return d.kit.contentWords(words.join(' ')) < d.config.conversation.min_description_words;
 }
 
 /** The out-of-scope reason's check question ("Does the device misbehave in other programs too?"). */

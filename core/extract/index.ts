@@ -5,7 +5,7 @@ import { fold, words } from '../text/normalize.ts';
 import type { Attachment, Slots } from '../types.ts';
 import { AcademyMatcher, ScreenMatcher, SiteMatcher } from './directory.ts';
 import { findEmails, findErrorMessage, findPhones, findUrls } from './patterns.ts';
-import { StudentMatcher } from './student.ts';
+import { PARTICLES, StudentMatcher } from './student.ts';
 
 /** True for attachments that are pictures (screenshots). */
 export function isImage(a: Attachment): boolean {
@@ -28,25 +28,6 @@ export interface Extractor {
 // "Mijn naam is", "c'est", "dat heb ik al gezegd: ": words before the name itself.
 const NAME_LEAD =
   /^(?:ik ben|ik heet|mijn naam is|je suis|je m'appelle|moi c'est|c'est|i am|i'm|my name is|this is|it's|it is)\s+/i;
-// Name particles (van, de, el...) that may stand in a name though they are function words.
-const NAME_PARTICLES = new Set([
-  'van',
-  'de',
-  'der',
-  'den',
-  'het',
-  'ter',
-  'ten',
-  'el',
-  'le',
-  'la',
-  'du',
-  'des',
-  'da',
-  'di',
-  'dos',
-  'd',
-]);
 
 /**
  * A person's name as typed at the name question: one to five words of letters, none of them a word
@@ -62,13 +43,13 @@ export function personName(text: string): string | null {
   const tokens = name.split(/\s+/).filter(Boolean);
   if (tokens.length === 0 || tokens.length > 5) return null;
   // Written as a name (every word but the particles capitalised), "An" or "Will" may be one.
-  const capitalised = tokens.every((t) => NAME_PARTICLES.has(fold(t)) || /^\p{Lu}/u.test(t));
+  const capitalised = tokens.every((t) => PARTICLES.has(fold(t)) || /^\p{Lu}/u.test(t));
   const ok = tokens.every((t) => {
     if (!/^\p{L}[\p{L}'’-]*$/u.test(t)) return false;
     const f = fold(t);
-    return NAME_PARTICLES.has(f) || capitalised || !FUNCTION_WORD_SET.has(f);
+    return PARTICLES.has(f) || capitalised || !FUNCTION_WORD_SET.has(f);
   });
-  return ok && !NAME_PARTICLES.has(fold(tokens[0]!)) ? name : null;
+  return ok && !PARTICLES.has(fold(tokens[0]!)) ? name : null;
 }
 
 /** Build the extractor for a configuration's directories. */

@@ -3,7 +3,7 @@ import { fold, words } from '../text/normalize.ts';
 import { maskLinks, type Token, tokenize } from './directory.ts';
 
 // Name particles that may stand between first and last name (Van, De, El...), folded.
-const PARTICLES = new Set([
+export const PARTICLES = new Set([
   'van',
   'de',
   'der',

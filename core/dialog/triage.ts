@@ -22,7 +22,9 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     ask(d, t, request, 'description');
     return;
   }
-  if (unsure && kindSaid(d, t, request)) return;
+  // The kind the person said ("ik heb een vraag over ..."), read once for both uses below.
+  const named = d.kit.namesKind(textOf(request));
+  if (unsure && named && kindSaid(d, t, request, named)) return;
   if (verdict.label === 'out_of_scope' && verdict.oosReason) {
     const clarify = d.config.scope.reasons[verdict.oosReason].clarify;
     // A check question about the printer or the network only when the message names one: unsure and
@@ -45,7 +47,6 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
   const guess = verdict.label === 'out_of_scope' ? verdict.inScopeLabel : (verdict.label as InScopeLabel);
   if (verdict.confidence < d.config.classifier.ask_threshold) {
     // "Ik heb een vraag over ... en ..." names its kind; else the menu, once per request at most.
-    const named = d.kit.namesKind(textOf(request));
     if (!named && !request.menu) {
       askLabel(d, t, request, false);
       return;
@@ -61,9 +62,8 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
  * (the classifier reads a topic word, or "vraag over" as something out of scope): that kind, and the
  * question itself is asked. True when it took the turn.
  */
-function kindSaid(d: Dialog, t: TurnBuilder, request: RequestState): boolean {
-  const named = d.kit.namesKind(textOf(request));
-  if (!named || request.chosen || !saysLittle(d, textOf(request))) return false;
+function kindSaid(d: Dialog, t: TurnBuilder, request: RequestState, named: InScopeLabel): boolean {
+  if (request.chosen || !saysLittle(d, textOf(request))) return false;
   request.label = named;
   if (request.asked.description) proceed(d, t, request);
   else ask(d, t, request, 'description');

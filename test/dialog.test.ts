@@ -437,6 +437,44 @@ describe('an opening that says nothing yet', () => {
     expect(r.label).toBe('incident');
   });
 
+  it('the academy given at the kind menu is kept: the menu comes back, the academy is not asked again', async () => {
+    const chat = transcript();
+    await chat.user('Ik zit met de klassenlijsten van de afdeling dans').bot({ awaiting: 'label' });
+    await chat.user('academie Waregem').bot({ awaiting: 'label', says: /^Dat noteer ik erbij\. Kies een nummer/ });
+    const r = await chat.user('2').bot({ status: 'collecting', label: 'incident' });
+    expect(r.awaiting).not.toBe('academy');
+    expect(r.awaiting).not.toBe('label');
+  });
+
+  it('a word that is neither a kind nor a detail at the menu is still asked again, not noted', async () => {
+    const chat = transcript();
+    await chat.user('Ik zit met de klassenlijsten van de afdeling dans').bot({ awaiting: 'label' });
+    await chat.user('pfff').bot({ awaiting: 'label', says: /^Kies een nummer/ });
+  });
+
+  it.each([
+    ['ik heb een vraag', 'academie Waregem', /^Dat noteer ik erbij\. Wat is uw vraag precies\?/],
+    ["Bonjour, j'ai une question", 'académie de Waregem', /^Je le note\. Quelle est votre question/],
+    ['hi, quick question', 'Klankkast academy', /^Noted\. What is your question/],
+  ])('%j then only the academy: kept, and what the question is asked again', async (opening, academy, again) => {
+    const chat = transcript();
+    await chat.user(opening).bot({ awaiting: 'description' });
+    await chat.user(academy).bot({ awaiting: 'description', says: again });
+    const r = await chat.user('hoe kan ik een klassenlijst van dans afdrukken?').bot({});
+    expect(r.awaiting).not.toBe('academy');
+    expect(r.label).toBe('question');
+    if (r.ticket) expect(r.ticket.slots.academy).toBe('AKW');
+  });
+
+  it('an opening with only the academy asks what it is about; a story with the academy does not', async () => {
+    const chat = transcript();
+    await chat.user('dag, academie Waregem hier').bot({ awaiting: 'description' });
+    const other = transcript({ conversation: 'conv-2' });
+    const r = await other.user('dag, academie Waregem hier, de klassenlijst van dans toont dubbele leerlingen').bot({});
+    expect(r.awaiting).not.toBe('description');
+    expect(r.awaiting).not.toBe('academy');
+  });
+
   it('"voilà" without the file at the screenshot question is no error text', async () => {
     const chat = transcript();
     await chat.user('Rapporten!!! Niemand kan ze openen, morgen oudercontact. AKW').bot({ awaiting: 'student' });
@@ -912,5 +950,53 @@ describe('"zie hierboven"', () => {
     await chat
       .user("Bonjour, j'ai une question sur les inscriptions, académie de Courtrai")
       .bot({ awaiting: 'description', label: 'question' });
+  });
+});
+
+describe('a detail corrected while the questions go on', () => {
+  it.each([
+    ['nee sorry, het is niet Waregem maar academie Lier', /^Aangepast: Academie SAL \(Stedelijke Academie Lier\)\. /],
+    ["pardon, ce n'est pas Waregem mais l'académie de Lier", /^C'est corrigé : Académie SAL/],
+    ['sorry, I meant Lier academy, not Waregem', /^Corrected: Academy SAL/],
+  ])('%j replaces the academy and says so', async (correction, says) => {
+    const chat = transcript();
+    const opening = /^[np]/.test(correction)
+      ? 'De export van de leerlingenlijst loopt vast bij academie Waregem'
+      : 'The export of the student list hangs, academy Waregem';
+    const first = await chat.user(opening).bot({ status: 'collecting' });
+    const r = await chat.user(correction).bot({ status: 'collecting', awaiting: first.awaiting, says });
+    let s = r;
+    for (let i = 0; i < 6 && s.status === 'collecting'; i++) s = await chat.user('n.v.t.').bot({});
+    expect(s.ticket?.slots.academy).toBe('SAL');
+  });
+
+  it('a site id corrected: the right one, never the wrong one named after "niet"', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('de zoekfunctie werkt niet op site 6234').bot({ awaiting: 'url' });
+    await chat
+      .user('oh wacht, sorry het is site 6243 niet 6234')
+      .bot({ awaiting: 'url', says: /^Aangepast: Site 6243\b/ });
+  });
+
+  it("a student's name corrected ('ze heet eigenlijk ...') replaces the name, and is no error text", async () => {
+    const chat = transcript();
+    await chat
+      .user('Bij het afdrukken van het rapport van Emma Janssens krijg ik een foutmelding, academie Waregem')
+      .bot({ awaiting: 'screenshot' });
+    await chat
+      .user('sorry, ze heet eigenlijk Emma Jansen')
+      .bot({ awaiting: 'screenshot', says: /^Aangepast: Leerling Emma Jansen\./ });
+    let s = await chat.user('nee').bot({});
+    for (let i = 0; i < 4 && s.status === 'collecting'; i++) s = await chat.user('nee').bot({});
+    expect(s.ticket?.slots.student).toBe('Emma Jansen');
+    expect(s.ticket?.slots.error_message ?? '').not.toMatch(/Jansen/);
+  });
+
+  it('the same academy again, or a "niet" without a detail, corrects nothing', async () => {
+    const chat = transcript();
+    const first = await chat.user('De export van de leerlingenlijst loopt vast bij academie Waregem').bot({});
+    const r = await chat.user('sorry, academie Waregem, niet in de leerlingen').bot({});
+    expect(r.awaiting).toBe(first.awaiting);
+    expect(r.replies.at(-1)?.text).not.toMatch(/Aangepast/);
   });
 });

@@ -332,3 +332,34 @@ describe('an answer that points at what was said before', () => {
     },
   );
 });
+
+describe('a corrected detail', () => {
+  const kit = buildLanguage(loadConfig({ profile: 'academy' }));
+
+  it.each([
+    ['nee sorry, het is niet Ieper maar Academie Lier', 'nee sorry, het is, Academie Lier'],
+    ['oh wacht, het is site 6243 niet 6234', 'oh wacht, het is site 6243'],
+    ["pardon, ce n'est pas Waregem mais l'académie de Lier", "pardon, ce n'est, l'académie de Lier"],
+    ['sorry, I meant Lier academy, not Waregem', 'sorry, I meant Lier academy'],
+    ['academie Lier in plaats van Ieper', 'academie Lier'],
+    ['oeps, academie Lier', 'oeps, academie Lier'],
+  ])('%j keeps %j', (text, kept) => {
+    expect(kit.correction(text)).toBe(kept);
+  });
+
+  it.each(['academie Lier', 'In het scherm facturatie', 'Emma Janssens uit 3B', 'the error says access denied'])(
+    'not %j (no cue, no wrong value named)',
+    (text) => {
+      expect(kit.correction(text)).toBeNull();
+    },
+  );
+
+  it.each([
+    ['ze heet eigenlijk Lotte Peters', true],
+    ["en fait elle s'appelle Lotte Peters", true],
+    ['sorry, her name is Lotte Peters', true],
+    ['sorry, academie Lier', false],
+  ])('%j renames: %s', (text, renames) => {
+    expect(kit.renames(text)).toBe(renames);
+  });
+});

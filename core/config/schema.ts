@@ -196,6 +196,7 @@ const MESSAGE_KEYS = [
   'ask_description_complaint',
   'retry',
   'retry_noted',
+  'corrected',
   'ask_unknown',
   'ask_label',
   'label_choice_question',
@@ -679,6 +680,15 @@ export const configSchema = z
         separate: phraseList,
         /** "Ik vergat te zeggen...", "hier is de screenshot": more for the ticket just filed. */
         addendum: phraseList.optional(),
+        /**
+         * "Sorry, niet Ieper maar Lier": a detail corrected. `cues` say it is a correction; after a `wrong`
+         * word comes the wrong value, to the end of its clause (punctuation or a `contrast` word);
+         * `renamed` words bring a student's corrected name ("ze heet eigenlijk ...").
+         */
+        correction: z
+          .object({ cues: phraseList, wrong: phraseList, contrast: phraseList, renamed: phraseList.optional() })
+          .strict()
+          .optional(),
         /** "Nog iets anders: ..." opening an answer: another subject, not the detail asked. */
         new_subject: phraseList.optional(),
         /**

@@ -5,6 +5,7 @@ import { say } from '../messages.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, RequestState, Slots } from '../types.ts';
 import { beforeFiling, deflect, warnBillable } from './checks.ts';
+import { displayValue } from './confirm.ts';
 import { type Dialog, MAX_ANALYSED, onlyNew, roundedScores } from './context.ts';
 import { lookUpOpenTickets } from './duplicates.ts';
 import { hearDetail, tellsMore } from './prompts.ts';
@@ -31,7 +32,8 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   }
   // Asked again after more of the story instead of the detail: the words are kept, not "not understood".
   const again = t.noted ? 'retry_noted' : 'retry';
-  t.reply(asked === 0 ? question : say(d.config, t.lang, again, { question }));
+  const asking = asked === 0 ? question : say(d.config, t.lang, again, { question });
+  t.reply(t.corrected ? say(d.config, t.lang, 'corrected', { details: t.corrected, question }) : asking);
   t.status = 'collecting';
 }
 
@@ -143,7 +145,44 @@ const nameAhead: Reader = (d, t, request, { slot, text, attachments, found }) =>
   return true;
 };
 
-const READERS: readonly Reader[] = [contactLine, noErrorMessage, notThisDetail, noneToGive, nameAhead];
+/** Details a person may correct while the questions go on. */
+const CORRECTABLE: readonly Exclude<Slot, 'screenshot' | 'description' | 'error_message'>[] = [
+  'academy',
+  'site_id',
+  'student',
+  'screen',
+  'url',
+  'name',
+  'email',
+  'phone',
+];
+
+/**
+ * "Sorry, het is niet Ieper maar Lier", "oh wacht, site 6243 niet 6234": a detail given before is
+ * replaced by the right one (never by the wrong value named), said back, and the question goes on.
+ */
+const correction: Reader = (d, t, request, { text, attachments }) => {
+  const kept = attachments.length === 0 ? d.kit.correction(text) : null;
+  if (kept === null) return false;
+  const right = d.extractor.extract(kept);
+  if (request.slots.student && !right.student && d.kit.renames(kept)) {
+    right.student = d.extractor.answer('student', kept, []) ?? undefined;
+  }
+  const changed = CORRECTABLE.filter(
+    (slot) => right[slot] && request.slots[slot] && right[slot] !== request.slots[slot],
+  );
+  if (changed.length === 0) return false;
+  const vocabulary = d.config.vocabulary.slots;
+  t.corrected = changed
+    .map((slot) => {
+      request.slots[slot] = right[slot];
+      return `${vocabulary[slot][t.lang]} ${displayValue(d, slot, right[slot]!)}`;
+    })
+    .join(', ');
+  return true;
+};
+
+const READERS: readonly Reader[] = [correction, contactLine, noErrorMessage, notThisDetail, noneToGive, nameAhead];
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
 function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {
@@ -302,6 +341,11 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
     return;
   }
   const explanation = d.kit.withoutCourtesies(heard.value) || heard.value;
+  const answer = { slot: 'description' as const, text, attachments: [], found: {} };
+  if (correction(d, t, request, answer) || onlyDetails(d, t, request, explanation)) {
+    ask(d, t, request, 'description');
+    return;
+  }
   request.extra.push(explanation);
   request.subject = explanation;
   request.described = true;
@@ -317,6 +361,19 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
   request.classification = roundedScores(classification);
   request.label = null;
   triage(d, t, request);
+}
+
+/**
+ * "Academie Brugge" or a name where what it is about was asked: the details are kept (not asked again)
+ * and the question asked again; the words are not the description.
+ */
+function onlyDetails(d: Dialog, t: TurnBuilder, request: RequestState, text: string): boolean {
+  const found = d.extractor.extract(text);
+  const fresh = onlyNew(request.slots, found);
+  if (Object.keys(fresh).length === 0 || saysEnough(d, text, found)) return false;
+  Object.assign(request.slots, fresh);
+  t.noted = true;
+  return true;
 }
 
 /** Ask the next missing detail, or file the ticket when nothing required is missing. */

@@ -55,7 +55,7 @@ function previewOf(d: Dialog, t: TurnBuilder, request: RequestState): TicketPrev
 }
 
 /** A canonical value as a person recognises it: "AKW (Academie ...)", a screen's name. */
-function displayValue(d: Dialog, slot: Slot, value: string): string {
+export function displayValue(d: Dialog, slot: Slot, value: string): string {
   const dirs = d.config.directories;
   if (slot === 'academy') {
     const a = dirs.academies.find((x) => x.code === value);

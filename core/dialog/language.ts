@@ -71,8 +71,8 @@ export interface LanguageKit {
   yesNo(text: string): YesNo | null;
   /** "Weet ik niet", "heb ik niet", "liever niet", "je n'en ai pas", "nope": the detail cannot be given. */
   declines(text: string): boolean;
-  /** How many words of a text are not filler ("ik heb een probleem": one). */
-  contentWords(text: string): number;
+  /** How many words of a text are not filler ("ik heb een probleem": one), nor words of `besides`. */
+  contentWords(text: string, besides?: readonly string[]): number;
   /** The answer speaks of a screenshot ("ik stuur zo een screenshot"). */
   mentionsScreenshot(text: string): boolean;
   /** The answer says there is no error message ("geen foutmelding, het toont gewoon twee keer..."). */
@@ -109,6 +109,13 @@ export interface LanguageKit {
   namesKind(text: string): InScopeLabel | null;
   /** "Zie hierboven", "dat heb ik al gezegd": the whole answer points at what was said before. */
   seeAbove(text: string): boolean;
+  /**
+   * "Sorry, het is niet Ieper maar Lier": the text without its wrong values ("sorry, het is, Lier"), or
+   * null when it corrects nothing (no cue, no wrong value named).
+   */
+  correction(text: string): string | null;
+  /** "Ze heet eigenlijk ...", "her name is ...": a name is given for someone named before. */
+  renames(text: string): boolean;
 }
 
 export function buildLanguage(config: Config): LanguageKit {
@@ -116,7 +123,10 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo: (text) => yesNo(lex, text),
     declines: (text) => declines(lex, text),
-    contentWords: (text) => tokenize(text).filter((w) => !lex.filler.has(w) && !lex.vague.has(w)).length,
+    contentWords: (text, besides = []) => {
+      const known = new Set(besides.flatMap(tokenize));
+      return tokenize(text).filter((w) => !lex.filler.has(w) && !lex.vague.has(w) && !known.has(w)).length;
+    },
     mentionsScreenshot: (text) => mentions(tokenize(text), lex.screenshotWords),
     noError: (text) => noError(lex, text),
     thanks: (text) => onlyCourtesy(lex, text, [...lex.thanks, ...lex.signoffs]) || thanksForSomething(lex, text),
@@ -133,6 +143,8 @@ export function buildLanguage(config: Config): LanguageKit {
     addsToTicket: (text) => opensWith(lex, tokenize(text), lex.addendum) !== null,
     newSubject: (text) => newSubject(lex, text),
     seeAbove: (text) => covers(tokenize(text), lex.seeAbove, lex.filler),
+    correction: (text) => correction(lex, text),
+    renames: (text) => mentions(tokenize(text), lex.correction.renamed),
     namesKind: (text) => {
       const tokens = tokenize(text);
       const named = IN_SCOPE_LABELS.filter((kind) => mentions(tokens, lex.kindNamed[kind]));
@@ -180,6 +192,7 @@ interface Lexicon {
   another: Tokens[];
   kindNamed: Record<InScopeLabel, Tokens[]>;
   seeAbove: Tokens[];
+  correction: { cues: Tokens[]; wrong: Tokens[]; contrast: ReadonlySet<string>; renamed: Tokens[] };
 }
 
 function compileLexicon(a: Answers): Lexicon {
@@ -220,6 +233,12 @@ function compileLexicon(a: Answers): Lexicon {
     announce: compile(a.announce_file ?? none),
     another: compile(a.new_subject ?? none),
     seeAbove: compile(a.see_above ?? none),
+    correction: {
+      cues: compile(a.correction?.cues),
+      wrong: compile(a.correction?.wrong),
+      contrast: new Set(compile(a.correction?.contrast).flat()),
+      renamed: compile(a.correction?.renamed),
+    },
     kindNamed: Object.fromEntries(
       IN_SCOPE_LABELS.map((kind) => [kind, compile(a.kind_named?.[kind] ?? none)]),
     ) as Record<InScopeLabel, Tokens[]>,
@@ -301,6 +320,47 @@ function withoutSignoff(lex: Lexicon, text: string): string {
     else break;
   }
   return lines.join('\n').trim();
+}
+
+/** The text's clauses without their wrong values, or null when the text corrects nothing. */
+function correction(lex: Lexicon, text: string): string | null {
+  const { cues, wrong, contrast } = lex.correction;
+  let named = false;
+  const kept = clauses(text, contrast).map((clause) => {
+    const found = clause.words.findIndex((_, i) => wrong.some((p) => startsAt(clause.folded, p, i)));
+    if (found < 0) return clause.raw.trim();
+    named = true;
+    return clause.raw.slice(0, clause.words[found]!.index).trim();
+  });
+  if (!named && !mentions(tokenize(text), cues)) return null;
+  return kept.filter(Boolean).join(', ');
+}
+
+/** A text's clauses (between punctuation and contrast words), each with its words and their places. */
+function clauses(
+  text: string,
+  contrast: ReadonlySet<string>,
+): { raw: string; words: RegExpMatchArray[]; folded: string[] }[] {
+  const out: { raw: string; words: RegExpMatchArray[]; folded: string[] }[] = [];
+  for (const part of text.split(/[,;.!?\n]+/u)) {
+    let words: RegExpMatchArray[] = [];
+    let start = 0;
+    const flush = (end: number) => {
+      const raw = part.slice(start, end);
+      const offset = start;
+      const local = words.map((w) => Object.assign([...w], { index: w.index! - offset }) as RegExpMatchArray);
+      if (raw.trim()) out.push({ raw, words: local, folded: local.map((w) => fold(w[0])) });
+      words = [];
+    };
+    for (const w of part.matchAll(WORD)) {
+      if (contrast.has(fold(w[0]))) {
+        flush(w.index);
+        start = w.index + w[0].length;
+      } else words.push(w);
+    }
+    flush(part.length);
+  }
+  return out;
 }
 
 function negated(lex: Lexicon, tokens: Tokens, at: number): boolean {

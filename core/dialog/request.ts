@@ -39,20 +39,37 @@ export function newRequest(
     attachments: [...attachments],
     asked: {},
     skipped: [],
-    ...(saysEnough(d, text) ? { described: true } : {}),
+    ...(saysEnough(d, text, slots) ? { described: true } : {}),
     ...(unknown ? { given: { academy: unknown } } : {}),
   };
   t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
   return request;
 }
 
+/** Details that say who or where, never what: "academie Brugge", a name, an e-mail address. */
+const WHO_OR_WHERE: readonly Exclude<Slot, 'screenshot'>[] = [
+  'academy',
+  'site_id',
+  'student',
+  'name',
+  'email',
+  'phone',
+  'url',
+];
+
 /**
  * Whether a text says what the request is about: enough words besides fillers ("ik heb een probleem"
- * says nothing yet; "de export loopt vast" does).
+ * says nothing yet; "de export loopt vast" does) and besides the `details` read from it ("academie
+ * Brugge" says where, not what).
  */
-export function saysEnough(d: Dialog, text: string): boolean {
+export function saysEnough(d: Dialog, text: string, details: Slots = {}): boolean {
+  const besides = WHO_OR_WHERE.flatMap((slot) => {
+    const value = details[slot];
+    return typeof value === 'string' ? [value, ...Object.values(d.config.vocabulary.slots[slot])] : [];
+  });
   // A URL or an address alone ("https://cultuur.example.be/agenda") says where, not what.
-  return d.kit.contentWords(withoutAddresses(text)) >= Math.max(2, d.config.conversation.min_description_words - 1);
+  const words = d.kit.contentWords(withoutAddresses(text), besides);
+  return words >= Math.max(2, d.config.conversation.min_description_words - 1);
 }
 
 /** Everything the person said about the request so far. */

@@ -159,8 +159,19 @@ function askLabel(d: Dialog, t: TurnBuilder, request: RequestState, retry: boole
   const numbered = choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
   request.menu = true;
   t.enter({ phase: 'choosing_label', awaiting: 'label', request });
-  t.reply(say(d.config, t.lang, retry ? 'label_retry' : 'ask_label', { choices: numbered }), choices);
+  const question = say(d.config, t.lang, retry ? 'label_retry' : 'ask_label', { choices: numbered });
+  t.reply(t.noted ? say(d.config, t.lang, 'retry_noted', { question }) : question, choices);
   t.status = 'collecting';
+}
+
+/** A detail instead of a kind ("academie Brugge"): kept, so it is not asked again, and the menu shown again. */
+function detailForLater(d: Dialog, t: TurnBuilder, request: RequestState, text: string): boolean {
+  const details = onlyNew(request.slots, d.extractor.extract(text));
+  if (Object.keys(details).length === 0) return false;
+  Object.assign(request.slots, details);
+  t.noted = true;
+  askLabel(d, t, request, true);
+  return true;
 }
 
 /** The kind picked from the menu; an explanation instead is read as the request, two misses go on with the best guess. */
@@ -177,6 +188,11 @@ export function onLabelChoice(
     request.attachments.push(...attachments);
     onDescription(d, t, request, input.text.trim());
     return;
+  }
+  if (!picked && !input.choice) {
+    request.attachments.push(...attachments);
+    if (detailForLater(d, t, request, input.text)) return;
+    attachments = [];
   }
   if (!picked) {
     const misunderstood = t.state.misunderstood + 1;

@@ -26,6 +26,8 @@ export class TurnBuilder {
   status: Status;
   /** This turn kept an answer that was not the detail asked as more of the person's story. */
   noted = false;
+  /** Details this turn corrected ("Academie: AKW (Academie De Klankkast)"), said before the next question. */
+  corrected = '';
   /** Lines this turn added to the transcript. */
   private logged = 0;
 

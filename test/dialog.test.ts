@@ -1000,3 +1000,86 @@ describe('a detail corrected while the questions go on', () => {
     expect(r.replies.at(-1)?.text).not.toMatch(/Aangepast/);
   });
 });
+
+describe('an error text that opens with a word of "no"', () => {
+  it.each([
+    ['Fout bij genereren document: template niet gevonden', 'nee'],
+    ['Fout bij openen van het scherm', 'nee'],
+  ])('%j at the error question is the error text', async (error, no) => {
+    const chat = transcript();
+    await chat.user('attesten afdrukken geeft fout. Academie Lier').bot({ awaiting: 'student' });
+    await chat.user('nvt').bot({ awaiting: 'screenshot' });
+    await chat.user(no).bot({ awaiting: 'error_message' });
+    const r = await chat.user(error).bot({ status: 'filed' });
+    expect(r.ticket?.slots.error_message).toBe(error);
+  });
+
+  it('"nee, dat lukt hier niet" at the error question is still none to give', async () => {
+    const chat = transcript();
+    await chat.user('attesten afdrukken geeft fout. Academie Lier').bot({ awaiting: 'student' });
+    await chat.user('nvt').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
+    const r = await chat.user('nee, dat lukt hier niet').bot({ status: 'filed' });
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+});
+
+describe('what the first message already says is not asked', () => {
+  it.each([
+    'Het uurrooster klopt niet meer sinds de update, academie Waregem, scherm uurrooster, gaat niet over een leerling. Geen screenshot.',
+    "L'écran des absences plante à l'enregistrement, académie de Waregem, ne concerne pas un élève. Pas de capture.",
+  ])('%j: no student or screenshot question; the error text is asked instead', async (text) => {
+    const chat = transcript();
+    await chat.user(text).bot({ status: 'collecting', awaiting: 'error_message' });
+  });
+
+  it('"Not about one student. No screenshot. No error message." files without asking any of them', async () => {
+    const chat = transcript();
+    await chat
+      .user(
+        'The attendance screen shows an error when saving, Academy Waregem. Not about one student. No screenshot. No error message.',
+      )
+      .bot({ status: 'filed' });
+  });
+
+  it('"I said not about one student" at the student question is "n.v.t.", not asked again', async () => {
+    const chat = transcript();
+    await chat.user('The report card of a student does not print, academy Waregem').bot({ awaiting: 'student' });
+    const r = await chat.user('I said not about one student').bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBe('student');
+  });
+
+  it('a student named in the first message is still asked for nothing more, and "geen screenshot" is no "no error"', async () => {
+    const chat = transcript();
+    await chat
+      .user('Het rapport van Emma Janssens drukt niet af, academie Waregem. Geen screenshot.')
+      .bot({ awaiting: 'error_message' });
+  });
+});
+
+describe("the sender's own contact details in the first message", () => {
+  it.each([
+    'Beste, ik ben niet tevreden over hoe mijn melding werd behandeld. Site 5063, Koen Peeters, koen@bz.example',
+    'site 1042: bij het opslaan krijg ik "Error 500". Mijn gegevens: Karen Wouters, karen.wouters@mow.example, 0475 12 34 56',
+    'De zoekfunctie op site 2290 geeft geen resultaten meer.\n\nGroetjes,\nHilde Verbruggen\nCommunicatiedienst',
+  ])('%j: the name is not asked', async (text) => {
+    const chat = transcript({ profile: 'site' });
+    let r = await chat.user(text).bot({});
+    for (let i = 0; i < 5 && r.status === 'collecting'; i++) {
+      expect(r.awaiting).not.toBe('name');
+      r = await chat.user(r.awaiting === 'url' ? 'https://www.example.be/zoeken' : 'nee').bot({});
+    }
+    expect(r.ticket?.slots.name).toMatch(/^(Koen Peeters|Karen Wouters|Hilde Verbruggen)$/);
+  });
+
+  it.each([
+    'Graag een redacteursaccount voor Tom Claes, tom.claes@stad.example, op site 2290',
+    'De nieuwsbrief van site 2290 komt niet aan.\n\nMet Vriendelijke Groeten',
+  ])('not %j: no name of someone else, nor a closing, is the sender', async (text) => {
+    const chat = transcript({ profile: 'site' });
+    let r = await chat.user(text).bot({});
+    for (let i = 0; i < 5 && r.status === 'collecting' && r.awaiting !== 'name'; i++)
+      r = await chat.user('nee').bot({});
+    expect(r.awaiting).toBe('name');
+  });
+});

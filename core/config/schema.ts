@@ -668,6 +668,8 @@ export const configSchema = z
         dont_know: phraseList,
         yes: phraseList,
         no: phraseList,
+        /** "Klopt niet", "fout": a no to a proposal, but no "no" where an error text may start with it. */
+        wrong: phraseList.optional(),
         human: phraseList,
         cancel: phraseList,
         /** "It is not a hardware problem after all": resumes triage after a refusal. */
@@ -717,6 +719,8 @@ export const configSchema = z
         vague: phraseList.default({ nl: [], fr: [], en: [] }),
         /** "Geen foutmelding": at the screenshot or error question, there is no error text to give. */
         no_error: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** "Geen screenshot" in a first message: none will come, the error text is asked instead. */
+        no_screenshot: phraseList.optional(),
         /** "Bedankt voor ...": a short message that starts so, without a question or a "but", is thanks. */
         thanks_for: phraseList.default({ nl: [], fr: [], en: [] }),
         /** Greetings: a message of greetings only asks what the request is about. */

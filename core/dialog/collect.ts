@@ -123,7 +123,7 @@ const notThisDetail: Reader = (d, t, request, { slot, text, attachments }) => {
 /** "Nee, dat lukt hier niet" at the screenshot or error question: none to give; the rest is story. */
 const noneToGive: Reader = (d, t, request, { slot, text, attachments }) => {
   if (slot !== 'screenshot' && slot !== 'error_message') return false;
-  if (attachments.length > 0 || quotes(text) || d.kit.yesNo(text) !== 'no') return false;
+  if (attachments.length > 0 || quotes(text) || !d.kit.plainNo(text)) return false;
   declined(d, t, request, slot);
   if (tellsMore(text, d.config.conversation.min_description_words)) request.extra.push(text);
   return true;

@@ -69,6 +69,10 @@ type Command = 'send' | 'edit' | 'join' | 'separate';
 export interface LanguageKit {
   /** A yes or a no: the answer starts with one ("nee, dat helpt niet") or is one ("ja hoor"). */
   yesNo(text: string): YesNo | null;
+  /** "Geen screenshot", "no screenshot" anywhere in the text. */
+  noScreenshot(text: string): boolean;
+  /** A plain "nee" / "non" / "no" (not "fout" or "klopt niet", which may open an error text). */
+  plainNo(text: string): boolean;
   /** "Weet ik niet", "heb ik niet", "liever niet", "je n'en ai pas", "nope": the detail cannot be given. */
   declines(text: string): boolean;
   /** How many words of a text are not filler ("ik heb een probleem": one), nor words of `besides`. */
@@ -122,6 +126,8 @@ export function buildLanguage(config: Config): LanguageKit {
   const lex = compileLexicon(config.answers);
   return {
     yesNo: (text) => yesNo(lex, text),
+    noScreenshot: (text) => mentions(tokenize(text), lex.noScreenshot),
+    plainNo: (text) => yesNo({ ...lex, no: lex.plainNo }, text) === 'no',
     declines: (text) => declines(lex, text),
     contentWords: (text, besides = []) => {
       const known = new Set(besides.flatMap(tokenize));
@@ -164,6 +170,9 @@ interface Lexicon {
   filler: ReadonlySet<string>;
   yes: Tokens[];
   no: Tokens[];
+  noScreenshot: Tokens[];
+  /** The plain no-words alone (without `wrong`). */
+  plainNo: Tokens[];
   /** "Weet ik niet" and "heb ik niet": the detail cannot be given. */
   declined: Tokens[];
   thanks: Tokens[];
@@ -201,7 +210,9 @@ function compileLexicon(a: Answers): Lexicon {
   return {
     filler: new Set(compile(a.filler).flat()),
     yes: compile(a.yes),
-    no: compile(a.no),
+    no: [...compile(a.no), ...compile(a.wrong)].sort((x, y) => y.length - x.length),
+    plainNo: compile(a.no),
+    noScreenshot: compile(a.no_screenshot),
     declined: compile({
       nl: [...a.dont_know.nl, ...a.cannot.nl],
       fr: [...a.dont_know.fr, ...a.cannot.fr],

@@ -38,38 +38,51 @@ export function newRequest(
     slots,
     attachments: [...attachments],
     asked: {},
-    skipped: [],
     ...(saysEnough(d, text, slots) ? { described: true } : {}),
     ...(unknown ? { given: { academy: unknown } } : {}),
+    ...saidUpFront(d, analysed),
   };
   t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
   return request;
 }
 
-/** Details that say who or where, never what: "academie Brugge", a name, an e-mail address. */
-const WHO_OR_WHERE: readonly Exclude<Slot, 'screenshot'>[] = [
-  'academy',
-  'site_id',
-  'student',
-  'name',
-  'email',
-  'phone',
-  'url',
-];
+/**
+ * "Geen foutmelding", "No screenshot." in the first message: what will not come is not asked for (a
+ * missing screenshot still asks the error text, as "nee" to the screenshot question does).
+ */
+function saidUpFront(d: Dialog, text: string): Pick<RequestState, 'absent' | 'skipped'> {
+  const sentences = text.split(/[.!?;\n]+/u);
+  if (sentences.some((s) => d.kit.noError(s.trim()))) return { absent: ['screenshot', 'error_message'], skipped: [] };
+  return { skipped: d.kit.noScreenshot(text) ? ['screenshot'] : [] };
+}
+
+/** Details that say who or where, never what: "academie Brugge", a site, a name, a phone number. */
+const WHO_OR_WHERE: readonly Exclude<Slot, 'screenshot'>[] = ['academy', 'site_id', 'student', 'name', 'phone'];
 
 /**
  * Whether a text says what the request is about: enough words besides fillers ("ik heb een probleem"
- * says nothing yet; "de export loopt vast" does) and besides the `details` read from it ("academie
- * Brugge" says where, not what).
+ * says nothing yet; "de export loopt vast" does), and some besides the `details` read from it
+ * ("academie Brugge" says where, not what; "site 2290 ligt plat" says both).
  */
 export function saysEnough(d: Dialog, text: string, details: Slots = {}): boolean {
+  // A URL or an address alone ("https://cultuur.example.be/agenda") says where, not what.
+  const plain = withoutAddresses(text);
+  if (d.kit.contentWords(plain) < Math.max(2, d.config.conversation.min_description_words - 1)) return false;
   const besides = WHO_OR_WHERE.flatMap((slot) => {
     const value = details[slot];
-    return typeof value === 'string' ? [value, ...Object.values(d.config.vocabulary.slots[slot])] : [];
+    return value ? [...namesOf(d, slot, value), ...Object.values(d.config.vocabulary.slots[slot])] : [];
   });
-  // A URL or an address alone ("https://cultuur.example.be/agenda") says where, not what.
-  const words = d.kit.contentWords(withoutAddresses(text), besides);
-  return words >= Math.max(2, d.config.conversation.min_description_words - 1);
+  return besides.length === 0 || d.kit.contentWords(d.kit.withoutCourtesies(plain), besides) > 0;
+}
+
+/** The ways a detail may be written: an academy's code, name, town and aliases; a site's id and names. */
+function namesOf(d: Dialog, slot: Slot, value: string): string[] {
+  const dirs = d.config.directories;
+  const academy = slot === 'academy' ? dirs.academies.find((a) => a.code === value) : undefined;
+  if (academy) return [academy.code, academy.name, academy.town, academy.town_fr ?? '', ...academy.aliases];
+  const site = slot === 'site_id' ? dirs.sites.find((x) => x.id === value) : undefined;
+  if (site) return [site.id, site.name, ...site.aliases];
+  return [value];
 }
 
 /** Everything the person said about the request so far. */

@@ -90,7 +90,43 @@ export function buildExtractor(config: Config): Extractor {
     if (email) slots.email = email;
     const phone = findPhones(text)[0];
     if (phone) slots.phone = phone;
+    const name = senderName(text, email ?? phone);
+    if (name) slots.name = name;
     return slots;
+  }
+
+  // Words of a closing ("Met Vriendelijke Groeten") and of someone else's account ("account voor Tom").
+  const notSender = new Set(
+    [...config.classifier.closings, ...config.classifier.greetings, ...dirs.staff_titles].flatMap((p) =>
+      words(fold(p)),
+    ),
+  );
+  const written = (piece: string) => {
+    const name = piece.trim().replace(/[.!]+$/, '');
+    const tokens = name.split(/\s+/);
+    if (tokens.length < 2 || tokens.length > 4 || tokens.some((t) => notSender.has(fold(t)))) return null;
+    return tokens.every((t, i) => /^\p{Lu}[\p{L}'’-]+$/u.test(t) || (i > 0 && PARTICLES.has(fold(t)))) ? name : null;
+  };
+
+  /**
+   * The sender's own name, written as a name (two to four capitalised words): a line of the signature
+   * ("Groetjes,\nHilde Verbruggen"), or right before the sender's e-mail address or phone number
+   * ("Site 5063, Koen Peeters, koen@..."; not "een account voor Tom Claes, tom@...").
+   */
+  function senderName(text: string, address: string | undefined): string | null {
+    for (const line of reader.split(text).signature.split('\n').slice(0, 3)) {
+      for (const piece of line.split(',')) {
+        const name = written(piece);
+        if (name) return name;
+      }
+    }
+    const at = address ? text.indexOf(address) : -1;
+    if (at < 0) return null;
+    const before = text.slice(0, at);
+    const sentence = before.split(/[.:;!?\n]/u).at(-1) ?? '';
+    if (words(fold(sentence)).some((w) => notSender.has(w))) return null;
+    const pieces = sentence.split(/,|\s[-–]\s/u).filter((p) => p.trim());
+    return pieces.length > 0 ? written(pieces.at(-1)!) : null;
   }
 
   function answer(slot: Slot, text: string, attachments: Attachment[]): string | null {

@@ -283,8 +283,11 @@ export interface ConversationBase {
   shared?: Slots;
   /** The person's channel shows cards with buttons (from the last turn). */
   interactive?: boolean;
-  /** A handoff to a person: its ticket, whether it is live (contact hours), who took it. */
-  handoff?: { ticket: string; live: boolean; since: string; agent?: Person };
+  /**
+   * A handoff to a person: its ticket, whether it is live (contact hours), who took it, and whether the
+   * person asked for someone without naming their academy or site (`bare`: what they say next is for it).
+   */
+  handoff?: { ticket: string; live: boolean; since: string; agent?: Person; bare?: boolean };
   /** The academy or site of the person's last filed request (status questions about their organisation). */
   unit?: string;
   /** Who spoke last (the channel's user). */

@@ -30,6 +30,13 @@ const HARD_PAIRS: { text: string; label: string; reason?: string }[] = [
     reason: 'backup',
   },
   { text: 'Alle afwezigheden van vorige week zijn vanzelf verdwenen uit het programma', label: 'incident' },
+  // Breakage after the customer's own change vs trying things oneself first.
+  {
+    text: 'We hebben zelf iets aangepast aan het sjabloon van de inschrijvingsbrief en nu ontbreekt het logo',
+    label: 'out_of_scope',
+    reason: 'own_modification',
+  },
+  { text: 'Ik heb zelf al opnieuw opgestart maar het inschrijvingsscherm blijft leeg', label: 'incident' },
   {
     text: "J'ai supprimé par erreur les inscriptions d'hier, pouvez-vous restaurer une sauvegarde ?",
     label: 'out_of_scope',
@@ -96,6 +103,25 @@ describe('subjects and urgency rules', () => {
     expect(
       splitSubjects('Twee dingen:\n1. de export geeft een lege pdf\nsinds gisteren\n2. kan er een veld bij?', cues),
     ).toEqual(['de export geeft een lege pdf sinds gisteren', 'kan er een veld bij?']);
+  });
+
+  it('takes "1) ... 2) ..." on one line as a list; a lone "1)" is no list', () => {
+    expect(
+      splitSubjects('Twee dingen: 1) het rapport toont geen punten 2) kunnen jullie een leerling overzetten?', cues),
+    ).toEqual(['het rapport toont geen punten', 'kunnen jullie een leerling overzetten?']);
+    expect(isMultiSubject('Versie 1) is oud, graag een update van de handleiding', cues)).toBe(false);
+    expect(isMultiSubject('Stap 2) en 1) lukken niet bij het inschrijven', cues)).toBe(false);
+  });
+
+  it('"Ook wil ik vragen ..." opens a second subject; "ook" inside a sentence does not', () => {
+    const shipped = cueMatcher(loadConfig({ profile: 'academy' }).multi_subject.cues);
+    expect(
+      splitSubjects(
+        'De facturen worden niet verstuurd. Ook wil ik vragen hoe ik een korting instel voor broers.',
+        shipped,
+      ),
+    ).toEqual(['De facturen worden niet verstuurd.', 'Hoe ik een korting instel voor broers.']);
+    expect(isMultiSubject('De facturen worden niet verstuurd, ook niet opnieuw na een herstart.', shipped)).toBe(false);
   });
 
   it('keeps a part too short to be a request with the one before it', () => {

@@ -1044,7 +1044,7 @@ describe('what the first message already says is not asked', () => {
 
   it('"I said not about one student" at the student question is "n.v.t.", not asked again', async () => {
     const chat = transcript();
-    await chat.user('The report card of a student does not print, academy Waregem').bot({ awaiting: 'student' });
+    await chat.user("Printing a student's report card gives an error, academy Waregem").bot({ awaiting: 'student' });
     const r = await chat.user('I said not about one student').bot({ status: 'collecting' });
     expect(r.awaiting).not.toBe('student');
   });
@@ -1081,5 +1081,41 @@ describe("the sender's own contact details in the first message", () => {
     for (let i = 0; i < 5 && r.status === 'collecting' && r.awaiting !== 'name'; i++)
       r = await chat.user('nee').bot({});
     expect(r.awaiting).toBe('name');
+  });
+});
+
+describe('asking for one colleague by name', () => {
+  it.each([
+    ['kan ik rechtstreeks contact opnemen met Tom van jullie team?', /elke collega van de helpdesk/],
+    ['Est-ce que je peux contacter Sophie directement ?', /chaque collègue du helpdesk/],
+    ['can I get in touch with Mark from your team?', /every colleague at the helpdesk/],
+  ])('%j: the honest answer, and what it is about is asked (no ticket of nothing)', async (text, says) => {
+    const chat = transcript();
+    await chat.user(text).bot({ status: 'collecting', awaiting: 'description', says });
+  });
+
+  it('not "contact opnemen met de helpdesk over de facturen": that is the request itself', async () => {
+    const chat = transcript();
+    const r = await chat.user('kan ik contact opnemen met de helpdesk over de facturen van academie Waregem?').bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/bepaalde medewerker/);
+  });
+});
+
+describe('after asking for a person outside contact hours', () => {
+  it('without the academy, what the person says next goes onto the handoff ticket', async () => {
+    const chat = transcript({ now: CLOSED_HOURS });
+    const first = await chat.user('mag ik iemand aan de lijn? ik geraak er niet uit').bot({ status: 'handoff' });
+    const ticket = first.ticket?.id;
+    const r = await chat
+      .user('het gaat over de facturen van academie Lindenhof')
+      .bot({ says: /Toegevoegd aan uw ticket/ });
+    expect(r.replies.at(-1)?.text).toContain(ticket);
+  });
+
+  it('thanks after it is thanks, not a note', async () => {
+    const chat = transcript({ now: CLOSED_HOURS });
+    await chat.user('mag ik iemand aan de lijn? ik geraak er niet uit').bot({ status: 'handoff' });
+    const r = await chat.user('ok bedankt').bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/Toegevoegd/);
   });
 });

@@ -40,7 +40,7 @@ export function isMultiSubject(text: string, cues: RegExp): boolean {
     .map((l) => l.trim())
     .filter(Boolean);
   const numbered = lines.filter((l) => /^(\d{1,2}[).]|[-*•])\s+\S/u.test(l));
-  if (numbered.length >= 2) return true;
+  if (numbered.length >= 2 || inlineItems(text)) return true;
   // Cues count where a clause starts: the text start, a new line, or after . ! ? : ( or a comma.
   const clauses = fold(text).split(/(?<=[.!?:;\n(])\s*|\s\/\s/u);
   for (const clause of clauses) {
@@ -53,6 +53,16 @@ export function isMultiSubject(text: string, cues: RegExp): boolean {
 const LIST_ITEM = /^(\d{1,2}[).]|[-*•])\s+(?=\S)/u;
 
 /**
+ * "Twee dingen: 1) ... 2) ..." on one line: the items, numbered 1, 2, ... in order (the words before
+ * "1)" announce them and are dropped); null when the text has no such numbering.
+ */
+function inlineItems(text: string): string[] | null {
+  const markers = [...text.matchAll(/(?<![\p{L}\p{N}])([1-9])\)\s+/gu)];
+  if (markers.length < 2 || markers.some((m, i) => Number(m[1]) !== i + 1)) return null;
+  return markers.map((m, i) => text.slice(m.index + m[0].length, markers[i + 1]?.index ?? text.length).trim());
+}
+
+/**
  * The subjects of a message, in order: the items of a numbered or bulleted list, or the parts a
  * cue opens ("Los daarvan: ..."); one element when the message has one subject. A part too short to
  * be a request on its own (fewer than three words) stays with the one before it.
@@ -63,6 +73,8 @@ export function splitSubjects(text: string, cues: RegExp, joins?: RegExp): strin
     .map((l) => l.trim())
     .filter(Boolean);
   const items = lines.filter((l) => LIST_ITEM.test(l));
+  const inline = items.length < 2 ? inlineItems(text) : null;
+  if (inline) return mergeShort(inline);
   if (items.length >= 2) {
     // A list: each item is a subject; a line that follows an item without a marker continues it.
     const subjects: string[] = [];

@@ -37,6 +37,7 @@ export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: A
     t.reply(say(d.config, t.lang, 'addendum_wait', { ticket }));
   } else if (attachments.length === 0 && forIt && d.kit.contentWords(text) >= 2) note();
   else if (attachments.length === 0 && detailOnly(d, text)) note();
+  else if (attachments.length === 0 && forTheColleague(d, t, text)) note();
   else return false;
   t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
   return true;
@@ -54,6 +55,18 @@ export function onNote(
     return;
   }
   t.reply(say(d.config, t.lang, 'addendum_failed', { ticket: event.ticketId, ...helpdeskParams(d.config, t.lang) }));
+}
+
+/**
+ * Asked for a person without naming the academy or site ("mag ik iemand aan de lijn?") and told a colleague takes
+ * over: what the person says next is for that colleague ("het gaat over de facturen van academie
+ * Lindenhof"), unless it is thanks, a status question or another subject.
+ */
+function forTheColleague(d: Dialog, t: TurnBuilder, text: string): boolean {
+  const handoff = t.state.handoff;
+  if (!handoff?.bare || handoff.live || handoff.ticket !== t.state.lastTicket?.id) return false;
+  if (d.kit.contentWords(text) === 0) return false;
+  return !d.kit.thanks(text) && !d.kit.greetingOnly(text) && !d.kit.asksStatus(text) && !d.kit.newSubject(text);
 }
 
 /** "Academie Lier", "leerling Jan Peeters", an e-mail address: a detail alone, saying nothing new besides. */

@@ -106,7 +106,9 @@ function filed(d: Dialog, t: TurnBuilder, request: RequestState, key: string, ti
     pendingHandoff: null,
     ...unitOf(request),
     shared: { ...t.state.shared, ...pick(request.slots, SHARED_SLOTS) },
-    ...(wasHandoff ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString() } } : {}),
+    ...(wasHandoff
+      ? { handoff: { ticket: ticket.id, live, since: t.ctx.now.toISOString(), bare: !unitKnown(request) } }
+      : {}),
   });
   const opens = describeOpening(d, t);
   if (wasHandoff) {
@@ -180,4 +182,9 @@ function describeOpening(d: Dialog, t: TurnBuilder): string {
   const at = nextOpening(t.ctx.now, d.config.helpdesk.hours);
   const { day, time } = describeInstant(at, d.config.helpdesk.hours.timezone, LOCALES[t.lang]);
   return say(d.config, t.lang, 'opens_at', { day, time });
+}
+
+/** Whether the request names its academy or site (a handoff without one waits for what the person says next). */
+function unitKnown(request: RequestState): boolean {
+  return Boolean(request.slots.academy || request.slots.site_id);
 }

@@ -8,6 +8,7 @@ import { type Dialog, MAX_ANALYSED, type Said } from './context.ts';
 import { fileKept } from './file.ts';
 import { handOff } from './handoff.ts';
 import { askedProgress } from './progress.ts';
+import { saysEnough } from './request.ts';
 import { lookUpStatus } from './status.ts';
 import { startRequest } from './subjects.ts';
 import { statusOf, type TurnBuilder } from './turn.ts';
@@ -247,7 +248,8 @@ function namedColleague(
     t.status = statusOf(t.state);
     return;
   }
-  if (words(fold(content)).length >= d.config.conversation.min_description_words) {
+  // "... van jullie team?", "directement": no story; "De export loopt vast" is one.
+  if (saysEnough(d, content)) {
     t.reply(say(d.config, t.lang, 'named_agent_go_on'));
     startRequest(d, t, content, attachments, input);
     return;

@@ -30,11 +30,14 @@ export function triage(d: Dialog, t: TurnBuilder, request: RequestState): void {
     // A check question about the printer or the network only when the message names one: unsure and
     // without such a word, the request is the helpdesk's.
     const named = d.evidence.get(verdict.oosReason)?.test(fold(textOf(request))) ?? true;
-    if (clarify && unsure && named) {
+    // Just refused for this reason ("nee hoor, het script doet niks..."): no check question after the
+    // refusal, but the refusal again with how to reach a person.
+    const again = t.before.phase === 'rejected' && t.before.rejected?.classification.oosReason === verdict.oosReason;
+    if (clarify && unsure && named && !again) {
       askClarify(d, t, request);
       return;
     }
-    if (!unsure || !clarify) {
+    if (!unsure || !clarify || again) {
       reject(d, t, request);
       return;
     }

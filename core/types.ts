@@ -133,7 +133,7 @@ export type Effect =
       ticketId: string;
       text: string;
       attachments: Attachment[];
-      purpose?: 'duplicate' | 'addendum';
+      purpose?: 'duplicate' | 'addendum' | 'resolved';
     }
   /** A fact about the helpdesk answered from config (hours, phone, reply time...): no ticket. */
   | { type: 'answered_fact'; fact: string }

@@ -1119,3 +1119,43 @@ describe('after asking for a person outside contact hours', () => {
     expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/Toegevoegd/);
   });
 });
+
+describe('following up on a ticket', () => {
+  const complete =
+    'De export naar Excel geeft een lege pagina, academie Waregem, scherm leerlingen, gaat niet over een leerling, geen screenshot, geen foutmelding';
+
+  it('"laat maar, ik heb het zelf al opgelost" right after the ticket is noted on it', async () => {
+    const chat = transcript();
+    const first = await chat.user(complete).bot({ status: 'filed' });
+    const r = await chat.user('laat maar, ik heb het zelf al opgelost').bot({ says: /Fijn dat het opgelost is/ });
+    expect(r.replies.at(-1)?.text).toContain(first.ticket?.id);
+  });
+
+  it('"is het al opgelost?" right after the ticket asks that ticket\'s status, no new ticket is offered', async () => {
+    const chat = transcript();
+    const first = await chat.user(complete).bot({ status: 'filed' });
+    const r = await chat.user('is het al opgelost?').bot({});
+    expect(r.replies.at(-1)?.text).toContain(first.ticket?.id);
+    expect(r.awaiting).toBeNull();
+  });
+
+  it.each([
+    'Ik heb vorige week ticket HD-004512 ingediend, is daar al iets mee gebeurd?',
+    "Bonjour, j'ai envoyé le ticket HD-004512 la semaine passée, est-ce que quelqu'un a regardé ?",
+  ])('%j is a status question about that number, not a new request', async (text) => {
+    const chat = transcript();
+    const r = await chat.user(text).bot({});
+    expect(r.replies.at(-1)?.text).toMatch(/HD-004512/);
+    expect(r.ticket).toBeNull();
+  });
+
+  it('a status question before the ticket exists is no error text: said so, and the question goes on', async () => {
+    const chat = transcript();
+    await chat.user("Printing a student's report card gives an error, academy Waregem").bot({ awaiting: 'student' });
+    await chat.user('any update on my ticket?').bot({ awaiting: 'student', says: /^Your ticket doesn't exist yet/ });
+    await chat.user('n/a').bot({ awaiting: 'screenshot' });
+    await chat.user('no').bot({ awaiting: 'error_message' });
+    const r = await chat.user('any update?').bot({ status: 'filed' });
+    expect(r.ticket?.slots.error_message).toBeUndefined();
+  });
+});

@@ -160,6 +160,21 @@ describe('product names and file formats', () => {
 
 describe('which screen a request is about', () => {
   it.each([
+    ['De export naar Excel geeft een lege pagina, scherm leerlingen', 'leerlingen'],
+    ['in het scherm Leerlingen staat alles dubbel', 'leerlingen'],
+    ["dans l'onglet Facturation rien ne s'affiche", 'facturatie'],
+  ])('a screen named by its own name after a word for a screen: %j -> %s', (text, id) => {
+    expect(academy().extract(text).screen).toBe(id);
+  });
+
+  it.each(['de leerlingen van 3B krijgen geen rapport', 'alle leerlingen staan dubbel'])(
+    'not %j: "leerlingen" alone names no screen',
+    (text) => {
+      expect(academy().extract(text).screen).not.toBe('leerlingen');
+    },
+  );
+
+  it.each([
     // A name said in full wins over the last part of a compound ("groepen" is only a weak name).
     ['De klasgroepen van woensdag tonen geen lesroosters meer', 'klassen'],
     // The request's own sentence decides; a screen named after it as the reason does not.

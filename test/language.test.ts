@@ -363,3 +363,26 @@ describe('a corrected detail', () => {
     expect(kit.renames(text)).toBe(renames);
   });
 });
+
+describe('"it is solved" shortly after a ticket', () => {
+  const kit = buildLanguage(loadConfig({ profile: 'academy' }));
+
+  it.each([
+    'laat maar, ik heb het zelf al opgelost',
+    'oh wacht, het werkt weer. sorry!',
+    "c'est réglé, vous pouvez fermer",
+    'never mind, it works again',
+  ])('%j', (text) => {
+    expect(kit.solved(text)).toBe(true);
+  });
+
+  it.each([
+    'is het al opgelost?',
+    'het werkt weer niet',
+    'het is nog niet opgelost',
+    'ça ne remarche pas',
+    'not solved yet',
+  ])('not %j', (text) => {
+    expect(kit.solved(text)).toBe(false);
+  });
+});

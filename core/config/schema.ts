@@ -197,6 +197,8 @@ const MESSAGE_KEYS = [
   'retry',
   'retry_noted',
   'corrected',
+  'status_not_yet',
+  'resolved_noted',
   'ask_unknown',
   'ask_label',
   'label_choice_question',
@@ -719,6 +721,8 @@ export const configSchema = z
         vague: phraseList.default({ nl: [], fr: [], en: [] }),
         /** "Geen foutmelding": at the screenshot or error question, there is no error text to give. */
         no_error: phraseList.default({ nl: [], fr: [], en: [] }),
+        /** "Het is al opgelost", "ça remarche" shortly after a ticket: noted on it, for an agent to close. */
+        solved: phraseList.optional(),
         /** "Geen screenshot" in a first message: none will come, the error text is asked instead. */
         no_screenshot: phraseList.optional(),
         /** "Bedankt voor ...": a short message that starts so, without a question or a "but", is thanks. */
@@ -777,6 +781,8 @@ export const configSchema = z
         not_students: z.array(nonEmpty).default([]),
         /** Words that precede a student's name. */
         student_cues: z.array(nonEmpty).default([]),
+        /** Words for a screen: before or after a screen's own name it names that screen ("scherm leerlingen"). */
+        screen_words: z.array(nonEmpty).default([]),
       })
       .strict(),
     /** What one message may hold; more gets a polite answer (the `limit_*` messages) instead of a turn. */

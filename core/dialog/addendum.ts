@@ -5,8 +5,11 @@ import type { Dialog } from './context.ts';
 import { saysEnough } from './request.ts';
 import type { TurnBuilder } from './turn.ts';
 
-/** Why a note went onto an existing ticket: ask once (a colleague's ticket) or more for one's own. */
-export type NotePurpose = 'duplicate' | 'addendum';
+/**
+ * Why a note went onto an existing ticket: ask once (a colleague's ticket), more for one's own, or "it
+ * is solved after all" on one's own.
+ */
+export type NotePurpose = 'duplicate' | 'addendum' | 'resolved';
 
 /**
  * Shortly after a ticket (`conversation.addendum_minutes`): a file sent with little or no text, a file
@@ -31,7 +34,9 @@ export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: A
   const announced = t.state.addendumFor === ticket;
   const forIt = d.kit.addsToTicket(text);
   const note = () => t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'addendum' });
-  if (attachments.length > 0 && (announced || forIt || d.kit.contentWords(text) < 3)) note();
+  if (attachments.length === 0 && d.kit.solved(text)) {
+    t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'resolved' });
+  } else if (attachments.length > 0 && (announced || forIt || d.kit.contentWords(text) < 3)) note();
   else if (attachments.length === 0 && d.kit.announcesFile(text)) {
     t.set({ addendumFor: ticket });
     t.reply(say(d.config, t.lang, 'addendum_wait', { ticket }));
@@ -49,9 +54,10 @@ export function onNote(
   t: TurnBuilder,
   event: { type: 'note_added' | 'note_failed'; ticketId: string; purpose: NotePurpose },
 ): void {
-  if (event.purpose === 'addendum') t.set({ addendumFor: undefined });
+  if (event.purpose !== 'duplicate') t.set({ addendumFor: undefined });
   if (event.type === 'note_added') {
     if (event.purpose === 'addendum') t.reply(say(d.config, t.lang, 'addendum_added', { ticket: event.ticketId }));
+    if (event.purpose === 'resolved') t.reply(say(d.config, t.lang, 'resolved_noted', { ticket: event.ticketId }));
     return;
   }
   t.reply(say(d.config, t.lang, 'addendum_failed', { ticket: event.ticketId, ...helpdeskParams(d.config, t.lang) }));

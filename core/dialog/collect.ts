@@ -33,7 +33,8 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   // Asked again after more of the story instead of the detail: the words are kept, not "not understood".
   const again = t.noted ? 'retry_noted' : 'retry';
   const asking = asked === 0 ? question : say(d.config, t.lang, again, { question });
-  t.reply(t.corrected ? say(d.config, t.lang, 'corrected', { details: t.corrected, question }) : asking);
+  if (t.corrected) t.reply(say(d.config, t.lang, 'corrected', { details: t.corrected, question }));
+  else t.reply(t.aboutStatus ? say(d.config, t.lang, 'status_not_yet', { question }) : asking);
   t.status = 'collecting';
 }
 
@@ -182,7 +183,22 @@ const correction: Reader = (d, t, request, { text, attachments }) => {
   return true;
 };
 
-const READERS: readonly Reader[] = [correction, contactLine, noErrorMessage, notThisDetail, noneToGive, nameAhead];
+/** "Is er al nieuws over mijn ticket?" before the ticket exists: said so, and the question asked again. */
+const statusMidway: Reader = (d, t, _request, { text, attachments }) => {
+  if (attachments.length > 0 || d.ticketPattern.test(text) || !d.kit.asksStatus(text)) return false;
+  t.aboutStatus = true;
+  return true;
+};
+
+const READERS: readonly Reader[] = [
+  correction,
+  statusMidway,
+  contactLine,
+  noErrorMessage,
+  notThisDetail,
+  noneToGive,
+  nameAhead,
+];
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
 function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {

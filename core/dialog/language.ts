@@ -69,6 +69,8 @@ type Command = 'send' | 'edit' | 'join' | 'separate';
 export interface LanguageKit {
   /** A yes or a no: the answer starts with one ("nee, dat helpt niet") or is one ("ja hoor"). */
   yesNo(text: string): YesNo | null;
+  /** "Laat maar, het is al opgelost": the problem went away (a statement, not "is het al opgelost?"). */
+  solved(text: string): boolean;
   /** "Geen screenshot", "no screenshot" anywhere in the text. */
   noScreenshot(text: string): boolean;
   /** A plain "nee" / "non" / "no" (not "fout" or "klopt niet", which may open an error text). */
@@ -94,7 +96,7 @@ export interface LanguageKit {
   /** "Stop", "laat maar", "annuleer": the whole message cancels. */
   cancels(text: string): boolean;
   /** The message asks where a ticket stands ("status?", "nog nieuws?", "où en est HD-000123 ?"). */
-  asksStatus(text: string): boolean;
+  asksStatus(text: string, numbered?: boolean): boolean;
   /** "It is not hardware after all": a phrase that overrides a refusal. */
   notOutOfScope(text: string): boolean;
   /** A kind of request picked from the menu: a number, a number word, the choice's wording, a kind word. */
@@ -127,6 +129,7 @@ export function buildLanguage(config: Config): LanguageKit {
   return {
     yesNo: (text) => yesNo(lex, text),
     noScreenshot: (text) => mentions(tokenize(text), lex.noScreenshot),
+    solved: (text) => !text.includes('?') && solved(lex, text),
     plainNo: (text) => yesNo({ ...lex, no: lex.plainNo }, text) === 'no',
     declines: (text) => declines(lex, text),
     contentWords: (text, besides = []) => {
@@ -141,7 +144,7 @@ export function buildLanguage(config: Config): LanguageKit {
     asksForPerson: (text) => asksForPerson(lex, text),
     namedColleague: (text) => namedColleague(lex, text),
     cancels: (text) => covers(tokenize(text), lex.cancel, lex.filler),
-    asksStatus: (text) => asksStatus(lex, text),
+    asksStatus: (text, numbered = false) => asksStatus(lex, text, numbered),
     notOutOfScope: (text) => mentions(tokenize(text), lex.override),
     label: (text, choiceLabels) => label(lex, text, choiceLabels),
     areSteps: (items) => areSteps(lex, items),
@@ -171,6 +174,7 @@ interface Lexicon {
   yes: Tokens[];
   no: Tokens[];
   noScreenshot: Tokens[];
+  solved: Tokens[];
   /** The plain no-words alone (without `wrong`). */
   plainNo: Tokens[];
   /** "Weet ik niet" and "heb ik niet": the detail cannot be given. */
@@ -213,6 +217,7 @@ function compileLexicon(a: Answers): Lexicon {
     no: [...compile(a.no), ...compile(a.wrong)].sort((x, y) => y.length - x.length),
     plainNo: compile(a.no),
     noScreenshot: compile(a.no_screenshot),
+    solved: compile(a.solved),
     declined: compile({
       nl: [...a.dont_know.nl, ...a.cannot.nl],
       fr: [...a.dont_know.fr, ...a.cannot.fr],
@@ -379,6 +384,18 @@ function negated(lex: Lexicon, tokens: Tokens, at: number): boolean {
   return false;
 }
 
+/** A "solved" phrase with no negation just before or right after it ("werkt weer niet", "nog niet opgelost"). */
+function solved(lex: Lexicon, text: string): boolean {
+  const tokens = tokenize(text);
+  return lex.solved.some((phrase) => {
+    for (let i = indexOf(tokens, phrase); i >= 0; i = indexOf(tokens, phrase, i + 1)) {
+      const near = [...tokens.slice(Math.max(0, i - 1), i), ...tokens.slice(i + phrase.length, i + phrase.length + 2)];
+      if (!near.some((w) => lex.negations.has(w))) return true;
+    }
+    return false;
+  });
+}
+
 function asksForPerson(lex: Lexicon, text: string): boolean {
   const tokens = tokenize(text);
   if (tokens.length <= 4 && covers(tokens, [...lex.personAlone, ...lex.person], lex.filler)) return true;
@@ -402,10 +419,11 @@ function namedColleague(lex: Lexicon, text: string): { name: string; rest: strin
   return null;
 }
 
-function asksStatus(lex: Lexicon, text: string): boolean {
+function asksStatus(lex: Lexicon, text: string, numbered: boolean): boolean {
   const tokens = tokenize(text);
-  // A status question is short: a longer message that names a status word tells a new story.
-  if (tokens.length > 12) return false;
+  // A status question is short: a longer message that names a status word tells a new story; with a
+  // ticket number it may say more ("Ik heb vorige week HD-004512 ingediend, is daar al iets mee gebeurd?").
+  if (tokens.length > (numbered ? 24 : 12)) return false;
   return mentions(tokens, lex.status);
 }
 

@@ -32,6 +32,12 @@ export function askedProgress(
     askStatusOf(t, ask.ticket.toUpperCase());
     return true;
   }
+  // "Is het al opgelost?" without a subject, shortly after this conversation's ticket: that ticket.
+  const last = t.state.lastTicket?.id;
+  if (last && !ask.subject && recently(d, t)) {
+    askStatusOf(t, last);
+    return true;
+  }
   const request = newRequest(d, t, text, attachments, input);
   if (ask.subject) request.subject = ask.subject;
   request.progress = true;
@@ -50,6 +56,11 @@ export function askedProgress(
   }
   noOpenTicket(d, t, request);
   return true;
+}
+
+/** Within `conversation.addendum_minutes` of the conversation's last turn. */
+function recently(d: Dialog, t: TurnBuilder): boolean {
+  return t.ctx.now.getTime() - Date.parse(t.state.updatedAt) <= d.config.conversation.addendum_minutes * 60_000;
 }
 
 /** No open ticket on the subject: the changelog if it has it, else the offer to file one. */

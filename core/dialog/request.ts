@@ -51,7 +51,7 @@ export function newRequest(
  * missing screenshot still asks the error text, as "nee" to the screenshot question does).
  */
 function saidUpFront(d: Dialog, text: string): Pick<RequestState, 'absent' | 'skipped'> {
-  const sentences = text.split(/[.!?;\n]+/u);
+  const sentences = text.split(/[.,!?;\n]+/u);
   if (sentences.some((s) => d.kit.noError(s.trim()))) return { absent: ['screenshot', 'error_message'], skipped: [] };
   return { skipped: d.kit.noScreenshot(text) ? ['screenshot'] : [] };
 }

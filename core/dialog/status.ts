@@ -16,8 +16,8 @@ export function askStatusOf(t: TurnBuilder, ticket: string): void {
  * between requests is about this conversation's last ticket, or the one whose number is still coming.
  */
 export function lookUpStatus(d: Dialog, t: TurnBuilder, text: string, idle: boolean): boolean {
-  if (!d.kit.asksStatus(text)) return false;
   const id = d.ticketPattern.exec(text)?.[0]?.toUpperCase();
+  if (!d.kit.asksStatus(text, Boolean(id))) return false;
   const lookUp = (ticket: string) => askStatusOf(t, ticket);
   if (id) {
     lookUp(id);

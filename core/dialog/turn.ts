@@ -28,6 +28,8 @@ export class TurnBuilder {
   noted = false;
   /** Details this turn corrected ("Academie: AKW (Academie De Klankkast)"), said before the next question. */
   corrected = '';
+  /** The person asked after their ticket before it exists (said before the question is asked again). */
+  aboutStatus = false;
   /** Lines this turn added to the transcript. */
   private logged = 0;
 

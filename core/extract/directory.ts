@@ -241,8 +241,16 @@ export class ScreenMatcher {
   /** Single-word names of five letters or more by their last three letters, for the last part of compounds. */
   private readonly heads = new Map<string, ScreenWord[]>();
 
-  constructor(screens: Config['directories']['screens']) {
+  /** A screen's own name ("Leerlingen"), taken after a word for a screen ("scherm leerlingen"). */
+  private readonly named: ScreenWord[] = [];
+
+  constructor(
+    screens: Config['directories']['screens'],
+    private readonly screenWords: ReadonlySet<string> = new Set(),
+  ) {
     for (const s of screens) {
+      const tokens = tokenize(s.name).map((t) => t.folded);
+      if (tokens.length > 0) this.named.push({ word: tokens.join(' '), id: s.id, strong: true, multi: tokens });
       for (const [list, strong] of [
         [s.aliases, true],
         [s.weak_aliases, false],
@@ -263,7 +271,22 @@ export class ScreenMatcher {
     }
   }
 
+  /** "Scherm leerlingen", "l'écran des absences", "the Invoicing screen": the screen by its own name. */
+  private namedAfterWord(tokens: Token[], i: number): ScreenWord | null {
+    const word = (k: number) => this.screenWords.has(tokens[k]?.folded ?? '');
+    const linked = ['van', 'de', 'des', 'du', 'd', 'of', 'the', 'het', 'la', 'le', 'les', 'l'].includes(
+      tokens[i - 1]?.folded ?? '',
+    );
+    const at = (e: ScreenWord) => e.multi!.every((m, k) => tokens[i + k]?.folded === m);
+    const named = this.named.find(at);
+    if (!named) return null;
+    const after = i + named.multi!.length;
+    return word(i - 1) || (linked && word(i - 2)) || word(after) ? named : null;
+  }
+
   private matchToken(tokens: Token[], i: number): ScreenWord | null {
+    const byName = this.namedAfterWord(tokens, i);
+    if (byName) return byName;
     const t = tokens[i]!;
     // A Dutch compound is named by its last part: an "inschrijvingsattest" is an attest (plural too).
     const w = t.folded;

@@ -57,7 +57,8 @@ export function buildExtractor(config: Config): Extractor {
   const dirs = config.directories;
   const academies = dirs.academies.length > 0 ? new AcademyMatcher(dirs.academies) : null;
   const sites = dirs.sites.length > 0 ? new SiteMatcher(dirs.sites) : null;
-  const screens = dirs.screens.length > 0 ? new ScreenMatcher(dirs.screens) : null;
+  const screenWords = new Set(dirs.screen_words.flatMap((w) => words(fold(w))));
+  const screens = dirs.screens.length > 0 ? new ScreenMatcher(dirs.screens, screenWords) : null;
   const vocabulary = new Set<string>();
   for (const a of dirs.academies)
     for (const w of words(fold(`${a.name} ${a.town} ${a.aliases.join(' ')}`))) vocabulary.add(w);

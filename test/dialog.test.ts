@@ -1159,3 +1159,29 @@ describe('following up on a ticket', () => {
     expect(r.ticket?.slots.error_message).toBeUndefined();
   });
 });
+
+describe('a change to a site asks which page, and "not about a page" is an answer', () => {
+  it('the page question of a change is worded for a change; "gaat niet over een pagina, ..." declines it', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user('Kunnen jullie een nieuw sjabloon maken voor de nieuwsberichten op site 2290?')
+      .bot({ awaiting: 'url', says: /^Over welke pagina gaat het\?/ });
+    const r = await chat.user('gaat niet over een pagina, het is een nieuw sjabloon').bot({ status: 'collecting' });
+    expect(r.awaiting).toBe('name');
+    expect(r.rejection).toBeNull();
+  });
+
+  it('an incident still asks where it happens', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('de zoekfunctie werkt niet op site 6234').bot({ awaiting: 'url', says: /waar het gebeurt/ });
+  });
+});
+
+describe('good news with thanks, as a first message', () => {
+  it('"de rapporten zijn goed afgedrukt, bedankt voor de snelle hulp" is thanked, nothing filed', async () => {
+    const chat = transcript();
+    await chat
+      .user('de rapporten zijn goed afgedrukt, bedankt voor de snelle hulp')
+      .bot({ status: 'done', says: /Graag gedaan/ });
+  });
+});

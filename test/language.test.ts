@@ -386,3 +386,23 @@ describe('"it is solved" shortly after a ticket', () => {
     expect(kit.solved(text)).toBe(false);
   });
 });
+
+describe('good news with thanks', () => {
+  const kit = buildLanguage(loadConfig({ profile: 'academy' }));
+
+  it.each([
+    'de rapporten zijn goed afgedrukt, bedankt voor de snelle hulp',
+    "c'est bon, merci pour votre aide",
+    'it worked, thanks for the quick help',
+  ])('%j is thanks', (text) => {
+    expect(kit.thanks(text)).toBe(true);
+  });
+
+  it.each([
+    'de rapporten zijn niet afgedrukt, bedankt voor de hulp',
+    'de export geeft een fout, bedankt voor het bekijken',
+    'het is gelukt maar de export is nog altijd leeg, bedankt voor de hulp',
+  ])('not %j (a report, with thanks)', (text) => {
+    expect(kit.thanks(text)).toBe(false);
+  });
+});

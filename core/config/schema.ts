@@ -193,6 +193,7 @@ const MESSAGE_KEYS = [
   'ask_screenshot',
   'ask_description',
   'ask_description_question',
+  'ask_url_change',
   'ask_description_complaint',
   'retry',
   'retry_noted',

@@ -19,8 +19,13 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   request.asked[slot] = asked + 1;
   // What it is about, worded for the kind the person named ("ik wil een klacht indienen").
   const kind = slot === 'description' ? (request.label ?? d.kit.namesKind(textOf(request))) : null;
+  // A page to change is not "where it happens".
   const key =
-    kind === 'question' || kind === 'complaint' ? (`ask_description_${kind}` as const) : (`ask_${slot}` as const);
+    kind === 'question' || kind === 'complaint'
+      ? (`ask_description_${kind}` as const)
+      : slot === 'url' && request.label === 'change'
+        ? 'ask_url_change'
+        : (`ask_${slot}` as const);
   const question = say(d.config, t.lang, key);
   t.enter({ phase: 'collecting', awaiting: slot, request });
   // "Academie Gent" in the opening, not in the directory: the person hears it was read, not ignored.

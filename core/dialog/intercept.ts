@@ -122,7 +122,8 @@ function personAsked(d: Dialog, t: TurnBuilder, { input, text, attachments }: He
 function thanked(d: Dialog, t: TurnBuilder, { text, attachments, idle }: Heard): boolean {
   const thanks = d.kit.thanks(text);
   const acknowledges = thanks || d.kit.yesNo(text) !== null || d.kit.declines(text);
-  if (!idle || attachments.length > 0 || !acknowledges || words(fold(text)).length > 4) return false;
+  // A short "ok" or "nee hoor"; thanks as long as the thanks recognizer allows ("het is gelukt, bedankt voor ...").
+  if (!idle || attachments.length > 0 || !acknowledges || (!thanks && words(fold(text)).length > 4)) return false;
   t.reply(say(d.config, t.lang, thanks ? 'thanks_reply' : 'acknowledged'));
   t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
   return true;

@@ -307,9 +307,19 @@ function onlyCourtesy(lex: Lexicon, text: string, phrases: Tokens[]): boolean {
 /** "Bedankt voor de snelle hulp gisteren!": short, no question, no "maar" turning it into a report. */
 function thanksForSomething(lex: Lexicon, text: string): boolean {
   const tokens = tokenize(text);
-  if (tokens.length > 10 || text.includes('?')) return false;
+  if (tokens.length > 16 || text.includes('?')) return false;
   if (tokens.some((w) => BUT.has(w))) return false;
-  return lex.thanksFor.some((p) => startsAt(tokens, p, 0));
+  if (tokens.length <= 10 && lex.thanksFor.some((p) => startsAt(tokens, p, 0))) return true;
+  // "De rapporten zijn goed afgedrukt, bedankt voor de snelle hulp": good news, then thanks; never with
+  // a negation ("niet afgedrukt") or without the good news ("de export is leeg, bedankt voor het kijken").
+  const clauses = text
+    .split(/[,.;!]+/u)
+    .map(tokenize)
+    .filter((c) => c.length > 0);
+  const last = clauses.at(-1) ?? [];
+  const news = clauses.slice(0, -1).flat();
+  if (!lex.thanksFor.some((p) => startsAt(last, p, 0)) || news.some((w) => lex.negations.has(w))) return false;
+  return mentions(news, [...lex.thanks, ...lex.solved]);
 }
 
 /** The text without the greetings and thanks that open it ("Hallo, dank je. Mijn scherm..."). */

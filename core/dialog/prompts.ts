@@ -39,8 +39,16 @@ export function hearDetail(
     return { kind: 'unclear' };
   }
   const value = deps.extractor.answer(slot, trimmed, attachments);
-  return value === null ? { kind: 'unclear' } : { kind: 'value', value };
+  if (value !== null) return { kind: 'value', value };
+  // "Gaat niet over een pagina, het is een nieuw sjabloon": "not about one" opening the answer, where
+  // the detail may not apply (a page, a student, a screen), and the rest is no value of it.
+  const first = trimmed.split(/[,.;:!]/u)[0]!;
+  if (MAY_NOT_APPLY.has(slot) && first !== trimmed && deps.kit.declines(first)) return { kind: 'declined' };
+  return { kind: 'unclear' };
 }
+
+/** Details that may not apply to a request at all (it is about no one page, student or screen). */
+const MAY_NOT_APPLY: ReadonlySet<Slot> = new Set(['url', 'student', 'screen']);
 
 /** Details taken as free text; the others are recognised by their directory or pattern. */
 const FREE_TEXT: ReadonlySet<Slot> = new Set(['error_message', 'name', 'description']);

@@ -1185,3 +1185,100 @@ describe('good news with thanks, as a first message', () => {
       .bot({ status: 'done', says: /Graag gedaan/ });
   });
 });
+
+describe('answers that name another detail, or take it back', () => {
+  it('"het is niet academie Lier maar academie Halle" in the first message files the right academy', async () => {
+    const chat = transcript();
+    let r = await chat
+      .user('ik heb me vergist, het is niet academie Lier maar academie Halle. de rapporten tonen geen punten')
+      .bot({});
+    for (let i = 0; i < 5 && r.status === 'collecting'; i++) r = await chat.user('nee').bot({});
+    expect(r.ticket?.slots.academy).toBe('SAH');
+  });
+
+  it('"oh wacht, laat maar, ik vraag het liever per mail" at a question cancels, nothing filed', async () => {
+    const chat = transcript();
+    await chat
+      .user('leerling Mats Janssens staat dubbel ingeschreven, academie Waregem, scherm inschrijvingen')
+      .bot({ awaiting: 'screenshot' });
+    const r = await chat.user('oh wacht, laat maar, ik vraag het liever per mail').bot({ status: 'done' });
+    expect(r.ticket).toBeNull();
+  });
+
+  it('a screen at the student question is no student; at the error question no error text', async () => {
+    const chat = transcript();
+    await chat.user('de rapporten geven een lege pagina, academie Waregem').bot({ awaiting: 'student' });
+    await chat.user('scherm rapporten > afdrukken').bot({ awaiting: 'student', says: /^Dat noteer ik erbij/ });
+    await chat.user('n.v.t.').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
+    const r = await chat.user('scherm afdrukken').bot({});
+    let s = r;
+    for (let i = 0; i < 3 && s.status === 'collecting'; i++) s = await chat.user('nee').bot({});
+    expect(s.ticket?.slots.student).toBeUndefined();
+    expect(s.ticket?.slots.error_message).toBeUndefined();
+  });
+
+  it('a name typed at the e-mail question is the name; the e-mail is asked again', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user(
+        'de zoekfunctie op site 2290 werkt niet meer, https://www.example.be/zoeken, geen screenshot, foutmelding "500"',
+      )
+      .bot({ awaiting: 'name' });
+    await chat.user('nee').bot({ awaiting: 'email' });
+    await chat.user('Joke Maes').bot({ awaiting: 'email', says: /^Dat noteer ik erbij/ });
+    let r = await chat.user('joke.maes@stad.example').bot({});
+    for (let i = 0; i < 3 && r.status === 'collecting'; i++) r = await chat.user('n.v.t.').bot({});
+    expect(r.ticket?.slots.name).toBe('Joke Maes');
+  });
+
+  it('the name in a closing with a phone number before the e-mail ("Groeten, Jan Maes, 02 ..., jan@...")', async () => {
+    const chat = transcript({ profile: 'site' });
+    const r = await chat
+      .user(
+        'Goedemiddag, op site 4488 geeft de pagina https://klimaat.be/nl/nieuws een 404. Foutmelding: Page not found. Groeten, Jan Maes, 02 553 12 34, jan.maes@klimaat.be',
+      )
+      .bot({ status: 'filed' });
+    expect(r.ticket?.slots.name).toBe('Jan Maes');
+  });
+});
+
+describe('after a refusal, the person pushes back', () => {
+  it('"maar het is wel vanuit jullie programma dat ik print" resumes the request', async () => {
+    const chat = transcript();
+    await chat.user('Onze printer drukt de rapporten scheef af, academie Waregem').bot({ status: 'rejected' });
+    const r = await chat.user('maar het is wel vanuit jullie programma dat ik print').bot({ status: 'collecting' });
+    expect(r.awaiting).not.toBe('label');
+    expect(r.awaiting).not.toBe('academy');
+  });
+
+  it('another question right after keeps the academy of the refused request', async () => {
+    const chat = transcript();
+    await chat
+      .user('Kan iemand ter plaatse komen om de nieuwe versie te installeren? Academie Geel')
+      .bot({ status: 'rejected' });
+    const r = await chat.user('kan het dan via teamviewer?').bot({});
+    expect(r.awaiting).not.toBe('academy');
+  });
+});
+
+describe('more after the ticket', () => {
+  it('"is het nu doorgestuurd?" right after the ticket gives its status', async () => {
+    const chat = transcript({ profile: 'site' });
+    const first = await chat
+      .user(
+        'de zoekfunctie op site 2290 werkt niet meer, https://www.example.be/zoeken, geen screenshot, foutmelding "500". Jan Maes, jan.maes@klimaat.be, 0475 12 34 56',
+      )
+      .bot({ status: 'filed' });
+    const r = await chat.user('is het nu doorgestuurd?').bot({});
+    expect(r.replies.at(-1)?.text).toContain(first.ticket?.id);
+    expect(r.awaiting).toBeNull();
+  });
+
+  it('"how do I export the class lists to excel" is a question about the software, never refused', async () => {
+    const chat = transcript();
+    const r = await chat.user('how do I export the class lists to excel').bot({});
+    expect(r.status).not.toBe('rejected');
+    expect(r.label).toBe('question');
+  });
+});

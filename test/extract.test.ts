@@ -163,6 +163,7 @@ describe('which screen a request is about', () => {
     ['De export naar Excel geeft een lege pagina, scherm leerlingen', 'leerlingen'],
     ['in het scherm Leerlingen staat alles dubbel', 'leerlingen'],
     ["dans l'onglet Facturation rien ne s'affiche", 'facturatie'],
+    ['in het leerlingenscherm staat alles dubbel', 'leerlingen'],
   ])('a screen named by its own name after a word for a screen: %j -> %s', (text, id) => {
     expect(academy().extract(text).screen).toBe(id);
   });

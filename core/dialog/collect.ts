@@ -142,10 +142,8 @@ const noneToGive: Reader = (d, t, request, { slot, text, attachments }) => {
 const nameAhead: Reader = (d, t, request, { slot, text, attachments, found }) => {
   if ((slot !== 'screenshot' && slot !== 'error_message') || attachments.length > 0) return false;
   if (request.slots.name || !rulesFor(d, request).some((r) => r.slot === 'name')) return false;
-  // Only the name: no colon, quote or other punctuation ("Forbidden: Access Denied" is an error text).
-  const name = /^[\p{L}'’ -]+$/u.test(text.trim()) ? personName(text) : null;
-  const parts = name?.split(/\s+/) ?? [];
-  if (!name || parts.length < 2 || parts.length > 4 || !parts.every((p) => /^\p{Lu}/u.test(p))) return false;
+  const name = writtenName(text);
+  if (!name) return false;
   found.name = name;
   t.noted = true;
   return true;
@@ -195,15 +193,52 @@ const statusMidway: Reader = (d, t, _request, { text, attachments }) => {
   return true;
 };
 
+/**
+ * "Scherm rapporten > afdrukken", "écran bulletins" at the student, screenshot or error question: the
+ * screen (kept when new), not a student's name or the error text (only a screen and a few words).
+ */
+const screenNamed: Reader = (d, t, request, { slot, text, attachments, found }) => {
+  if (!SCREEN_ELSEWHERE.has(slot) || attachments.length > 0 || quotes(text)) return false;
+  const screen = d.extractor.extract(text).screen;
+  if (!screen || words(fold(text)).length > 4) return false;
+  if (!request.slots.screen) found.screen = screen;
+  t.noted = true;
+  return true;
+};
+
+const SCREEN_ELSEWHERE: ReadonlySet<Slot> = new Set(['student', 'screenshot', 'error_message']);
+
+/** "Joke Maes" at the e-mail or phone question, the name not known yet: the name, and that question again. */
+const nameInstead: Reader = (_d, t, request, { slot, text, attachments, found }) => {
+  if ((slot !== 'email' && slot !== 'phone') || attachments.length > 0 || request.slots.name) return false;
+  const name = writtenName(text);
+  if (!name) return false;
+  found.name = name;
+  t.noted = true;
+  return true;
+};
+
 const READERS: readonly Reader[] = [
   correction,
   statusMidway,
+  screenNamed,
+  nameInstead,
   contactLine,
   noErrorMessage,
   notThisDetail,
   noneToGive,
   nameAhead,
 ];
+
+/**
+ * Only a name, written as one: two to four capitalised words, no colon, quote or other punctuation
+ * ("Forbidden: Access Denied" is an error text).
+ */
+function writtenName(text: string): string | null {
+  const name = /^[\p{L}'’ -]+$/u.test(text.trim()) ? personName(text) : null;
+  const parts = name?.split(/\s+/) ?? [];
+  return name && parts.length >= 2 && parts.length <= 4 && parts.every((p) => /^\p{Lu}/u.test(p)) ? name : null;
+}
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
 function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {
@@ -307,8 +342,9 @@ function notUnderstood(
     t.noted = true;
   }
   // "Bedankt!", "hallo" are no academy or student, an error text or a screen is another detail: never
-  // kept as what the person gave for this one.
-  else if (text && !d.kit.thanks(text) && !d.kit.greetingOnly(text) && Object.keys(found).length === 0)
+  // kept as what the person gave for this one; another detail is taken, and said to be ("noted").
+  else if (Object.keys(found).length > 0) t.noted = true;
+  else if (text && !d.kit.thanks(text) && !d.kit.greetingOnly(text))
     request.given = { ...request.given, [slot]: text.slice(0, 200) };
   if (!lastTry) return false;
   request.skipped.push(slot);

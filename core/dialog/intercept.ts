@@ -137,9 +137,9 @@ function cancelled(d: Dialog, text: string): boolean {
   if (d.kit.cancels(text)) return true;
   const sentences = text.split(/(?<=[.!?;,])\s+/u).filter((s) => s.trim());
   if (sentences.length < 2 || sentences.length > 3) return false;
-  const first = sentences[0]!.replace(/[.!?;,]+$/u, '');
-  const last = sentences[sentences.length - 1]!.replace(/[.!?;,]+$/u, '');
-  return (d.kit.cancels(last) || d.kit.cancels(first)) && words(fold(text)).length <= 12;
+  // "Oh wacht, laat maar, ik vraag het liever per mail": one of a few short clauses cancels.
+  const cancels = sentences.some((s) => d.kit.cancels(s.replace(/[.!?;,]+$/u, '')));
+  return cancels && words(fold(text)).length <= 12;
 }
 
 /** A fact about the helpdesk (hours, phone) between requests or instead of an opening. */

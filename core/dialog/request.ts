@@ -18,10 +18,11 @@ export function newRequest(
 ): RequestState {
   const analysed = text.slice(0, MAX_ANALYSED);
   const { reasons: _reasons, ...classification } = d.classifier.classify(analysed, t.lang);
-  const slots: Slots = { ...d.extractor.extract(analysed) };
+  const slots: Slots = { ...d.extractor.extract(analysed), ...corrected(d, analysed) };
   Object.assign(slots, onlyNew(slots, shared));
-  // The academy or site of this conversation's last ticket: said once, not asked again.
-  const unit = t.state.unit;
+  // The academy or site of this conversation's last ticket, or of the request just refused: said once.
+  const refused = t.state.phase === 'rejected' ? t.state.rejected?.slots : undefined;
+  const unit = t.state.unit ?? refused?.academy ?? refused?.site_id;
   if (unit && !slots.academy && !slots.site_id) {
     if (/^\d{4}$/.test(unit)) slots.site_id = unit;
     else slots.academy = unit;
@@ -44,6 +45,17 @@ export function newRequest(
   };
   t.set({ requests: request.seq, rejected: null, misunderstood: 0 });
   return request;
+}
+
+/** "Het is niet academie Lier maar academie Halle": the academy or site named right, not the wrong one. */
+function corrected(d: Dialog, text: string): Slots {
+  const kept = d.kit.correction(text);
+  if (kept === null) return {};
+  const right = d.extractor.extract(kept);
+  return {
+    ...(right.academy ? { academy: right.academy } : {}),
+    ...(right.site_id ? { site_id: right.site_id } : {}),
+  };
 }
 
 /**

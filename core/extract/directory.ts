@@ -284,8 +284,19 @@ export class ScreenMatcher {
     return word(i - 1) || (linked && word(i - 2)) || word(after) ? named : null;
   }
 
+  /** "Leerlingenscherm", "facturatiescherm": a screen's name joined to a word for a screen. */
+  private namedInCompound(folded: string): ScreenWord | null {
+    for (const sw of this.screenWords) {
+      if (sw.length < 5 || folded.length <= sw.length || !folded.endsWith(sw)) continue;
+      const head = folded.slice(0, -sw.length);
+      const found = this.named.find((n) => n.word === head || n.word === `${head}s` || `${n.word}s` === head);
+      if (found) return found;
+    }
+    return null;
+  }
+
   private matchToken(tokens: Token[], i: number): ScreenWord | null {
-    const byName = this.namedAfterWord(tokens, i);
+    const byName = this.namedAfterWord(tokens, i) ?? this.namedInCompound(tokens[i]!.folded);
     if (byName) return byName;
     const t = tokens[i]!;
     // A Dutch compound is named by its last part: an "inschrijvingsattest" is an attest (plural too).

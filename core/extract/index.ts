@@ -64,6 +64,8 @@ export function buildExtractor(config: Config): Extractor {
     for (const w of words(fold(`${a.name} ${a.town} ${a.aliases.join(' ')}`))) vocabulary.add(w);
   for (const s of dirs.sites) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
   for (const s of dirs.screens) for (const w of words(fold(`${s.name} ${s.aliases.join(' ')}`))) vocabulary.add(w);
+  // "Scherm rapporten" at the student question names a screen, not a student.
+  for (const w of screenWords) vocabulary.add(w);
   const students =
     dirs.student_cues.length > 0
       ? new StudentMatcher(dirs.student_cues, dirs.staff_titles, vocabulary, dirs.not_students)
@@ -96,12 +98,12 @@ export function buildExtractor(config: Config): Extractor {
     return slots;
   }
 
-  // Words of a closing ("Met Vriendelijke Groeten") and of someone else's account ("account voor Tom").
-  const notSender = new Set(
-    [...config.classifier.closings, ...config.classifier.greetings, ...dirs.staff_titles].flatMap((p) =>
-      words(fold(p)),
-    ),
-  );
+  // Words of someone else's account ("account voor Tom"), and of a closing ("Met Vriendelijke Groeten").
+  const someoneElse = new Set(dirs.staff_titles.flatMap((p) => words(fold(p))));
+  const notSender = new Set([
+    ...someoneElse,
+    ...[...config.classifier.closings, ...config.classifier.greetings].flatMap((p) => words(fold(p))),
+  ]);
   const written = (piece: string) => {
     const name = piece.trim().replace(/[.!]+$/, '');
     const tokens = name.split(/\s+/);
@@ -125,8 +127,9 @@ export function buildExtractor(config: Config): Extractor {
     if (at < 0) return null;
     const before = text.slice(0, at);
     const sentence = before.split(/[.:;!?\n]/u).at(-1) ?? '';
-    if (words(fold(sentence)).some((w) => notSender.has(w))) return null;
-    const pieces = sentence.split(/,|\s[-–]\s/u).filter((p) => p.trim());
+    if (words(fold(sentence)).some((w) => someoneElse.has(w))) return null;
+    // The name is the last piece before the address that is not a number ("Jan Maes, 02 553 12 34, jan@...").
+    const pieces = sentence.split(/,|\s[-–]\s/u).filter((p) => p.trim() && !/\d/.test(p));
     return pieces.length > 0 ? written(pieces.at(-1)!) : null;
   }
 

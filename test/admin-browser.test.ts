@@ -124,7 +124,8 @@ describe.skipIf(!hasChromium)('the admin console in a headless Chromium', () => 
       await expect
         .poll(() => page.locator('#config-result').textContent(), { timeout: 40_000 })
         .toMatch(/Reloaded: configuration v2/);
-      expect(await page.locator('#status').textContent()).toContain('configuration v2');
+      // The status line is fetched after the outcome is shown: it follows shortly.
+      await expect.poll(() => page.locator('#status').textContent()).toContain('configuration v2');
 
       // The next web chat conversation is greeted with the new text.
       const chat = await context.newPage();

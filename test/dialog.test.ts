@@ -1282,3 +1282,27 @@ describe('more after the ticket', () => {
     expect(r.label).toBe('question');
   });
 });
+
+describe('site answers that are no site or page', () => {
+  it('"nee helpt niet" at the site question is never kept as the site', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user('de zoekfunctie werkt niet').bot({ awaiting: 'site_id' });
+    await chat.user('euh').bot({ awaiting: 'site_id' });
+    const r = await chat.user('nee helpt niet').bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/niet terug in onze lijst/);
+  });
+
+  it('"op alle paginas" at the page question answers it', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user("Hallo, de pagina's laden traag op site 2290").bot({ awaiting: 'url' });
+    const r = await chat.user('op alle paginas').bot({});
+    expect(r.awaiting).not.toBe('url');
+  });
+
+  it('"ik heb een lijst met 12 vragen" gets the advice to e-mail the list; a list itself is still split', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat
+      .user('ik heb een lijst met 12 vragen over de nieuwe versie, site 2290')
+      .bot({ status: 'done', says: /per e-mail naar/ });
+  });
+});

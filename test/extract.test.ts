@@ -129,6 +129,20 @@ describe('details in a message', () => {
   });
 });
 
+describe('a site named in lower case beside the word site', () => {
+  const site = () => shippedCore('site').extractor;
+  it.each([
+    ['ik zit op de kennisbank site', '4120'],
+    ['de site van statistiek is traag', '5701'],
+  ])('%j -> %s', (text, id) => {
+    expect(site().extract(text).site_id).toBe(id);
+  });
+
+  it('not "de kennisbank is handig" (no word for a site beside it)', () => {
+    expect(site().extract('de kennisbank is handig').site_id).toBeUndefined();
+  });
+});
+
 describe('a word of a site name at the start of a sentence', () => {
   const site = shippedCore('site');
   it('is not the site when it only opens the sentence', () => {

@@ -68,7 +68,9 @@ export function buildFacts(config: Config): Facts {
       if (!j || j.blocked) return null;
       const fact = items[j.fact]!;
       const min = fact.min_score ?? section.min_score;
-      if (j.score < min || (!j.asks && j.score < Math.max(min, BARE_SCORE))) return null;
+      if (j.score < min || (!j.asks && !fact.statement && j.score < Math.max(min, BARE_SCORE))) return null;
+      // "Ik heb een lijst met vragen:\n1. ..." brings the list itself: no fact, the list is the request.
+      if (fact.statement && /\n|(?:^|\s)\d[.)]\s/u.test(text)) return null;
       const said = render(config, index.reader, fact, j.folded, lang, now);
       return { id: ids[j.fact]!, text: said.charAt(0).toUpperCase() + said.slice(1) };
     },

@@ -116,6 +116,8 @@ const fact = z
       .optional(),
     /** Least score for this fact (0-1); the section's `min_score` otherwise. */
     min_score: z.number().min(0).max(1).optional(),
+    /** Said rather than asked ("ik heb een lijst met vragen"): a statement needs no more than `min_score`. */
+    statement: z.boolean().optional(),
   })
   .strict()
   .superRefine((f, ctx) => {

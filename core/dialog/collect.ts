@@ -341,10 +341,10 @@ function notUnderstood(
     request.extra.push(text);
     t.noted = true;
   }
-  // "Bedankt!", "hallo" are no academy or student, an error text or a screen is another detail: never
-  // kept as what the person gave for this one; another detail is taken, and said to be ("noted").
+  // "Bedankt!", "hallo", "nee helpt niet" are no academy or site, an error text or a screen is another
+  // detail: never kept as what the person gave for this one; another detail is taken, and said to be.
   else if (Object.keys(found).length > 0) t.noted = true;
-  else if (text && !d.kit.thanks(text) && !d.kit.greetingOnly(text))
+  else if (d.kit.contentWords(text) > 0 && !d.kit.thanks(text) && !d.kit.greetingOnly(text) && !d.kit.yesNo(text))
     request.given = { ...request.given, [slot]: text.slice(0, 200) };
   if (!lastTry) return false;
   request.skipped.push(slot);

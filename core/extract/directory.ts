@@ -57,6 +57,9 @@ function phraseOf(text: string, value: string, weight: number, capital = false):
   return tokens.length === 0 ? null : { tokens, value, weight, capital };
 }
 
+/** Words for a website, beside which a site's name needs no capital. */
+const SITE_WORDS = new Set(['site', 'website', 'webstek', 'portaal']);
+
 function matchAt(tokens: Token[], i: number, phrase: Phrase): boolean {
   if (i + phrase.tokens.length > tokens.length) return false;
   for (let k = 0; k < phrase.tokens.length; k++) {
@@ -64,9 +67,14 @@ function matchAt(tokens: Token[], i: number, phrase: Phrase): boolean {
   }
   const opening = phrase.inside === true && tokens[i]!.opens;
   if (phrase.capital && (opening || !/^\p{Lu}/u.test(tokens[i]!.raw))) {
-    // A town in lower case still counts right after a word that announces a place or an academy.
+    // A town in lower case still counts right after a word that announces a place or an academy; a
+    // site's name beside the word site ("de kennisbank site", "de site van statistiek").
     const prev = tokens[i - 1]?.folded ?? '';
-    return ['academie', 'academy', 'acad', 'uit', 'te', 'from', 'dko', 'secretariaat'].includes(prev);
+    if (['academie', 'academy', 'acad', 'uit', 'te', 'from', 'dko', 'secretariaat', 'site', 'website'].includes(prev))
+      return true;
+    const next = tokens[i + phrase.tokens.length]?.folded ?? '';
+    const linked = ['van', 'de', 'du', 'of'].includes(prev) && SITE_WORDS.has(tokens[i - 2]?.folded ?? '');
+    return SITE_WORDS.has(next) || linked;
   }
   return true;
 }

@@ -38,8 +38,7 @@ export function ask(d: Dialog, t: TurnBuilder, request: RequestState, slot: Slot
   // Asked again after more of the story instead of the detail: the words are kept, not "not understood".
   const again = t.noted ? 'retry_noted' : 'retry';
   const asking = asked === 0 ? question : say(d.config, t.lang, again, { question });
-  if (t.corrected) t.reply(say(d.config, t.lang, 'corrected', { details: t.corrected, question }));
-  else t.reply(t.aboutStatus ? say(d.config, t.lang, 'status_not_yet', { question }) : asking);
+  t.reply(t.preface ? say(d.config, t.lang, t.preface.message, { ...t.preface, question }) : asking);
   t.status = 'collecting';
 }
 
@@ -177,19 +176,20 @@ const correction: Reader = (d, t, request, { text, attachments }) => {
   );
   if (changed.length === 0) return false;
   const vocabulary = d.config.vocabulary.slots;
-  t.corrected = changed
+  const details = changed
     .map((slot) => {
       request.slots[slot] = right[slot];
       return `${vocabulary[slot][t.lang]} ${displayValue(d, slot, right[slot]!)}`;
     })
     .join(', ');
+  t.preface = { message: 'corrected', details };
   return true;
 };
 
 /** "Is er al nieuws over mijn ticket?" before the ticket exists: said so, and the question asked again. */
 const statusMidway: Reader = (d, t, _request, { text, attachments }) => {
   if (attachments.length > 0 || d.ticketPattern.test(text) || !d.kit.asksStatus(text)) return false;
-  t.aboutStatus = true;
+  t.preface = { message: 'status_not_yet' };
   return true;
 };
 

@@ -26,10 +26,11 @@ export class TurnBuilder {
   status: Status;
   /** This turn kept an answer that was not the detail asked as more of the person's story. */
   noted = false;
-  /** Details this turn corrected ("Academie: AKW (Academie De Klankkast)"), said before the next question. */
-  corrected = '';
-  /** The person asked after their ticket before it exists (said before the question is asked again). */
-  aboutStatus = false;
+  /**
+   * What is said before the next question instead of "niet goed begrepen": the details this turn
+   * corrected, or that the ticket asked after does not exist yet.
+   */
+  preface: { message: 'corrected'; details: string } | { message: 'status_not_yet' } | null = null;
   /** Lines this turn added to the transcript. */
   private logged = 0;
 

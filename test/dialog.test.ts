@@ -1306,3 +1306,27 @@ describe('site answers that are no site or page', () => {
       .bot({ status: 'done', says: /per e-mail naar/ });
   });
 });
+
+describe('a fact asked at a question', () => {
+  it('"tot hoe laat zijn jullie open?" at the name question is answered, and the name is still asked', async () => {
+    const chat = transcript({ profile: 'site', now: CLOSED_HOURS });
+    await chat
+      .user(
+        'de zoekfunctie op site 2290 werkt niet meer, https://www.example.be/zoeken, geen screenshot, foutmelding "500"',
+      )
+      .bot({ awaiting: 'name' });
+    const r = await chat.user('tot hoe laat zijn jullie open?').bot({ awaiting: 'name' });
+    expect(r.replies[0]?.text).toMatch(/08:30/);
+    expect(r.replies.at(-1)?.text).toMatch(/^Dan ga ik verder met uw melding\. Wat is uw naam\?/);
+    await chat.user('Jan Maes').bot({ awaiting: 'email' });
+  });
+
+  it('not an error text with a question mark in it: that stays the error text', async () => {
+    const chat = transcript();
+    await chat.user('attesten afdrukken geeft fout. Academie Lier').bot({ awaiting: 'student' });
+    await chat.user('nvt').bot({ awaiting: 'screenshot' });
+    await chat.user('nee').bot({ awaiting: 'error_message' });
+    const r = await chat.user('"Wilt u het document opslaan?" en dan loopt het vast').bot({ status: 'filed' });
+    expect(r.ticket?.slots.error_message).toMatch(/opslaan/);
+  });
+});

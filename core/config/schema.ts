@@ -199,6 +199,7 @@ const MESSAGE_KEYS = [
   'retry_noted',
   'corrected',
   'status_not_yet',
+  'fact_go_on',
   'resolved_noted',
   'ask_unknown',
   'ask_label',

@@ -186,6 +186,22 @@ const correction: Reader = (d, t, request, { text, attachments }) => {
   return true;
 };
 
+/**
+ * "Tot hoe laat zijn jullie open?", "when will I get a reply?" at a question: the fact answered (a
+ * question that plainly asks it), then the question goes on; never a detail.
+ */
+const factAsked: Reader = (d, t, request, { slot, text, attachments }) => {
+  const score = attachments.length === 0 && text.includes('?') ? d.answers.facts.score(text) : null;
+  if (!score || score.score < d.config.facts.sentence_min_score) return false;
+  const fact = d.answers.facts.answer(text, t.lang, t.ctx.now);
+  if (!fact) return false;
+  t.reply(fact.text);
+  t.preface = { message: 'fact_go_on' };
+  // Answering the person's own question does not use up one of the asks of this detail.
+  request.asked[slot] = Math.max(0, (request.asked[slot] ?? 1) - 1);
+  return true;
+};
+
 /** "Is er al nieuws over mijn ticket?" before the ticket exists: said so, and the question asked again. */
 const statusMidway: Reader = (d, t, _request, { text, attachments }) => {
   if (attachments.length > 0 || d.ticketPattern.test(text) || !d.kit.asksStatus(text)) return false;
@@ -220,6 +236,7 @@ const nameInstead: Reader = (_d, t, request, { slot, text, attachments, found })
 
 const READERS: readonly Reader[] = [
   correction,
+  factAsked,
   statusMidway,
   screenNamed,
   nameInstead,

@@ -28,9 +28,9 @@ export class TurnBuilder {
   noted = false;
   /**
    * What is said before the next question instead of "niet goed begrepen": the details this turn
-   * corrected, or that the ticket asked after does not exist yet.
+   * corrected, that the ticket asked after does not exist yet, or "to go on" after a fact answered.
    */
-  preface: { message: 'corrected'; details: string } | { message: 'status_not_yet' } | null = null;
+  preface: { message: 'corrected'; details: string } | { message: 'status_not_yet' | 'fact_go_on' } | null = null;
   /** Lines this turn added to the transcript. */
   private logged = 0;
 

@@ -1330,3 +1330,25 @@ describe('a fact asked at a question', () => {
     expect(r.ticket?.slots.error_message).toMatch(/opslaan/);
   });
 });
+
+describe('a contact detail alone right after the ticket', () => {
+  const complete =
+    'Bonjour, le formulaire de contact ne fonctionne plus sur le site 2290, https://www.example.be/contact, pas de capture, erreur "Bad gateway". Sophie Lambert, sophie@ville.example, 0475 12 34 56';
+
+  it.each(['mon numéro direct : 02 511 22 33', 'Marie Dupont, directrice'])('%j is added to it', async (text) => {
+    const chat = transcript({ profile: 'site' });
+    const first = await chat.user(complete).bot({ status: 'filed' });
+    const r = await chat.user(text).bot({});
+    expect(r.replies.at(-1)?.text).toContain(first.ticket?.id);
+    expect(r.awaiting).toBeNull();
+  });
+
+  it('not a new story that names a phone number: that is a request of its own', async () => {
+    const chat = transcript({ profile: 'site' });
+    await chat.user(complete).bot({ status: 'filed' });
+    const r = await chat
+      .user('Andere vraag: de agenda op site 2290 toont geen activiteiten meer sinds vanmorgen, bel me op 02 511 22 33')
+      .bot({});
+    expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/Ajouté|Toegevoegd/);
+  });
+});

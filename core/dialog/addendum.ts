@@ -1,4 +1,6 @@
 // More for the ticket just filed: a file sent right after it, a file announced, "ik vergat te zeggen...".
+
+import { writtenName } from '../extract/index.ts';
 import { helpdeskParams, say } from '../messages.ts';
 import type { Attachment } from '../types.ts';
 import type { Dialog } from './context.ts';
@@ -75,8 +77,15 @@ function forTheColleague(d: Dialog, t: TurnBuilder, text: string): boolean {
   return !d.kit.thanks(text) && !d.kit.greetingOnly(text) && !d.kit.asksStatus(text) && !d.kit.newSubject(text);
 }
 
-/** "Academie Lier", "leerling Jan Peeters", an e-mail address: a detail alone, saying nothing new besides. */
+/**
+ * "Academie Lier", "leerling Jan Peeters", "mon numéro direct : 02 511 22 33", "Marie Dupont,
+ * directrice": a detail alone, with at most a couple of words besides it.
+ */
 function detailOnly(d: Dialog, text: string): boolean {
-  const found = d.extractor.extract(text);
-  return Object.keys(found).length > 0 && !saysEnough(d, text);
+  const name = writtenName(text.split(',')[0] ?? '');
+  const found = { ...d.extractor.extract(text), ...(name ? { name } : {}) };
+  if (Object.keys(found).length === 0) return false;
+  if (!saysEnough(d, text)) return true;
+  // A question ("is het probleem met de rapporten al opgelost?") is never a detail given.
+  return !text.includes('?') && d.kit.contentWords(text, Object.values(found)) <= 2;
 }

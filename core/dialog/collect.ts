@@ -1,6 +1,6 @@
 // Gathering a request's details: ask the next one, hear the answer, go on to the checks before filing.
 import type { Slot } from '../config/schema.ts';
-import { isImage, personName } from '../extract/index.ts';
+import { isImage, writtenName } from '../extract/index.ts';
 import { say } from '../messages.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, RequestState, Slots } from '../types.ts';
@@ -246,16 +246,6 @@ const READERS: readonly Reader[] = [
   noneToGive,
   nameAhead,
 ];
-
-/**
- * Only a name, written as one: two to four capitalised words, no colon, quote or other punctuation
- * ("Forbidden: Access Denied" is an error text).
- */
-function writtenName(text: string): string | null {
-  const name = /^[\p{L}'’ -]+$/u.test(text.trim()) ? personName(text) : null;
-  const parts = name?.split(/\s+/) ?? [];
-  return name && parts.length >= 2 && parts.length <= 4 && parts.every((p) => /^\p{Lu}/u.test(p)) ? name : null;
-}
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
 function detail(d: Dialog, t: TurnBuilder, request: RequestState, { slot, text, attachments, found }: Answer): boolean {

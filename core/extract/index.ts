@@ -52,6 +52,16 @@ export function personName(text: string): string | null {
   return ok && !PARTICLES.has(fold(tokens[0]!)) ? name : null;
 }
 
+/**
+ * Only a name, written as one: two to four capitalised words, no colon, quote or other punctuation
+ * ("Forbidden: Access Denied" is an error text).
+ */
+export function writtenName(text: string): string | null {
+  const name = /^[\p{L}'’ -]+$/u.test(text.trim()) ? personName(text) : null;
+  const parts = name?.split(/\s+/) ?? [];
+  return name && parts.length >= 2 && parts.length <= 4 && parts.every((p) => /^\p{Lu}/u.test(p)) ? name : null;
+}
+
 /** Build the extractor for a configuration's directories. */
 export function buildExtractor(config: Config): Extractor {
   const dirs = config.directories;

@@ -31,8 +31,7 @@ export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: A
   }
   // Right after a ticket, or after a handoff no colleague is on yet (outside contact hours).
   const after = t.state.phase === 'done' || (t.state.phase === 'handoff' && !t.state.handoff?.live);
-  if (!ticket || !after || minutes === 0) return false;
-  if (t.ctx.now.getTime() - Date.parse(t.state.updatedAt) > minutes * 60_000) return false;
+  if (!ticket || !after || minutes === 0 || !recently(d, t)) return false;
   const announced = t.state.addendumFor === ticket;
   const forIt = d.kit.addsToTicket(text);
   const note = () => t.effect({ type: 'add_to_ticket', ticketId: ticket, text, attachments, purpose: 'addendum' });
@@ -48,6 +47,11 @@ export function addendum(d: Dialog, t: TurnBuilder, text: string, attachments: A
   else return false;
   t.status = t.state.phase === 'handoff' ? 'handoff' : 'done';
   return true;
+}
+
+/** Within `conversation.addendum_minutes` of the conversation's last turn (right after its ticket). */
+export function recently(d: Dialog, t: TurnBuilder): boolean {
+  return t.ctx.now.getTime() - Date.parse(t.state.updatedAt) <= d.config.conversation.addendum_minutes * 60_000;
 }
 
 /** The host added the note, or could not: said for one's own addendum; a failure always, with the address. */

@@ -58,11 +58,12 @@ export function onAnswer(
     return;
   }
   // Several details in one answer: take every new one the answer holds.
-  const found = onlyNew(request.slots, d.extractor.extract(text));
+  const all = d.extractor.extract(text);
+  const found = onlyNew(request.slots, all);
   if (!slot) {
     if (text) request.extra.push(text);
   } else {
-    const answer: Answer = { slot, text, attachments, found };
+    const answer: Answer = { slot, text, attachments, all, found };
     const taken = READERS.some((read) => read(d, t, request, answer));
     if (!taken && detail(d, t, request, answer)) return;
   }
@@ -70,11 +71,12 @@ export function onAnswer(
   proceed(d, t, request);
 }
 
-/** The answer to an asked detail, and every new detail found in it. */
+/** The answer to an asked detail: every detail read in it (`all`), and those new to the request (`found`). */
 interface Answer {
   slot: Slot;
   text: string;
   attachments: Attachment[];
+  all: Slots;
   found: Slots;
 }
 
@@ -135,12 +137,14 @@ const noneToGive: Reader = (d, t, request, { slot, text, attachments }) => {
 };
 
 /**
- * "Tine Claeys" at the screenshot or error question of a request that will ask the name: the name,
- * given ahead (two to four capitalised words and nothing else), not an error text.
+ * A name (two to four capitalised words and nothing else) where another detail was asked, the name not
+ * known yet: "Joke Maes" at the e-mail or phone question; "Tine Claeys" at the screenshot or error
+ * question of a request that will ask the name (given ahead, not an error text).
  */
-const nameAhead: Reader = (d, t, request, { slot, text, attachments, found }) => {
-  if ((slot !== 'screenshot' && slot !== 'error_message') || attachments.length > 0) return false;
-  if (request.slots.name || !rulesFor(d, request).some((r) => r.slot === 'name')) return false;
+const nameElsewhere: Reader = (d, t, request, { slot, text, attachments, found }) => {
+  const ahead = slot === 'screenshot' || slot === 'error_message';
+  if ((!ahead && slot !== 'email' && slot !== 'phone') || attachments.length > 0 || request.slots.name) return false;
+  if (ahead && !rulesFor(d, request).some((r) => r.slot === 'name')) return false;
   const name = writtenName(text);
   if (!name) return false;
   found.name = name;
@@ -213,9 +217,9 @@ const statusMidway: Reader = (d, t, _request, { text, attachments }) => {
  * "Scherm rapporten > afdrukken", "écran bulletins" at the student, screenshot or error question: the
  * screen (kept when new), not a student's name or the error text (only a screen and a few words).
  */
-const screenNamed: Reader = (d, t, request, { slot, text, attachments, found }) => {
+const screenNamed: Reader = (_d, t, request, { slot, text, attachments, all, found }) => {
   if (!SCREEN_ELSEWHERE.has(slot) || attachments.length > 0 || quotes(text)) return false;
-  const screen = d.extractor.extract(text).screen;
+  const screen = all.screen;
   if (!screen || words(fold(text)).length > 4) return false;
   if (!request.slots.screen) found.screen = screen;
   t.noted = true;
@@ -224,27 +228,16 @@ const screenNamed: Reader = (d, t, request, { slot, text, attachments, found }) 
 
 const SCREEN_ELSEWHERE: ReadonlySet<Slot> = new Set(['student', 'screenshot', 'error_message']);
 
-/** "Joke Maes" at the e-mail or phone question, the name not known yet: the name, and that question again. */
-const nameInstead: Reader = (_d, t, request, { slot, text, attachments, found }) => {
-  if ((slot !== 'email' && slot !== 'phone') || attachments.length > 0 || request.slots.name) return false;
-  const name = writtenName(text);
-  if (!name) return false;
-  found.name = name;
-  t.noted = true;
-  return true;
-};
-
 const READERS: readonly Reader[] = [
   correction,
   factAsked,
   statusMidway,
   screenNamed,
-  nameInstead,
   contactLine,
   noErrorMessage,
   notThisDetail,
   noneToGive,
-  nameAhead,
+  nameElsewhere,
 ];
 
 /** The detail asked, read from the answer; true when the story refused the request (the turn is over). */
@@ -405,7 +398,7 @@ export function onDescription(d: Dialog, t: TurnBuilder, request: RequestState, 
     return;
   }
   const explanation = d.kit.withoutCourtesies(heard.value) || heard.value;
-  const answer = { slot: 'description' as const, text, attachments: [], found: {} };
+  const answer = { slot: 'description' as const, text, attachments: [], all: {}, found: {} };
   if (correction(d, t, request, answer) || onlyDetails(d, t, request, explanation)) {
     ask(d, t, request, 'description');
     return;

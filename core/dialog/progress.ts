@@ -3,6 +3,7 @@ import { say } from '../messages.ts';
 import { subjectOf } from '../summary.ts';
 import { fold, words } from '../text/normalize.ts';
 import type { Attachment, RequestState, Turn } from '../types.ts';
+import { recently } from './addendum.ts';
 import { yesNo, yesOrNo } from './choices.ts';
 import { type Dialog, PROGRESS_WORDS } from './context.ts';
 import { lookUpOpenTickets } from './duplicates.ts';
@@ -56,11 +57,6 @@ export function askedProgress(
   }
   noOpenTicket(d, t, request);
   return true;
-}
-
-/** Within `conversation.addendum_minutes` of the conversation's last turn. */
-function recently(d: Dialog, t: TurnBuilder): boolean {
-  return t.ctx.now.getTime() - Date.parse(t.state.updatedAt) <= d.config.conversation.addendum_minutes * 60_000;
 }
 
 /** No open ticket on the subject: the changelog if it has it, else the offer to file one. */

@@ -186,17 +186,13 @@ export function onLabelChoice(
   attachments: Attachment[],
 ): void {
   const picked = parseLabel(d, input.choice ?? input.text);
+  request.attachments.push(...attachments);
   if (!picked && !input.choice && saysEnough(d, input.text)) {
     // Not a kind but what it is about ("met de zoekfunctie, die vindt niks meer"): read it again with it.
-    request.attachments.push(...attachments);
     onDescription(d, t, request, input.text.trim());
     return;
   }
-  if (!picked && !input.choice) {
-    request.attachments.push(...attachments);
-    if (detailForLater(d, t, request, input.text)) return;
-    attachments = [];
-  }
+  if (!picked && !input.choice && detailForLater(d, t, request, input.text)) return;
   if (!picked) {
     const misunderstood = t.state.misunderstood + 1;
     t.set({ misunderstood });
@@ -217,7 +213,6 @@ export function onLabelChoice(
     request.label = picked;
     request.chosen = true;
   }
-  request.attachments.push(...attachments);
   t.set({ misunderstood: 0 });
   proceed(d, t, request);
 }
